@@ -1,0 +1,28 @@
+/** The emulator's start-up options (the `npm start -- ...` flags), with their defaults. */
+export interface EmulatorConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  inMemory: boolean;
+  seed: 'demo' | 'none' | 'auto';
+  looseAuth: boolean;
+  reset: boolean;
+  /** How long a long-running operation stays InProgress, in milliseconds (0 allowed). */
+  operationDurationMs: number;
+  /** Host name the emulator advertises in URLs and in its serving certificate. */
+  publicHost: string;
+  quiet: boolean;
+}
+
+export const DEFAULT_CONFIG: EmulatorConfig = {
+  host: '127.0.0.1',
+  port: 8443,
+  dataDir: './.nce',
+  inMemory: false,
+  seed: 'auto',
+  looseAuth: false,
+  reset: false,
+  operationDurationMs: 1000,
+  publicHost: 'localhost',
+  quiet: false,
+};
