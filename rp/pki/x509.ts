@@ -1,0 +1,373 @@
+/**
+ * X.509 building blocks: key pairs, certificate issuance with proper CA / leaf profiles, PEM and
+ * PKCS#8 encoding, and fingerprints. Everything runs on node's webcrypto through @peculiar/x509;
+ * nothing here spawns openssl or touches the disk.
+ */
+// tsyringe (used by @peculiar/x509) needs the Reflect metadata polyfill before the library loads.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { createHash, createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
+
+// Pin the provider explicitly instead of relying on the library's global-detection heuristics.
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+const subtle = webcrypto.subtle as unknown as SubtleCrypto;
+
+export { x509 };
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+// ---------------------------------------------------------------------------------------------
+
+export type KeyAlgorithm = 'ECDSA-P256' | 'ECDSA-P384' | 'RSA-2048' | 'RSA-4096';
+export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-4096'];
+export const DEFAULT_KEY_ALGORITHM: KeyAlgorithm = 'ECDSA-P384';
+
+type KeyGenParams = EcKeyGenParams | RsaHashedKeyGenParams;
+
+const RSA_EXPONENT = new Uint8Array([1, 0, 1]);
+
+function keyGenParams(algorithm: KeyAlgorithm): KeyGenParams {
+  switch (algorithm) {
+    case 'ECDSA-P256': return { name: 'ECDSA', namedCurve: 'P-256' };
+    case 'ECDSA-P384': return { name: 'ECDSA', namedCurve: 'P-384' };
+    // The hash is bound into an RSA CryptoKey by webcrypto, so it must be chosen at generation.
+    case 'RSA-2048': return { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: RSA_EXPONENT, hash: 'SHA-256' };
+    case 'RSA-4096': return { name: 'RSASSA-PKCS1-v1_5', modulusLength: 4096, publicExponent: RSA_EXPONENT, hash: 'SHA-256' };
+    default: throw new RangeError(`unknown key algorithm '${algorithm as string}': use one of ${KEY_ALGORITHMS.join(', ')}`);
+  }
+}
+
+/** Generates an extractable key pair (extractable so the private key can be kept as PKCS#8). */
+export async function generateKeyPair(algorithm: KeyAlgorithm = DEFAULT_KEY_ALGORITHM): Promise<CryptoKeyPair> {
+  return (await subtle.generateKey(keyGenParams(algorithm), true, ['sign', 'verify'])) as CryptoKeyPair;
+}
+
+/** The KeyAlgorithm name of a webcrypto key generated or imported by this module. */
+export function keyAlgorithmOf(key: CryptoKey): KeyAlgorithm {
+  const alg = key.algorithm as Partial<EcKeyAlgorithm & RsaHashedKeyAlgorithm>;
+  if (alg.name === 'ECDSA' && alg.namedCurve === 'P-256') return 'ECDSA-P256';
+  if (alg.name === 'ECDSA' && alg.namedCurve === 'P-384') return 'ECDSA-P384';
+  if (alg.name === 'RSASSA-PKCS1-v1_5' && alg.modulusLength === 2048) return 'RSA-2048';
+  if (alg.name === 'RSASSA-PKCS1-v1_5' && alg.modulusLength === 4096) return 'RSA-4096';
+  throw new RangeError(`unsupported key: ${JSON.stringify(key.algorithm)}`);
+}
+
+function isRsa(key: CryptoKey): boolean {
+  return key.algorithm.name === 'RSASSA-PKCS1-v1_5';
+}
+
+/** Signature hash matched to the key strength (P-384 with SHA-384, as CA/B and CNSA pair them). */
+function signingAlgorithmFor(key: CryptoKey): Algorithm & { hash: string } {
+  const alg = keyAlgorithmOf(key);
+  if (alg === 'ECDSA-P384') return { name: 'ECDSA', hash: 'SHA-384' };
+  if (alg === 'ECDSA-P256') return { name: 'ECDSA', hash: 'SHA-256' };
+  return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+}
+
+/** The signing algorithm for a private key, for generators (CRL) that need it spelled out. */
+export function signatureAlgorithmFor(privateKey: CryptoKey): Algorithm & { hash: string } {
+  return signingAlgorithmFor(privateKey);
+}
+
+// ---------------------------------------------------------------------------------------------
+// PEM and PKCS#8
+// ---------------------------------------------------------------------------------------------
+
+export type PemLabel = 'CERTIFICATE' | 'PRIVATE KEY' | 'PUBLIC KEY' | 'X509 CRL';
+
+/** Encodes DER as PEM with 64-column base64 lines and a trailing newline (what openssl writes). */
+export function toPem(der: ArrayBuffer | Uint8Array, label: PemLabel): string {
+  const b64 = Buffer.from(der instanceof Uint8Array ? der : new Uint8Array(der)).toString('base64');
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+
+/** Every PEM block of the given label, in order, as DER. */
+export function pemBlocks(pem: string, label: PemLabel): Buffer[] {
+  const out: Buffer[] = [];
+  for (const m of pem.matchAll(PEM_BLOCK)) {
+    if (m[1] === label) out.push(Buffer.from(m[2].replace(/\s+/g, ''), 'base64'));
+  }
+  return out;
+}
+
+/** The first PEM block of the given label as DER; throws when there is none. */
+export function fromPem(pem: string, label: PemLabel): Buffer {
+  const [first] = pemBlocks(pem, label);
+  if (!first) throw new Error(`no PEM block labelled ${label}`);
+  return first;
+}
+
+export function certificateToPem(der: ArrayBuffer | Uint8Array): string {
+  return toPem(der, 'CERTIFICATE');
+}
+
+export function certificateFromPem(certPem: string): x509.X509Certificate {
+  return new x509.X509Certificate(new Uint8Array(fromPem(certPem, 'CERTIFICATE')));
+}
+
+/** Splits a PEM bundle (chain or trust bundle) into single-certificate PEMs. */
+export function splitCertificates(bundlePem: string): string[] {
+  return pemBlocks(bundlePem, 'CERTIFICATE').map(certificateToPem);
+}
+
+/** Lower-case hex SHA-256 of the certificate's DER: the Nexus caCertificate.hash form. */
+export function sha256Fingerprint(certPem: string): string {
+  return createHash('sha256').update(fromPem(certPem, 'CERTIFICATE')).digest('hex');
+}
+
+/** The private key of a pair (or a lone private key) as unencrypted PKCS#8 PEM. */
+export async function exportPrivateKeyPem(key: CryptoKeyPair | CryptoKey): Promise<string> {
+  const privateKey = 'privateKey' in key ? key.privateKey : key;
+  return toPem(await subtle.exportKey('pkcs8', privateKey), 'PRIVATE KEY');
+}
+
+export async function exportPublicKeyPem(publicKey: CryptoKey): Promise<string> {
+  return toPem(await subtle.exportKey('spki', publicKey), 'PUBLIC KEY');
+}
+
+/** Works out the webcrypto import parameters from the key itself, so PEMs carry no side metadata. */
+function importParamsOf(keyObject: KeyObject): EcKeyImportParams | RsaHashedImportParams {
+  const details = keyObject.asymmetricKeyDetails ?? {};
+  if (keyObject.asymmetricKeyType === 'ec') {
+    const curves: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384' };
+    const namedCurve = curves[details.namedCurve ?? ''];
+    if (!namedCurve) throw new RangeError(`unsupported EC curve ${details.namedCurve}`);
+    return { name: 'ECDSA', namedCurve };
+  }
+  if (keyObject.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  throw new RangeError(`unsupported key type ${keyObject.asymmetricKeyType}`);
+}
+
+/** Reads a PKCS#8 private key PEM back into a webcrypto key pair (public half derived from it). */
+export async function importKeyPairPem(privateKeyPem: string): Promise<CryptoKeyPair> {
+  const keyObject = createPrivateKey({ key: privateKeyPem, format: 'pem' });
+  const params = importParamsOf(keyObject);
+  const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'der' });
+  const spki = createPublicKey(keyObject).export({ type: 'spki', format: 'der' });
+  const [privateKey, publicKey] = await Promise.all([
+    subtle.importKey('pkcs8', pkcs8, params, true, ['sign']),
+    subtle.importKey('spki', spki, params, true, ['verify']),
+  ]);
+  return { privateKey, publicKey };
+}
+
+/** True when the private key PEM is the one matching the certificate's public key. */
+export function keyMatchesCertificate(privateKeyPem: string, certPem: string): boolean {
+  const fromKey = createPublicKey(createPrivateKey({ key: privateKeyPem, format: 'pem' })).export({ type: 'spki', format: 'der' });
+  const fromCert = Buffer.from(certificateFromPem(certPem).publicKey.rawData);
+  return fromKey.equals(fromCert);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names and serials
+// ---------------------------------------------------------------------------------------------
+
+/** The subject attributes the emulator uses; O doubles as the revocation "group". */
+export interface DistinguishedName {
+  commonName: string;
+  organization?: string;
+  organizationalUnit?: string;
+}
+
+/** Upper bound from RFC 5280 (ub-common-name); longer CNs are rejected by strict parsers. */
+const MAX_CN = 64;
+
+/** Builds the Name most-significant first (O, OU, CN) as UTF8Strings, as RFC 5280 asks for new certs. */
+export function toName(dn: DistinguishedName): x509.Name {
+  if (!dn.commonName) throw new RangeError('a certificate subject needs a common name');
+  if (dn.commonName.length > MAX_CN) throw new RangeError(`common name longer than ${MAX_CN} characters: ${dn.commonName}`);
+  const rdns: x509.JsonNameParams = [];
+  if (dn.organization) rdns.push({ O: [{ utf8String: dn.organization }] });
+  if (dn.organizationalUnit) rdns.push({ OU: [{ utf8String: dn.organizationalUnit }] });
+  rdns.push({ CN: [{ utf8String: dn.commonName }] });
+  return new x509.Name(rdns);
+}
+
+/**
+ * A random 16-byte positive serial as lower-case hex. The top bit is cleared (positive INTEGER)
+ * and the next one set, so the DER is always exactly 16 bytes with 126 bits of randomness.
+ */
+export function randomSerial(): string {
+  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
+  bytes[0] = (bytes[0] & 0x7f) | 0x40;
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** Canonical serial form for comparisons: lower-case hex without separators or leading zeros. */
+export function normalizeSerial(serial: string): string {
+  const hex = serial.replace(/[:\s]/g, '').toLowerCase();
+  if (!/^[0-9a-f]+$/.test(hex)) throw new RangeError(`'${serial}' is not a hexadecimal serial number`);
+  return hex.replace(/^0+(?=.)/, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issuance
+// ---------------------------------------------------------------------------------------------
+
+export type KeyUsageName = keyof typeof x509.KeyUsageFlags;
+export type ExtKeyUsageName = keyof typeof x509.ExtendedKeyUsage;
+
+/** A signing CA: its certificate (PEM) and private key. */
+export interface IssuerRef {
+  cert: string;
+  key: CryptoKey;
+}
+
+interface IssueCommon {
+  subject: DistinguishedName;
+  publicKey: CryptoKey;
+  /** Hex serial; a random 16-byte one when omitted. */
+  serial?: string;
+  notBefore: Date | number;
+  notAfter: Date | number;
+  /** Present for CA certificates. pathLength 0 = may sign only leaves; omitted = unlimited. */
+  ca?: { pathLength?: number };
+  /** Defaults: CA keyCertSign+cRLSign; leaf digitalSignature (+keyEncipherment for RSA). */
+  keyUsages?: KeyUsageName[];
+  /** Defaults: none for CAs, serverAuth for leaves. */
+  extKeyUsages?: ExtKeyUsageName[];
+  dnsNames?: string[];
+  ipAddresses?: string[];
+  crlDistributionPoint?: string;
+}
+
+/** Signed by an issuer, or self-signed (then the subject's own private key signs). */
+export type IssueCertificateParams =
+  | (IssueCommon & { issuer: IssuerRef })
+  | (IssueCommon & { issuer: 'self'; privateKey: CryptoKey });
+
+export interface IssuedCertificate {
+  certPem: string;
+  serial: string;
+  notBefore: Date;
+  notAfter: Date;
+  fingerprint: string;
+  certificate: x509.X509Certificate;
+}
+
+function defaultKeyUsages(params: IssueCommon): x509.KeyUsageFlags {
+  const F = x509.KeyUsageFlags;
+  if (params.ca) return F.keyCertSign | F.cRLSign;
+  // RSA key transport (TLS 1.2 RSA kx) needs keyEncipherment; ECDSA keys never encipher.
+  return isRsa(params.publicKey) ? F.digitalSignature | F.keyEncipherment : F.digitalSignature;
+}
+
+function keyUsageFlags(names: KeyUsageName[]): x509.KeyUsageFlags {
+  return names.reduce<number>((flags, name) => flags | x509.KeyUsageFlags[name], 0) as x509.KeyUsageFlags;
+}
+
+function subjectAltNames(dnsNames: string[], ipAddresses: string[]): x509.JsonGeneralName[] {
+  for (const ip of ipAddresses) if (!isIP(ip)) throw new RangeError(`'${ip}' is not an IP address`);
+  return [
+    ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
+    ...ipAddresses.map((value) => ({ type: 'ip' as const, value })),
+  ];
+}
+
+/** AKI = the issuer's SKI when it has one (so chain builders match on it), else derived from its key. */
+async function authorityKeyId(issuerCert: x509.X509Certificate | null, selfPublicKey: CryptoKey): Promise<x509.AuthorityKeyIdentifierExtension> {
+  const ski = issuerCert?.getExtension(x509.SubjectKeyIdentifierExtension);
+  if (ski) return new x509.AuthorityKeyIdentifierExtension(ski.keyId, false);
+  return x509.AuthorityKeyIdentifierExtension.create(issuerCert ?? selfPublicKey, false);
+}
+
+async function buildExtensions(params: IssueCommon, issuerCert: x509.X509Certificate | null): Promise<x509.Extension[]> {
+  const dnsNames = params.dnsNames ?? [];
+  const ipAddresses = params.ipAddresses ?? [];
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(!!params.ca, params.ca?.pathLength, true),
+    new x509.KeyUsagesExtension(params.keyUsages ? keyUsageFlags(params.keyUsages) : defaultKeyUsages(params), true),
+  ];
+  const eku = params.extKeyUsages ?? (params.ca ? [] : ['serverAuth' as const]);
+  if (eku.length) extensions.push(new x509.ExtendedKeyUsageExtension(eku.map((u) => x509.ExtendedKeyUsage[u]), false));
+  extensions.push(await x509.SubjectKeyIdentifierExtension.create(params.publicKey, false));
+  extensions.push(await authorityKeyId(issuerCert, params.publicKey));
+  if (dnsNames.length || ipAddresses.length) {
+    extensions.push(new x509.SubjectAlternativeNameExtension(subjectAltNames(dnsNames, ipAddresses), false));
+  }
+  if (params.crlDistributionPoint) extensions.push(new x509.CRLDistributionPointsExtension([params.crlDistributionPoint], false));
+  return extensions;
+}
+
+/** Issues one certificate. The caller chooses the dates (from its clock) and keeps the keys. */
+export async function issueCertificate(params: IssueCertificateParams): Promise<IssuedCertificate> {
+  const notBefore = new Date(params.notBefore);
+  const notAfter = new Date(params.notAfter);
+  if (!(notAfter.getTime() > notBefore.getTime())) throw new RangeError('notAfter must be after notBefore');
+  const issuerCert = params.issuer === 'self' ? null : certificateFromPem(params.issuer.cert);
+  const signingKey = params.issuer === 'self' ? params.privateKey : params.issuer.key;
+  const subject = toName(params.subject);
+  const serial = params.serial ? normalizeSerial(params.serial) : randomSerial();
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: serial,
+    subject,
+    // Reuse the issuer's encoded subject byte for byte: name matching in chain building is exact.
+    issuer: issuerCert ? issuerCert.subjectName : subject,
+    notBefore,
+    notAfter,
+    publicKey: params.publicKey,
+    signingKey,
+    signingAlgorithm: signingAlgorithmFor(signingKey),
+    extensions: await buildExtensions(params, issuerCert),
+  });
+  const certPem = certificateToPem(certificate.rawData);
+  return {
+    certPem,
+    serial: normalizeSerial(certificate.serialNumber),
+    notBefore: certificate.notBefore,
+    notAfter: certificate.notAfter,
+    fingerprint: sha256Fingerprint(certPem),
+    certificate,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inspection
+// ---------------------------------------------------------------------------------------------
+
+export interface CertificateInfo {
+  serial: string;
+  subject: string;
+  issuer: string;
+  /** Subject O values: the "group" revocation selectors match on. */
+  groups: string[];
+  commonName: string | null;
+  notBefore: Date;
+  notAfter: Date;
+  dnsNames: string[];
+  ipAddresses: string[];
+  isCa: boolean;
+  fingerprint: string;
+}
+
+/** Reads the fields the emulator reasons about out of a certificate PEM. */
+export function inspectCertificate(certPem: string): CertificateInfo {
+  const cert = certificateFromPem(certPem);
+  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
+  const names = san?.names.items ?? [];
+  return {
+    serial: normalizeSerial(cert.serialNumber),
+    subject: cert.subject,
+    issuer: cert.issuer,
+    groups: cert.subjectName.getField('O'),
+    commonName: cert.subjectName.getField('CN')[0] ?? null,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    dnsNames: names.filter((n) => n.type === 'dns').map((n) => n.value),
+    ipAddresses: names.filter((n) => n.type === 'ip').map((n) => n.value),
+    isCa: cert.getExtension(x509.BasicConstraintsExtension)?.ca ?? false,
+    fingerprint: sha256Fingerprint(certPem),
+  };
+}
+
+/** True when `issuerPem`'s key signed `certPem` and the names chain (signature only, no dates). */
+export async function isIssuedBy(certPem: string, issuerPem: string): Promise<boolean> {
+  const cert = certificateFromPem(certPem);
+  const issuer = certificateFromPem(issuerPem);
+  if (cert.issuer !== issuer.subject) return false;
+  return cert.verify({ publicKey: issuer, signatureOnly: true });
+}

@@ -1,0 +1,58 @@
+/**
+ * Shared test plumbing for the PKI tests: temp dirs (private keys never land in the repo) and the
+ * openssl CLI, which the tests use as an independent verifier. The emulator itself never runs it.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const OPENSSL_AVAILABLE = spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0;
+
+/** Skips the running test (with a printed reason) when the openssl CLI is not installed. */
+export function requireOpenssl(ctx: Mocha.Context): void {
+  if (OPENSSL_AVAILABLE) return;
+  console.log(`      (skipped: openssl CLI not found on PATH; ${ctx.test?.title ?? 'openssl check'} needs it)`);
+  ctx.skip();
+}
+
+export interface OpensslResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs openssl without throwing, so tests can assert on failures (e.g. a revoked leaf). */
+export function openssl(args: string[], input?: string): OpensslResult {
+  const r = spawnSync('openssl', args, { encoding: 'utf8', input });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs openssl and returns stdout, throwing with stderr on failure. */
+export function opensslOk(args: string[]): string {
+  return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export class TempDir {
+  readonly path = mkdtempSync(join(tmpdir(), 'nce-pki-'));
+
+  write(name: string, content: string | Uint8Array): string {
+    const file = join(this.path, name);
+    writeFileSync(file, content);
+    return file;
+  }
+
+  file(name: string): string {
+    return join(this.path, name);
+  }
+
+  remove(): void {
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}
+
+/** "AB:CD:..." from `openssl x509 -fingerprint` → "abcd..." */
+export function normaliseOpensslFingerprint(output: string): string {
+  const value = output.trim().split('=').pop() ?? '';
+  return value.replace(/:/g, '').toLowerCase();
+}
