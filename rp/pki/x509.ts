@@ -341,8 +341,12 @@ export interface CertificateInfo {
   dnsNames: string[];
   ipAddresses: string[];
   isCa: boolean;
+  /** Named usages (serverAuth, clientAuth...); unknown OIDs appear as dotted strings. */
+  extKeyUsages: string[];
   fingerprint: string;
 }
+
+const EKU_NAMES = new Map<string, string>(Object.entries(x509.ExtendedKeyUsage).map(([name, oid]) => [oid, name]));
 
 /** Reads the fields the emulator reasons about out of a certificate PEM. */
 export function inspectCertificate(certPem: string): CertificateInfo {
@@ -360,6 +364,7 @@ export function inspectCertificate(certPem: string): CertificateInfo {
     dnsNames: names.filter((n) => n.type === 'dns').map((n) => n.value),
     ipAddresses: names.filter((n) => n.type === 'ip').map((n) => n.value),
     isCa: cert.getExtension(x509.BasicConstraintsExtension)?.ca ?? false,
+    extKeyUsages: (cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? []).map((u) => EKU_NAMES.get(String(u)) ?? String(u)),
     fingerprint: sha256Fingerprint(certPem),
   };
 }

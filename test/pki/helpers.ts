@@ -2,6 +2,7 @@
  * Shared test plumbing for the PKI tests: temp dirs (private keys never land in the repo) and the
  * openssl CLI, which the tests use as an independent verifier. The emulator itself never runs it.
  */
+import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,4 +56,15 @@ export class TempDir {
 export function normaliseOpensslFingerprint(output: string): string {
   const value = output.trim().split('=').pop() ?? '';
   return value.replace(/:/g, '').toLowerCase();
+}
+
+/** Asserts that a promise rejects with a message matching the pattern. */
+export async function expectReject(p: Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    expect((e as Error).message).to.match(pattern);
+    return;
+  }
+  expect.fail(`expected rejection matching ${pattern}`);
 }

@@ -6,7 +6,7 @@ import {
   keyAlgorithmOf, keyMatchesCertificate, normalizeSerial, randomSerial, sha256Fingerprint, splitCertificates,
   certificateFromPem, fromPem, toPem, x509, KEY_ALGORITHMS, type IssuedCertificate,
 } from '../../rp/pki/x509.js';
-import { normaliseOpensslFingerprint, openssl, opensslOk, requireOpenssl, TempDir } from './helpers.js';
+import { expectReject, normaliseOpensslFingerprint, openssl, opensslOk, requireOpenssl, TempDir } from './helpers.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2030, 0, 1);
@@ -252,13 +252,3 @@ describe('pki/x509', function () {
     console.log(`      measured: one P-384 leaf (keygen + sign) takes ${ms.toFixed(2)} ms (mean of ${rounds})`);
   });
 });
-
-async function expectReject(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    expect((e as Error).message).to.match(pattern);
-    return;
-  }
-  expect.fail(`expected rejection matching ${pattern}`);
-}
