@@ -7,15 +7,13 @@
  * material: private keys come back as separate PrivateKeyRecords, which the caller keeps in its
  * secret collection. Functions never mutate their inputs; they return the new records.
  */
-import type { Clock } from '../clock.js';
 import {
   DEFAULT_KEY_ALGORITHM, exportPrivateKeyPem, generateKeyPair, importKeyPairPem, inspectCertificate, issueCertificate, randomSerial,
   type DistinguishedName, type ExtKeyUsageName, type IssuedCertificate, type IssuerRef, type KeyAlgorithm,
 } from './x509.js';
-import { issuerRotationPlan, needsRenewal, renewalTime, toMs, type Instant } from './policy.js';
+import { issuerRotationPlan, needsRenewal, renewalTime, toMs, type ClockLike, type Instant } from './policy.js';
 
-/** Only the clock's reading is needed; accepting the narrow shape keeps tests simple. */
-export type ClockLike = Pick<Clock, 'nowMs'>;
+export type { ClockLike };
 
 const DAY = 86_400_000;
 

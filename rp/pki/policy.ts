@@ -3,6 +3,10 @@
  * intermediate issuer with a trust-bundle overlap, and the status/conditions a Certificate shows.
  * No I/O and no clock reads: every function takes "now" from its caller.
  */
+import type { Clock } from '../clock.js';
+
+/** The part of the emulator's Clock the PKI reads; the narrow shape keeps tests simple. */
+export type ClockLike = Pick<Clock, 'nowMs'>;
 
 /** An instant as the emulator passes them around: Date, epoch ms, or ISO 8601 string. */
 export type Instant = Date | number | string;
