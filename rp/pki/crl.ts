@@ -2,10 +2,9 @@
  * Certificate revocation: signed v2 CRLs for an issuer, and the revocation selectors the emulator
  * lets users write (by serial, group, DNS name or IP address) as pure matching functions.
  */
-import { isIP } from 'node:net';
 import { toMs, type ClockLike, type Instant } from './policy.js';
 import {
-  certificateFromPem, normalizeSerial, signatureAlgorithmFor, toPem, x509, type IssuerRef,
+  certificateFromPem, normalizeIp, normalizeSerial, signatureAlgorithmFor, toPem, x509, type IssuerRef,
 } from './x509.js';
 
 /** RFC 5280 reason codes, by name, so stored entries stay readable. */
@@ -131,15 +130,6 @@ export interface RevocationCandidate {
 
 function normalizeDns(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
-}
-
-/** One spelling per address: IPv6 compressed and lower-case (URL parsing canonicalises it). */
-export function normalizeIp(ip: string): string {
-  const v = ip.trim();
-  const family = isIP(v);
-  if (family === 4) return v;
-  if (family === 6) return new URL(`http://[${v}]/`).hostname.slice(1, -1);
-  throw new RangeError(`'${ip}' is not an IP address`);
 }
 
 function selects(cert: RevocationCandidate, entry: RevocationEntry): boolean {

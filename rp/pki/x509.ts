@@ -204,6 +204,15 @@ export function normalizeSerial(serial: string): string {
   return hex.replace(/^0+(?=.)/, '');
 }
 
+/** One spelling per address: IPv6 compressed and lower-case (URL parsing canonicalises it). */
+export function normalizeIp(ip: string): string {
+  const v = ip.trim();
+  const family = isIP(v);
+  if (family === 4) return v;
+  if (family === 6) return new URL(`http://[${v}]/`).hostname.slice(1, -1);
+  throw new RangeError(`'${ip}' is not an IP address`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Issuance
 // ---------------------------------------------------------------------------------------------

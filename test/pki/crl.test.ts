@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { Clock } from '../../rp/clock.js';
 import { createClusterPki, issueBmcCertificate, type ClusterPkiCreated, type IssuedRecord } from '../../rp/pki/cluster-pki.js';
 import {
-  buildCrl, derInteger, matchesRevocation, normalizeIp, revokedEntries, validateRevocationEntry, type RevocationCandidate,
+  buildCrl, derInteger, matchesRevocation, revokedEntries, validateRevocationEntry, type RevocationCandidate,
 } from '../../rp/pki/crl.js';
-import { certificateFromPem, importKeyPairPem, inspectCertificate, x509, type IssuerRef } from '../../rp/pki/x509.js';
+import { certificateFromPem, importKeyPairPem, inspectCertificate, normalizeIp, x509, type IssuerRef } from '../../rp/pki/x509.js';
 import { openssl, opensslOk, requireOpenssl, TempDir } from './helpers.js';
 
 const DAY = 86_400_000;
