@@ -1,0 +1,189 @@
+/**
+ * Long-running operations. An operation is a stored record that stays InProgress for the configured
+ * duration (wall-clock time, so pollers behave as against Azure) and then runs its named finisher,
+ * which applies the effect to the store. Finishers are looked up by name, so an operation that was
+ * in flight when the emulator stopped completes after a restart.
+ *
+ * Two status URLs, as ARM has them:
+ * - Azure-AsyncOperation: .../locations/{loc}/operationStatuses/{id}: always 200 with the status body.
+ * - Location:             .../locations/{loc}/operationResults/{id}: 202 while running; then 200 with
+ *   the final OperationStatusResult, or the failure's status code with the ARM error body.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Json, JsonObject } from '../api/derive.js';
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/store.js';
+import { ArmError, type ErrorDetail } from './errors.js';
+
+export type OperationState = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
+
+export interface OperationRecord {
+  /** The operation's id (a GUID); also its name. */
+  name: string;
+  subscriptionId: string;
+  namespace: string;
+  location: string;
+  resourceId: string;
+  /** What started it: 'put', 'patch', 'delete' or an action name. */
+  verb: string;
+  finisher: string;
+  args: Json;
+  status: OperationState;
+  startTime: string;
+  endTime?: string;
+  percentComplete: number;
+  /** Wall-clock ms at which it finishes. */
+  dueAt: number;
+  error?: ErrorDetail;
+  /** HTTP status the Location URL answers with when the operation failed. */
+  failureStatus?: number;
+  properties?: JsonObject;
+}
+
+export interface FinisherOutcome {
+  properties?: JsonObject;
+}
+
+/** A finisher applies the operation's effect. Throwing an ArmError fails the operation with it. */
+export type Finisher = (op: OperationRecord) => Promise<FinisherOutcome | void>;
+
+const COLLECTION = 'operations';
+
+export class Operations {
+  private finishers = new Map<string, Finisher>();
+  private timers = new Map<string, NodeJS.Timeout>();
+  private running = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private durationMs: number,
+  ) {}
+
+  get duration(): number {
+    return this.durationMs;
+  }
+
+  set duration(ms: number) {
+    this.durationMs = ms;
+  }
+
+  register(name: string, finisher: Finisher): void {
+    this.finishers.set(name, finisher);
+  }
+
+  /** Resumes operations left in flight by a previous run. */
+  resume(): void {
+    for (const op of this.store.list<OperationRecord>(COLLECTION)) {
+      if (op.status === 'InProgress') this.schedule(op);
+    }
+  }
+
+  /**
+   * Starts an operation. With a zero duration it completes before this returns, so the first
+   * response can already say Succeeded.
+   */
+  async start(init: Omit<OperationRecord, 'name' | 'status' | 'startTime' | 'percentComplete' | 'dueAt'>): Promise<OperationRecord> {
+    const op: OperationRecord = {
+      ...init,
+      name: randomUUID(),
+      status: 'InProgress',
+      startTime: this.clock.iso(),
+      percentComplete: 0,
+      dueAt: Date.now() + this.durationMs,
+    };
+    await this.store.put(COLLECTION, op.name, op);
+    if (this.durationMs <= 0) await this.complete(op.name);
+    else this.schedule(op);
+    return this.get(op.name)!;
+  }
+
+  get(name: string): OperationRecord | undefined {
+    return this.store.get<OperationRecord>(COLLECTION, name.toLowerCase());
+  }
+
+  /** Waits until the operation is no longer InProgress (used by the seed and by tests). */
+  async settle(name: string): Promise<OperationRecord> {
+    const op = this.get(name);
+    if (op?.status === 'InProgress') await this.complete(name);
+    return this.get(name)!;
+  }
+
+  private schedule(op: OperationRecord): void {
+    if (this.closed || this.timers.has(op.name)) return;
+    const delay = Math.max(0, op.dueAt - Date.now());
+    const timer = setTimeout(() => {
+      this.timers.delete(op.name);
+      void this.complete(op.name);
+    }, delay);
+    timer.unref();
+    this.timers.set(op.name, timer);
+  }
+
+  /** Runs the finisher once, however many callers ask. */
+  complete(name: string): Promise<void> {
+    let run = this.running.get(name);
+    if (!run) {
+      run = this.finish(name).finally(() => this.running.delete(name));
+      this.running.set(name, run);
+    }
+    return run;
+  }
+
+  private async finish(name: string): Promise<void> {
+    const op = this.get(name);
+    if (!op || op.status !== 'InProgress') return;
+    const timer = this.timers.get(name);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(name);
+    const finisher = this.finishers.get(op.finisher);
+    const done: OperationRecord = { ...op, percentComplete: 100, endTime: undefined };
+    try {
+      if (!finisher) throw new ArmError(500, 'InternalServerError', `No finisher named '${op.finisher}'.`);
+      const outcome = await finisher(op);
+      done.status = 'Succeeded';
+      if (outcome?.properties) done.properties = outcome.properties;
+    } catch (e) {
+      const err = e instanceof ArmError ? e : new ArmError(500, 'InternalServerError', 'The operation failed unexpectedly.');
+      done.status = 'Failed';
+      done.error = err.toBody().error;
+      done.failureStatus = err.status;
+    }
+    done.endTime = this.clock.iso();
+    await this.store.put(COLLECTION, name, done);
+  }
+
+  /** NetworkCloud's OperationStatusResult for an operation. */
+  statusBody(op: OperationRecord): JsonObject {
+    const body: JsonObject = {
+      id: `/subscriptions/${op.subscriptionId}/providers/${op.namespace}/locations/${op.location}/operationStatuses/${op.name}`,
+      name: op.name,
+      resourceId: op.resourceId,
+      status: op.status,
+      percentComplete: op.percentComplete,
+      startTime: op.startTime,
+    };
+    if (op.endTime) body.endTime = op.endTime;
+    if (op.error) body.error = op.error as unknown as Json;
+    if (op.properties) body.properties = op.properties;
+    return body;
+  }
+
+  statusUrl(base: string, op: OperationRecord, apiVersion: string, kind: 'operationStatuses' | 'operationResults'): string {
+    return `${base}subscriptions/${op.subscriptionId}/providers/${op.namespace}/locations/${op.location}/${kind}/${op.name}?api-version=${apiVersion}`;
+  }
+
+  /** Accepts new operations again after close() (used by reset). */
+  reopen(): void {
+    this.closed = false;
+  }
+
+  /** Stops timers; in-flight finishers are awaited so the store is left consistent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.running.values()]);
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * One running emulator: its configuration, clock, store, identity provider, operation engine and
+ * HTTPS server. Everything a handler needs hangs off this object.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile, chmod } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { errors } from './arm/errors.js';
+import type { Logger } from './arm/http.js';
+import { Operations } from './arm/operations.js';
+import { DEFAULT_PAGE_SIZE } from './arm/paging.js';
+import { idKey, isValidResourceGroupName, resourceGroupId, UUID } from './arm/resource-id.js';
+import { Clock } from './clock.js';
+import type { EmulatorConfig } from './config.js';
+import { PrincipalDirectory } from './identity/principals.js';
+import { loadMsiSecret } from './identity/msi.js';
+import { TokenService } from './identity/tokens.js';
+import { ensureLocalCa } from './pki/local-ca.js';
+import { registerProviders, type ProviderRegistry } from './providers/registry.js';
+import { RESOURCE_GROUPS, RESOURCES, SUBSCRIPTIONS, type StoredResourceGroup, type StoredSubscription } from './providers/resource-store.js';
+import { createApp } from './server.js';
+import { Store, type StoreOp } from './store/store.js';
+
+const META = 'meta';
+const SECRETS = 'secrets';
+
+export interface EmulatorMeta {
+  tenantId: string;
+  subscriptionId: string;
+  demoPrincipalObjectId: string;
+  demoClientId: string;
+  clockOffsetMs: number;
+  seq: number;
+  seeded: boolean;
+  demo?: DemoInfo;
+}
+
+export interface EmulatorInfo {
+  endpoint: string;
+  caCertFile: string | null;
+  tenantId: string;
+  subscriptionId: string;
+  clientId: string;
+  clientSecret: string;
+  msiEndpoint: string;
+  msiSecret: string;
+  pid: number;
+  demo?: DemoInfo;
+}
+
+export interface DemoInfo {
+  clusterId: string;
+  clusterManagerId: string;
+  managedResourceGroup: string;
+  bareMetalMachineIds: string[];
+  storageApplianceIds: string[];
+}
+
+export class Emulator {
+  readonly clock: Clock;
+  readonly operations: Operations;
+  readonly principals: PrincipalDirectory;
+  providers!: ProviderRegistry;
+  tokens!: TokenService;
+  msiSecret!: string;
+  caCertPem!: string;
+  caCertFile: string | null = null;
+  server?: https.Server;
+  port = 0;
+  pageSize = DEFAULT_PAGE_SIZE;
+  demo?: DemoInfo;
+  private meta!: EmulatorMeta;
+
+  private constructor(
+    readonly config: EmulatorConfig,
+    readonly store: Store,
+    readonly log: Logger,
+  ) {
+    this.clock = new Clock(0);
+    this.operations = new Operations(store, this.clock, config.operationDurationMs);
+    this.principals = new PrincipalDirectory(store);
+  }
+
+  /** Opens the data folder (or memory), loads or creates the emulator's identity and keys. */
+  static async open(config: EmulatorConfig, log: Logger): Promise<Emulator> {
+    const dataDir = path.resolve(config.dataDir);
+    if (!config.inMemory) await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    if (config.reset && !config.inMemory) {
+      await rm(path.join(dataDir, 'db.json'), { force: true });
+      await rm(path.join(dataDir, 'emulator.json'), { force: true });
+    }
+    const store = await Store.open(config.inMemory ? null : path.join(dataDir, 'db.json'));
+    const emu = new Emulator(config, store, log);
+    await emu.init();
+    return emu;
+  }
+
+  get dataDir(): string {
+    return path.resolve(this.config.dataDir);
+  }
+
+  get tenantId(): string {
+    return this.meta.tenantId;
+  }
+
+  get subscriptionId(): string {
+    return this.meta.subscriptionId;
+  }
+
+  get seeded(): boolean {
+    return this.meta.seeded;
+  }
+
+  /** The public base URL, with a trailing slash: https://localhost:PORT/ */
+  get endpoint(): string {
+    return `https://${this.config.publicHost}:${this.port}/`;
+  }
+
+  private async init(): Promise<void> {
+    this.meta = this.store.get<EmulatorMeta>(META, 'emulator') ?? (await this.createIdentity());
+    // The virtual clock survives restarts: it resumes as far ahead of the wall clock as it was.
+    await this.clock.advance(this.meta.clockOffsetMs);
+    this.clock.onChange(async () => {
+      await this.saveMeta({ clockOffsetMs: this.clock.offset });
+    });
+    this.tokens = await TokenService.open(this.store, { issuerOrigin: () => this.endpoint });
+    this.msiSecret = await loadMsiSecret(this.store);
+    this.demo = this.meta.demo;
+    this.providers = registerProviders(this);
+  }
+
+  /** First start: a tenant, a subscription and the demo service principal. */
+  private async createIdentity(): Promise<EmulatorMeta> {
+    const tenantId = randomUUID();
+    const subscriptionId = randomUUID();
+    const { principal, clientSecret } = await this.principals.createServicePrincipal({ tenantId, displayName: 'networkcloud-emulator demo' });
+    await this.store.put(SECRETS, 'demoClientSecret', { value: clientSecret });
+    const meta: EmulatorMeta = {
+      tenantId,
+      subscriptionId,
+      demoPrincipalObjectId: principal.objectId,
+      demoClientId: principal.appId,
+      clockOffsetMs: 0,
+      seq: 0,
+      seeded: false,
+    };
+    await this.store.put(META, 'emulator', meta);
+    await this.putSubscription({ subscriptionId, displayName: 'Operator Nexus emulator', tenantId, state: 'Enabled' });
+    return meta;
+  }
+
+  async saveMeta(changes: Partial<EmulatorMeta>): Promise<void> {
+    this.meta = { ...this.meta, ...changes };
+    await this.store.put(META, 'emulator', this.meta);
+  }
+
+  /** A number that only grows: the creation order of resources. */
+  nextSeq(): number {
+    this.meta.seq += 1;
+    return this.meta.seq;
+  }
+
+  // ---------------------------------------------------------------- subscriptions and groups
+
+  async putSubscription(sub: StoredSubscription): Promise<void> {
+    await this.store.put(SUBSCRIPTIONS, sub.subscriptionId.toLowerCase(), sub);
+  }
+
+  requireSubscription(subscriptionId: string): StoredSubscription {
+    if (!UUID.test(subscriptionId)) throw errors.invalidSubscriptionId(subscriptionId);
+    const sub = this.store.get<StoredSubscription>(SUBSCRIPTIONS, subscriptionId.toLowerCase());
+    if (!sub) throw errors.subscriptionNotFound(subscriptionId);
+    return sub;
+  }
+
+  findResourceGroup(subscriptionId: string, name: string): StoredResourceGroup | undefined {
+    return this.store.get<StoredResourceGroup>(RESOURCE_GROUPS, idKey(resourceGroupId(subscriptionId, name)));
+  }
+
+  requireResourceGroup(subscriptionId: string, name: string): StoredResourceGroup {
+    if (!isValidResourceGroupName(name)) throw errors.invalidResourceGroupName(name);
+    const group = this.findResourceGroup(subscriptionId, name);
+    if (!group) throw errors.resourceGroupNotFound(name);
+    return group;
+  }
+
+  /** Creates the group, or updates its tags; keeps its stored casing and location. */
+  async putResourceGroup(subscriptionId: string, name: string, location: string, tags?: Record<string, string>, managedBy?: string): Promise<StoredResourceGroup> {
+    const existing = this.findResourceGroup(subscriptionId, name);
+    const sub = this.requireSubscription(subscriptionId);
+    const group: StoredResourceGroup = existing
+      ? { ...existing, tags: tags ?? existing.tags, managedBy: managedBy ?? existing.managedBy }
+      : { id: resourceGroupId(sub.subscriptionId, name), subscriptionId: sub.subscriptionId, name, location, tags, managedBy, seq: this.nextSeq() };
+    await this.store.put(RESOURCE_GROUPS, idKey(group.id), group);
+    return group;
+  }
+
+  /** Deletes every resource in the group and, when asked, the group itself, in one durable write. */
+  async deleteResourceGroupContents(group: StoredResourceGroup, deleteGroup: boolean): Promise<void> {
+    const prefix = `${idKey(group.id)}/`;
+    const ops: StoreOp[] = this.store
+      .entries(RESOURCES)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([key]) => ({ op: 'delete' as const, collection: RESOURCES, key }));
+    if (deleteGroup) ops.push({ op: 'delete', collection: RESOURCE_GROUPS, key: idKey(group.id) });
+    await this.store.batch(ops);
+  }
+
+  /** Forgets every resource, group and operation; the tenant, subscriptions, principals and keys stay. */
+  async reset(): Promise<void> {
+    await this.operations.close();
+    await this.store.batch([
+      ...this.store.entries(RESOURCES).map(([key]) => ({ op: 'delete' as const, collection: RESOURCES, key })),
+      ...this.store.entries(RESOURCE_GROUPS).map(([key]) => ({ op: 'delete' as const, collection: RESOURCE_GROUPS, key })),
+      ...this.store.entries('operations').map(([key]) => ({ op: 'delete' as const, collection: 'operations', key })),
+      ...this.store.entries('clusterPki').map(([key]) => ({ op: 'delete' as const, collection: 'clusterPki', key })),
+      ...this.store.entries('clusterPkiKeys').map(([key]) => ({ op: 'delete' as const, collection: 'clusterPkiKeys', key })),
+    ]);
+    this.operations.reopen();
+    this.demo = undefined;
+    await this.saveMeta({ seeded: false, demo: undefined });
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async listen(): Promise<void> {
+    const names = [this.config.publicHost, 'localhost'];
+    const ips = ['127.0.0.1', '::1', this.config.host].filter((h) => /^[\d.:]+$/.test(h));
+    const tls = await ensureLocalCa(this.config.inMemory ? null : path.join(this.dataDir, 'ca'), [...new Set(names)], [...new Set(ips)]);
+    this.caCertPem = tls.caCertPem;
+    this.caCertFile = tls.caCertFile;
+    if (!this.caCertFile) {
+      // In-memory runs still publish the CA so clients can trust it; the folder holds no keys.
+      await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+      this.caCertFile = path.join(this.dataDir, 'ca.pem');
+      await writeFile(this.caCertFile, tls.caCertPem, { mode: 0o644 });
+    }
+    const app = createApp(this);
+    const server = https.createServer({ cert: tls.serverCertPem, key: tls.serverKeyPem, requestTimeout: 60_000, headersTimeout: 30_000, maxHeaderSize: 32 * 1024 }, app);
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.host, () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    this.operations.resume();
+  }
+
+  info(): EmulatorInfo {
+    const secret = this.store.get<{ value: string }>(SECRETS, 'demoClientSecret');
+    return {
+      endpoint: this.endpoint,
+      caCertFile: this.caCertFile,
+      tenantId: this.tenantId,
+      subscriptionId: this.subscriptionId,
+      clientId: this.meta.demoClientId,
+      clientSecret: secret?.value ?? '',
+      msiEndpoint: `${this.endpoint}msi/token`,
+      msiSecret: this.msiSecret,
+      pid: process.pid,
+      ...(this.demo ? { demo: this.demo } : {}),
+    };
+  }
+
+  /** Writes <data-dir>/emulator.json (mode 0600) for scripts and the CLI. */
+  async writeInfoFile(): Promise<string> {
+    const file = path.join(this.dataDir, 'emulator.json');
+    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+    await writeFile(file, JSON.stringify(this.info(), null, 2) + '\n', { mode: 0o600 });
+    await chmod(file, 0o600);
+    return file;
+  }
+
+  get demoPrincipalObjectId(): string {
+    return this.meta.demoPrincipalObjectId;
+  }
+
+  async close(): Promise<void> {
+    await this.operations.close();
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    }
+    await this.store.close();
+  }
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+/**
+ * npm start -- [--host 127.0.0.1] [--port 8443] [--data-dir DIR] [--in-memory] [--seed demo|none]
+ *              [--loose-auth] [--reset] [--operation-duration 1s] [--page-size N] [--quiet]
+ * Starts the emulator, seeds the demo environment on an empty data folder, writes
+ * <data-dir>/emulator.json when ready and prints the same facts for a person.
+ */
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { parseDuration } from './clock.js';
+import { DEFAULT_CONFIG, type EmulatorConfig } from './config.js';
+import { Emulator } from './emulator.js';
+import { seedDemo } from './seed/demo.js';
+import { StoreCorruptError } from './store/store.js';
+
+const USAGE = `Usage: npm start -- [options]
+  --host HOST                 address to listen on (default 127.0.0.1)
+  --port PORT                 HTTPS port; 0 picks a free one (default 8443)
+  --data-dir DIR              where state, keys and emulator.json live (default ./.nce)
+  --in-memory                 keep state in memory only
+  --seed demo|none            build the demo environment (default: demo on an empty data folder)
+  --loose-auth                accept any well-formed bearer token
+  --reset                     start from an empty store
+  --operation-duration TIME   how long long-running operations take, e.g. 1s, 250ms, 0 (default 1s)
+  --page-size N               items per page of list operations (default 100)
+  --quiet                     print only errors and the ready line`;
+
+function parseMs(text: string): number {
+  const ms = /^(\d+)\s*ms$/.exec(text.trim());
+  if (ms) return Number(ms[1]);
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.round(Number(text) * 1000);
+  return parseDuration(text);
+}
+
+export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: number } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'in-memory': { type: 'boolean' },
+      seed: { type: 'string' },
+      'loose-auth': { type: 'boolean' },
+      reset: { type: 'boolean' },
+      'operation-duration': { type: 'string' },
+      'page-size': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const port = values.port === undefined ? DEFAULT_CONFIG.port : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not '${values.port}'`);
+  const seed = values.seed ?? 'auto';
+  if (seed !== 'demo' && seed !== 'none' && seed !== 'auto') throw new Error(`--seed must be demo or none, not '${seed}'`);
+  const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
+  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) throw new Error(`--page-size must be a positive integer`);
+  return {
+    ...DEFAULT_CONFIG,
+    host: values.host ?? DEFAULT_CONFIG.host,
+    port,
+    dataDir: values['data-dir'] ?? DEFAULT_CONFIG.dataDir,
+    inMemory: values['in-memory'] ?? false,
+    seed,
+    looseAuth: values['loose-auth'] ?? false,
+    reset: values.reset ?? false,
+    operationDurationMs: values['operation-duration'] === undefined ? DEFAULT_CONFIG.operationDurationMs : parseMs(values['operation-duration']),
+    quiet: values.quiet ?? false,
+    pageSize,
+  };
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof configFromArgs>;
+  try {
+    config = configFromArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const quiet = config.quiet;
+  const log = {
+    request: (line: string) => {
+      if (!quiet) console.log(line);
+    },
+    error: (line: string) => console.error(line),
+  };
+  let emu: Emulator;
+  try {
+    emu = await Emulator.open(config, log);
+  } catch (e) {
+    if (e instanceof StoreCorruptError) {
+      console.error(`error: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  if (config.pageSize) emu.pageSize = config.pageSize;
+  await emu.listen();
+  const seed = config.seed === 'auto' ? (emu.seeded ? 'none' : 'demo') : config.seed;
+  if (seed === 'demo' && !emu.demo) await seedDemo(emu);
+  const infoFile = await emu.writeInfoFile();
+  const info = emu.info();
+  console.log(
+    [
+      `networkcloud-emulator ready at ${info.endpoint}`,
+      `  trust this CA:      ${info.caCertFile}`,
+      `  tenant:             ${info.tenantId}`,
+      `  subscription:       ${info.subscriptionId}`,
+      `  client id:          ${info.clientId}   (client secret in ${infoFile})`,
+      `  managed identity:   ${info.msiEndpoint}`,
+      ...(info.demo
+        ? [
+            `  demo cluster:       ${info.demo.clusterId}`,
+            `  demo machines:      ${info.demo.bareMetalMachineIds.length} in resource group ${info.demo.managedResourceGroup}`,
+          ]
+        : []),
+      `  facts for scripts:  ${infoFile}`,
+    ].join('\n'),
+  );
+  const stop = async () => {
+    await emu.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  console.error(`error: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+/** What every ARM handler receives, and the interface a resource type implements to be served. */
+import type { Request, Response } from 'express';
+import type { ParsedPath } from '../arm/resource-id.js';
+import type { Emulator } from '../emulator.js';
+import type { CallerPrincipal } from '../identity/auth.js';
+
+export interface ArmContext {
+  req: Request;
+  res: Response;
+  emu: Emulator;
+  path: ParsedPath;
+  /** The api-version as the client sent it. */
+  apiVersion: string;
+  caller: CallerPrincipal;
+}
+
+/** A resource type the ARM router can dispatch to. */
+export interface TypeHandler {
+  /** Namespace/type, e.g. 'Microsoft.NetworkCloud/clusters', in ARM's casing. */
+  fullType: string;
+  apiVersions: readonly string[];
+  /** Locations reported by the provider's registration. */
+  locations?: string[];
+  get(ctx: ArmContext): Promise<void>;
+  list(ctx: ArmContext): Promise<void>;
+  put(ctx: ArmContext): Promise<void>;
+  patch(ctx: ArmContext): Promise<void>;
+  delete(ctx: ArmContext): Promise<void>;
+  action(ctx: ArmContext, action: string): Promise<void>;
+}

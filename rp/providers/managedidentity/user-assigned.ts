@@ -1,0 +1,56 @@
+/** Microsoft.ManagedIdentity/userAssignedIdentities: identities a cluster can be given, each with a principal that can get tokens. */
+import { randomUUID } from 'node:crypto';
+import type { JsonObject } from '../../api/derive.js';
+import { location, tags } from '../../api/common.js';
+import { obj, ro, str, type ResourceTypeDef } from '../../api/schema.js';
+import { LATEST_STABLE } from '../../api/versions.js';
+import type { Emulator } from '../../emulator.js';
+import { TrackedResourceType } from '../tracked.js';
+
+export const userAssignedIdentityDef: ResourceTypeDef = {
+  namespace: 'Microsoft.ManagedIdentity',
+  type: 'userAssignedIdentities',
+  operationGroup: 'UserAssignedIdentities',
+  definition: 'Identity',
+  displayName: 'user-assigned identity',
+  namePattern: '^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$',
+  nameParameter: 'resourceName',
+  fields: {
+    location,
+    tags,
+    properties: ro(obj('The identity\'s ids.', {
+      tenantId: str('Tenant of the identity.', { format: 'uuid' }),
+      principalId: str('Object id of the identity\'s service principal.', { format: 'uuid' }),
+      clientId: str('Client (application) id of the identity.', { format: 'uuid' }),
+    }, { definition: 'UserAssignedIdentityProperties' })),
+  },
+  patchable: ['tags'],
+  actions: [],
+};
+
+export function userAssignedIdentities(emu: Emulator): TrackedResourceType {
+  const type = new TrackedResourceType(
+    userAssignedIdentityDef,
+    {
+      initialize(hub: JsonObject) {
+        hub.properties = { tenantId: emu.tenantId, principalId: randomUUID(), clientId: randomUUID() };
+      },
+      async afterWrite(hub: JsonObject) {
+        const props = hub.properties as JsonObject;
+        await emu.principals.createManagedIdentity({
+          tenantId: emu.tenantId,
+          objectId: props.principalId as string,
+          clientId: props.clientId as string,
+          displayName: String(hub.name),
+          assignment: 'UserAssigned',
+          resourceId: String(hub.id),
+        });
+      },
+      async afterDelete(stored) {
+        await emu.principals.delete(String((stored.resource.properties as JsonObject).principalId));
+      },
+    },
+    { apiVersions: ['2018-11-30', '2023-01-31', '2024-11-30'], modelVersion: () => LATEST_STABLE, synchronous: true },
+  );
+  return type;
+}

@@ -1,0 +1,100 @@
+/** Clusters: created by customers, deployed by the `deploy` action, which brings up their machines and PKI. */
+import type { JsonObject } from '../../api/derive.js';
+import { clusterDef } from '../../api/registry.js';
+import { ArmError } from '../../arm/errors.js';
+import { idKey, parseResourceId } from '../../arm/resource-id.js';
+import type { Emulator } from '../../emulator.js';
+import { RESOURCES, type StoredResource } from '../resource-store.js';
+import { TrackedResourceType, type TrackedOptions } from '../tracked.js';
+import { recordAction } from './action-states.js';
+import { deployCluster, removeClusterSite } from './deploy.js';
+import { resolveIdentity } from './identity.js';
+import { updateResource } from './update.js';
+
+/** The cluster manager whose custom location the cluster names as its extendedLocation. */
+function managerOf(emu: Emulator, hub: JsonObject): string | undefined {
+  const location = String((hub.extendedLocation as JsonObject | undefined)?.name ?? '').toLowerCase();
+  for (const r of emu.store.list<StoredResource>(RESOURCES)) {
+    if (r.type !== 'Microsoft.NetworkCloud/clusterManagers') continue;
+    const mel = (r.resource.properties as JsonObject).managerExtendedLocation as JsonObject | undefined;
+    if (String(mel?.name ?? '').toLowerCase() === location) return r.id;
+  }
+  return undefined;
+}
+
+export function clusters(emu: Emulator, options: TrackedOptions): TrackedResourceType {
+  return new TrackedResourceType(clusterDef, {
+    updatingState: 'Updating',
+    initialize(hub) {
+      const props = hub.properties as JsonObject;
+      const id = parseResourceId(String(hub.id))!;
+      const mrg = (props.managedResourceGroupConfiguration as JsonObject | undefined) ?? {};
+      const mrgName = (mrg.name as string | undefined) ?? `${id.name}-mrg`;
+      props.managedResourceGroupConfiguration = { name: mrgName, location: (mrg.location as string | undefined) ?? String(hub.location) };
+      const customLocations = `/subscriptions/${id.subscriptionId}/resourceGroups/${mrgName}/providers/Microsoft.ExtendedLocation/customLocations`;
+      props.clusterExtendedLocation = { name: `${customLocations}/${id.name}-cl`, type: 'CustomLocation' };
+      props.hybridAksExtendedLocation = { name: `${customLocations}/${id.name}-hakscl`, type: 'CustomLocation' };
+      props.detailedStatus = 'PendingDeployment';
+      props.detailedStatusMessage = 'The cluster has not been deployed yet.';
+      props.clusterConnectionStatus = 'Undefined';
+      props.clusterManagerConnectionStatus = 'Connected';
+      props.manualActionCount = 0;
+      props.availableUpgradeVersions = [];
+      props.workloadResourceIds = [];
+      props.clusterCapacity = { totalCoreCount: 0, availableCoreCount: 0, totalMemoryGB: 0, availableMemoryGB: 0, totalHostStorageGB: 0, availableHostStorageGB: 0, totalApplianceStorageGB: 0, availableApplianceStorageGB: 0 };
+      props.supportExpiryDate = '2027-06-30';
+      const manager = managerOf(emu, hub);
+      if (manager) props.clusterManagerId = manager;
+    },
+    async prepare(hub, ctx) {
+      await resolveIdentity(emu, hub, ctx.existing?.resource.identity as JsonObject | undefined);
+    },
+    async afterDelete(stored) {
+      await removeClusterSite(emu, stored);
+    },
+    actions: {
+      deploy: {
+        async accept(stored) {
+          const status = (stored.resource.properties as JsonObject).detailedStatus;
+          if (status === 'Running' || status === 'Deploying') {
+            throw new ArmError(409, 'ClusterAlreadyDeployed', `The cluster '${stored.resource.name as string}' is already ${status === 'Running' ? 'deployed' : 'deploying'}.`);
+          }
+          await updateResource(emu, stored.id, (_hub, props) => {
+            props.detailedStatus = 'Deploying';
+            props.detailedStatusMessage = 'The cluster is being deployed.';
+          });
+        },
+        async finish(stored, body, _emu, op) {
+          const summary = await deployCluster(emu, stored, body, op);
+          return { exitCode: '0', outputHead: summary };
+        },
+      },
+      updateVersion: {
+        async finish(stored, body, _emu, op) {
+          await updateResource(emu, stored.id, (_hub, props) => {
+            props.clusterVersion = body.targetClusterVersion;
+            recordAction(props, clusterDef.namespace + '/clusters', op, emu.clock.iso(), `Updated to ${String(body.targetClusterVersion)}.`);
+          });
+        },
+      },
+      continueUpdateVersion: { finish: () => undefined },
+      scanRuntime: {
+        async finish(stored) {
+          const now = emu.clock.iso();
+          for (const r of emu.store.list<StoredResource>(RESOURCES)) {
+            const props = r.resource.properties as JsonObject;
+            if (r.type !== 'Microsoft.NetworkCloud/bareMetalMachines' || String(props.clusterId).toLowerCase() !== stored.id.toLowerCase()) continue;
+            await updateResource(emu, r.id, (_h, p) => {
+              p.runtimeProtectionStatus = { ...((p.runtimeProtectionStatus as JsonObject) ?? {}), scanStartedTime: now, scanCompletedTime: now };
+            });
+          }
+        },
+      },
+      rotateCredential: { finish: () => undefined },
+    },
+  }, options);
+}
+
+export function clusterRecord(emu: Emulator, id: string): StoredResource | undefined {
+  return emu.store.get<StoredResource>(RESOURCES, idKey(id));
+}

@@ -1,0 +1,234 @@
+/**
+ * Deploying a cluster: walk its rack definitions, create the managed resource group and in it one
+ * bare metal machine per machine definition and one storage appliance per appliance definition,
+ * give the cluster its own PKI, and mark it Running.
+ */
+import { createHash } from 'node:crypto';
+import { isObject, type Json, type JsonObject } from '../../api/derive.js';
+import { ArmError } from '../../arm/errors.js';
+import { newEtag } from '../../arm/etag.js';
+import type { OperationRecord } from '../../arm/operations.js';
+import { idKey, parseResourceId, resourceId } from '../../arm/resource-id.js';
+import type { StoreOp } from '../../store/store.js';
+import type { Emulator } from '../../emulator.js';
+import { caCertificateOf, createClusterPki, type ClusterPkiRecord } from '../../pki/cluster-pki.js';
+import { RESOURCES, type StoredResource } from '../resource-store.js';
+import { recordAction } from './action-states.js';
+
+export const CLUSTER_PKI = 'clusterPki';
+export const CLUSTER_PKI_KEYS = 'clusterPkiKeys';
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+interface RackPlan {
+  index: number;
+  name: string;
+  definition: JsonObject;
+}
+
+function racksOf(props: JsonObject, clusterName: string): RackPlan[] {
+  const racks: RackPlan[] = [{ index: 1, name: `${clusterName}-aggrack`, definition: props.aggregatorOrSingleRackDefinition as JsonObject }];
+  const compute = Array.isArray(props.computeRackDefinitions) ? (props.computeRackDefinitions as JsonObject[]) : [];
+  compute.forEach((definition, i) => racks.push({ index: i + 2, name: `${clusterName}-comprack${pad(i + 1, 2)}`, definition }));
+  return racks;
+}
+
+/** A stable pseudo-random number from a string, for plausible hardware facts (capacity, addresses). */
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function machineRoles(rack: RackPlan, slot: number): string[] {
+  if (rack.index === 1 && slot <= 2) return ['platform.afo-nc.microsoft.com/management-plane=true'];
+  if (rack.index === 1 && slot <= 5) return ['platform.afo-nc.microsoft.com/control-plane=true'];
+  return ['platform.afo-nc.microsoft.com/compute-plane=true'];
+}
+
+/** PEM without a trailing newline, as the service shows caCertificate.value. */
+export function servicePem(pem: string): string {
+  return pem.replace(/\r\n/g, '\n').replace(/\n+$/, '');
+}
+
+export async function deployCluster(emu: Emulator, cluster: StoredResource, body: JsonObject, op: OperationRecord): Promise<string> {
+  const hub = structuredClone(cluster.resource);
+  const props = hub.properties as JsonObject;
+  const id = parseResourceId(cluster.id)!;
+  const now = emu.clock.iso();
+  const mrgConfig = props.managedResourceGroupConfiguration as JsonObject;
+  const mrgName = String(mrgConfig.name);
+  const mrgLocation = String(mrgConfig.location ?? hub.location).toLowerCase().replace(/\s+/g, '');
+  const existingGroup = emu.findResourceGroup(id.subscriptionId, mrgName);
+  if (existingGroup && existingGroup.managedBy && existingGroup.managedBy.toLowerCase() !== cluster.id.toLowerCase()) {
+    throw new ArmError(409, 'ManagedResourceGroupInUse', `The managed resource group '${mrgName}' already belongs to '${existingGroup.managedBy}'.`);
+  }
+  const group = await emu.putResourceGroup(id.subscriptionId, mrgName, mrgLocation, undefined, cluster.id);
+
+  const { pki, keys } = await createClusterPki(id.name, emu.clock);
+  const ca = caCertificateOf(pki);
+  const caCertificate = { value: servicePem(ca.value), hash: ca.hash };
+
+  const skip = new Set((Array.isArray(body.skipValidationsForMachines) ? body.skipValidationsForMachines : []).map((m) => String(m).toLowerCase()));
+  const ops: StoreOp[] = [];
+  const names = new Set<string>();
+  const systemData = { createdBy: 'Microsoft.NetworkCloud', createdByType: 'Application', createdAt: now, lastModifiedBy: 'Microsoft.NetworkCloud', lastModifiedByType: 'Application', lastModifiedAt: now };
+  const extendedLocation = props.clusterExtendedLocation as Json;
+  let cores = 0;
+  let memory = 0;
+  let applianceGB = 0;
+  const machineIds: string[] = [];
+  const applianceIds: string[] = [];
+
+  for (const rack of racksOf(props, id.name)) {
+    const rackId = resourceId(group.subscriptionId, group.name, 'Microsoft.NetworkCloud', 'racks', rack.name);
+    const machines = Array.isArray(rack.definition.bareMetalMachineConfigurationData) ? (rack.definition.bareMetalMachineConfigurationData as JsonObject[]) : [];
+    for (const m of machines) {
+      const slot = Number(m.rackSlot);
+      const name = String(m.machineName ?? `r${pad(rack.index, 2)}c${pad(slot, 3)}`);
+      if (names.has(name.toLowerCase())) throw new ArmError(400, 'DuplicateMachineName', `Two machine definitions produce the bare metal machine name '${name}'.`);
+      names.add(name.toLowerCase());
+      const d = digest(`${cluster.id}/${name}`);
+      const bmmId = resourceId(group.subscriptionId, group.name, 'Microsoft.NetworkCloud', 'bareMetalMachines', name);
+      const bmm: JsonObject = {
+        id: bmmId,
+        name,
+        type: 'Microsoft.NetworkCloud/bareMetalMachines',
+        location: hub.location,
+        extendedLocation,
+        systemData,
+        etag: newEtag(),
+        tags: {},
+        properties: {
+          actionStates: [],
+          associatedResourceIds: [],
+          bmcConnectionString: `redfish+https://${name.toLowerCase()}.bmc.${id.name.toLowerCase()}.nexus.local/redfish/v1/Systems/System.Embedded.1`,
+          bmcCredentials: m.bmcCredentials as Json,
+          bmcIpv4Address: '127.0.0.1',
+          bmcMacAddress: m.bmcMacAddress as Json,
+          bootMacAddress: m.bootMacAddress as Json,
+          caCertificate,
+          clusterId: cluster.id,
+          cordonStatus: 'Uncordoned',
+          detailedStatus: 'Provisioned',
+          detailedStatusMessage: skip.has(name.toLowerCase()) ? 'The bare metal machine is provisioned; its hardware validation was skipped on request.' : 'The bare metal machine is provisioned and ready.',
+          hardwareInventory: {
+            additionalHostInformation: 'Emulated host',
+            interfaces: [{ name: 'eno1', macAddress: String(m.bootMacAddress), linkStatus: 'Up', networkInterfaceId: `${rackId}/interfaces/${name}-eno1` }],
+            nics: [],
+          },
+          hardwareValidationStatus: { lastValidationTime: now, result: 'Pass' },
+          hybridAksClustersAssociatedIds: [],
+          kubernetesNodeName: name.toLowerCase(),
+          kubernetesVersion: '1.30.4',
+          machineClusterVersion: props.clusterVersion as Json,
+          machineDetails: (m.machineDetails as Json) ?? '',
+          machineName: name,
+          machineRoles: machineRoles(rack, slot),
+          machineSkuId: `${(rack.definition.rackSkuId as string).split('/').pop()}-compute`,
+          monitoringConfigurationStatus: { logLevel: 'Default', metricsLevel: 'Default' },
+          oamIpv4Address: `10.${rack.index}.${d[0]}.${(slot % 250) + 2}`,
+          oamIpv6Address: `fd00:${rack.index}::${slot.toString(16)}`,
+          osImage: 'nexus-os-3.14.2',
+          powerState: 'On',
+          provisioningState: 'Succeeded',
+          rackId,
+          rackSlot: slot,
+          readyState: 'True',
+          runtimeProtectionStatus: { definitionsLastUpdated: now, definitionsVersion: '1.0.0' },
+          secretRotationStatus: [],
+          serialNumber: m.serialNumber as Json,
+          serviceTag: `ST${String(m.serialNumber).slice(-7).toUpperCase()}`,
+          virtualMachinesAssociatedIds: [],
+        },
+      };
+      cores += 64;
+      memory += 512;
+      machineIds.push(bmmId);
+      ops.push({ op: 'put', collection: RESOURCES, key: idKey(bmmId), value: { id: bmmId, type: 'Microsoft.NetworkCloud/bareMetalMachines', seq: emu.nextSeq(), resource: bmm } satisfies StoredResource });
+    }
+    const appliances = Array.isArray(rack.definition.storageApplianceConfigurationData) ? (rack.definition.storageApplianceConfigurationData as JsonObject[]) : [];
+    for (const a of appliances) {
+      const slot = Number(a.rackSlot);
+      const name = String(a.storageApplianceName ?? `r${pad(rack.index, 2)}s${pad(slot, 3)}`);
+      if (names.has(name.toLowerCase())) throw new ArmError(400, 'DuplicateApplianceName', `Two definitions produce the storage appliance name '${name}'.`);
+      names.add(name.toLowerCase());
+      const saId = resourceId(group.subscriptionId, group.name, 'Microsoft.NetworkCloud', 'storageAppliances', name);
+      const d = digest(`${cluster.id}/${name}`);
+      const capacity = 100_000 + d.readUInt16BE(0);
+      applianceGB += capacity;
+      const sa: JsonObject = {
+        id: saId,
+        name,
+        type: 'Microsoft.NetworkCloud/storageAppliances',
+        location: hub.location,
+        extendedLocation,
+        systemData,
+        etag: newEtag(),
+        tags: {},
+        properties: {
+          administratorCredentials: a.adminCredentials as Json,
+          caCertificate,
+          capacity,
+          capacityUsed: Math.floor(capacity / 10),
+          clusterId: cluster.id,
+          detailedStatus: 'Available',
+          detailedStatusMessage: 'The storage appliance is up and running.',
+          expansionShelves: [],
+          managementIpv4Address: '127.0.0.1',
+          manufacturer: 'Contoso Storage',
+          model: 'ArrayStore-Flash70',
+          monitoringConfigurationStatus: { logLevel: 'Default', metricsLevel: 'Default' },
+          provisioningState: 'Succeeded',
+          rackId,
+          rackSlot: slot,
+          remoteVendorManagementFeature: 'Supported',
+          remoteVendorManagementStatus: 'Disabled',
+          secretRotationStatus: [],
+          serialNumber: a.serialNumber as Json,
+          storageApplianceSkuId: `${(rack.definition.rackSkuId as string).split('/').pop()}-storage`,
+          version: '6.5.2',
+        },
+      };
+      applianceIds.push(saId);
+      ops.push({ op: 'put', collection: RESOURCES, key: idKey(saId), value: { id: saId, type: 'Microsoft.NetworkCloud/storageAppliances', seq: emu.nextSeq(), resource: sa } satisfies StoredResource });
+    }
+  }
+
+  props.detailedStatus = 'Running';
+  props.detailedStatusMessage = 'The cluster is deployed and running.';
+  props.clusterConnectionStatus = 'Connected';
+  props.clusterManagerConnectionStatus = 'Connected';
+  props.clusterCapacity = {
+    totalCoreCount: cores, availableCoreCount: cores, totalMemoryGB: memory, availableMemoryGB: memory,
+    totalHostStorageGB: machineIds.length * 1_800, availableHostStorageGB: machineIds.length * 1_800,
+    totalApplianceStorageGB: applianceGB, availableApplianceStorageGB: applianceGB,
+  };
+  recordAction(props, 'Microsoft.NetworkCloud/clusters', op, now, `Deployed ${machineIds.length} bare metal machine(s) and ${applianceIds.length} storage appliance(s).`);
+  hub.etag = newEtag();
+  ops.push(
+    { op: 'put', collection: RESOURCES, key: idKey(cluster.id), value: { ...cluster, resource: hub } },
+    { op: 'put', collection: CLUSTER_PKI, key: idKey(cluster.id), value: pki },
+    { op: 'put', collection: CLUSTER_PKI_KEYS, key: idKey(cluster.id), value: keys },
+  );
+  await emu.store.batch(ops);
+  return `Deployed ${machineIds.length} bare metal machine(s) and ${applianceIds.length} storage appliance(s) into ${group.name}.`;
+}
+
+export function clusterPkiOf(emu: Emulator, clusterId: string): ClusterPkiRecord | undefined {
+  return emu.store.get<ClusterPkiRecord>(CLUSTER_PKI, idKey(clusterId));
+}
+
+/** Removes what a deployed cluster owns: its machines, appliances, PKI and managed resource group. */
+export async function removeClusterSite(emu: Emulator, cluster: StoredResource): Promise<void> {
+  const ops: StoreOp[] = [];
+  const clusterKey = cluster.id.toLowerCase();
+  for (const [key, r] of emu.store.entries<StoredResource>(RESOURCES)) {
+    const props = r.resource.properties;
+    if (isObject(props) && typeof props.clusterId === 'string' && props.clusterId.toLowerCase() === clusterKey) ops.push({ op: 'delete', collection: RESOURCES, key });
+  }
+  ops.push({ op: 'delete', collection: CLUSTER_PKI, key: idKey(cluster.id) }, { op: 'delete', collection: CLUSTER_PKI_KEYS, key: idKey(cluster.id) });
+  await emu.store.batch(ops);
+  const id = parseResourceId(cluster.id)!;
+  const mrg = (cluster.resource.properties as JsonObject).managedResourceGroupConfiguration as JsonObject | undefined;
+  const group = mrg?.name ? emu.findResourceGroup(id.subscriptionId, String(mrg.name)) : undefined;
+  if (group && group.managedBy?.toLowerCase() === clusterKey) await emu.deleteResourceGroupContents(group, true);
+}

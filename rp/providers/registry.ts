@@ -1,0 +1,89 @@
+/** Which resource types the emulator serves, by namespace, and each subscription's provider registrations. */
+import { NETWORKCLOUD_TYPES } from '../api/registry.js';
+import { API_VERSIONS } from '../api/versions.js';
+import type { Emulator } from '../emulator.js';
+import type { TypeHandler } from './context.js';
+import { networkCloudHandlers } from './networkcloud/index.js';
+import { requireVersion } from './router.js';
+
+const REGISTRATIONS = 'providerRegistrations';
+
+export interface OperationDisplay {
+  name: string;
+  isDataAction: boolean;
+  display: { provider: string; resource: string; operation: string; description: string };
+  origin: string;
+  actionType?: string;
+}
+
+export class ProviderRegistry {
+  private readonly byType = new Map<string, TypeHandler>();
+  readonly requireVersion = requireVersion;
+
+  constructor(private readonly emu: Emulator) {}
+
+  add(handler: TypeHandler): void {
+    this.byType.set(handler.fullType.toLowerCase(), handler);
+  }
+
+  handler(namespace: string, type: string): TypeHandler | undefined {
+    return this.byType.get(`${namespace}/${type}`.toLowerCase());
+  }
+
+  handlersOf(namespace: string): TypeHandler[] {
+    const prefix = `${namespace.toLowerCase()}/`;
+    return [...this.byType.entries()].filter(([k]) => k.startsWith(prefix)).map(([, h]) => h);
+  }
+
+  hasNamespace(namespace: string): boolean {
+    return this.handlersOf(namespace).length > 0;
+  }
+
+  namespaces(): string[] {
+    return [...new Set([...this.byType.values()].map((h) => h.fullType.split('/')[0]))];
+  }
+
+  /** Every provider counts as registered until a subscription unregisters it. */
+  isRegistered(subscriptionId: string | undefined, namespace: string): boolean {
+    if (!subscriptionId) return true;
+    const rec = this.emu.store.get<{ registered: boolean }>(REGISTRATIONS, `${subscriptionId}/${namespace}`.toLowerCase());
+    return rec?.registered ?? true;
+  }
+
+  async setRegistered(subscriptionId: string, namespace: string, registered: boolean): Promise<void> {
+    await this.emu.store.put(REGISTRATIONS, `${subscriptionId}/${namespace}`.toLowerCase(), { registered });
+  }
+
+  /** The operations list of a namespace, derived from its types and their actions. */
+  operationsOf(namespace: string): OperationDisplay[] {
+    if (namespace.toLowerCase() !== 'microsoft.networkcloud') return [];
+    const ops: OperationDisplay[] = [];
+    const entry = (name: string, resource: string, operation: string, description: string, action = false): OperationDisplay => ({
+      name,
+      isDataAction: false,
+      display: { provider: 'Microsoft.NetworkCloud', resource, operation, description },
+      origin: 'user,system',
+      ...(action ? { actionType: 'Internal' } : {}),
+    });
+    for (const def of NETWORKCLOUD_TYPES) {
+      const base = `Microsoft.NetworkCloud/${def.type}`;
+      const plural = `${def.displayName}s`;
+      ops.push(
+        entry(`${base}/read`, plural, `Read ${plural}`, `Get or list ${plural}.`),
+        entry(`${base}/write`, plural, `Write ${plural}`, `Create or update ${plural}.`),
+        entry(`${base}/delete`, plural, `Delete ${plural}`, `Delete ${plural}.`),
+      );
+      for (const a of def.actions) ops.push(entry(`${base}/${a.name}/action`, plural, a.operation, a.description));
+    }
+    ops.push(entry('Microsoft.NetworkCloud/locations/operationStatuses/read', 'operation statuses', 'Read operation statuses', 'Read the status of long-running operations.'));
+    return ops;
+  }
+}
+
+export function registerProviders(emu: Emulator): ProviderRegistry {
+  const registry = new ProviderRegistry(emu);
+  for (const handler of networkCloudHandlers(emu)) registry.add(handler);
+  return registry;
+}
+
+export { API_VERSIONS };

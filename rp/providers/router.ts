@@ -1,0 +1,183 @@
+/**
+ * ARM's front door for management requests: works out which resource type and operation a path
+ * names (case-insensitively), checks the api-version against that type's list, and dispatches.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ArmError, errors } from '../arm/errors.js';
+import { parsePath, type ParsedPath } from '../arm/resource-id.js';
+import type { Emulator } from '../emulator.js';
+import type { CallerPrincipal } from '../identity/auth.js';
+import type { ArmContext, TypeHandler } from './context.js';
+import { operationResult, operationStatus } from './resources/operation-status.js';
+import { providerOperations, providers, provider, registerProvider } from './resources/providers.js';
+import { resourceGroups } from './resources/resource-groups.js';
+import { listGenericResources } from './resources/generic-resources.js';
+import { subscriptions } from './resources/subscriptions.js';
+import { RESOURCES_API_VERSIONS, SUBSCRIPTIONS_API_VERSIONS } from './resources/versions.js';
+
+const API_VERSION_SHAPE = /^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha|-privatepreview)?$/;
+
+/** Reads the single api-version query parameter; missing or repeated ones are ARM errors. */
+export function apiVersionOf(req: Request): string {
+  const raw = req.query['api-version'];
+  if (raw === undefined || raw === '') throw errors.missingApiVersion();
+  if (typeof raw !== 'string') {
+    throw new ArmError(400, 'InvalidApiVersionParameter', "The api-version query parameter may be given only once.");
+  }
+  return raw;
+}
+
+export function requireVersion(given: string, supported: readonly string[], namespace: string, type: string, location?: string): void {
+  if (supported.includes(given)) return;
+  const newestFirst = [...supported].reverse();
+  if (!API_VERSION_SHAPE.test(given)) throw errors.invalidApiVersion(given, type, newestFirst);
+  throw errors.noRegisteredProvider(given, namespace, type, location ?? 'global', newestFirst);
+}
+
+type Verb = 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST' | 'HEAD';
+
+export function armRouter(emu: Emulator): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const path = parsePath(req.path);
+      const caller = res.locals.principal as CallerPrincipal;
+      const ctx: ArmContext = { req, res, emu, path, apiVersion: '', caller };
+      await dispatch(ctx, req.method as Verb);
+    } catch (e) {
+      next(e);
+    }
+  };
+}
+
+async function dispatch(ctx: ArmContext, verb: Verb): Promise<void> {
+  const { path, emu } = ctx;
+  const seg = path.segments.map((s) => s.toLowerCase());
+  const apiVersion = apiVersionOf(ctx.req);
+  ctx.apiVersion = apiVersion;
+
+  if (seg[0] === 'providers') return tenantProviders(ctx, verb, seg);
+  if (seg[0] !== 'subscriptions') throw errors.noRoute(verb, ctx.req.path);
+
+  if (seg.length === 1) {
+    requireVersion(apiVersion, SUBSCRIPTIONS_API_VERSIONS, 'Microsoft.Resources', 'subscriptions');
+    return only(verb, ['GET'], () => subscriptions.list(ctx));
+  }
+  const sub = emu.requireSubscription(path.subscriptionId!);
+  if (seg.length === 2) {
+    requireVersion(apiVersion, SUBSCRIPTIONS_API_VERSIONS, 'Microsoft.Resources', 'subscriptions');
+    return only(verb, ['GET'], () => subscriptions.get(ctx, sub));
+  }
+
+  if (seg[2] === 'resources' && seg.length === 3) {
+    requireVersion(apiVersion, RESOURCES_API_VERSIONS, 'Microsoft.Resources', 'resources');
+    return only(verb, ['GET'], () => listGenericResources(ctx));
+  }
+  if (seg[2] === 'resourcegroups' && path.namespace === undefined) {
+    requireVersion(apiVersion, RESOURCES_API_VERSIONS, 'Microsoft.Resources', 'resourceGroups');
+    if (seg.length === 3) return only(verb, ['GET'], () => resourceGroups.list(ctx));
+    if (seg.length === 4) return resourceGroups.handle(ctx, verb);
+    if (seg.length === 5 && seg[4] === 'resources') return only(verb, ['GET'], () => listGenericResources(ctx));
+    throw errors.noRoute(verb, ctx.req.path);
+  }
+
+  if (seg[2] === 'providers' && path.resourceGroup === undefined) return subscriptionProviders(ctx, verb, seg);
+  if (path.resourceGroup !== undefined && path.namespace !== undefined) return resourceRoute(ctx, verb);
+  throw errors.noRoute(verb, ctx.req.path);
+}
+
+/** /providers, /providers/{ns}, /providers/Microsoft.NetworkCloud/operations */
+async function tenantProviders(ctx: ArmContext, verb: Verb, seg: string[]): Promise<void> {
+  if (seg.length === 1) {
+    requireVersion(ctx.apiVersion, RESOURCES_API_VERSIONS, 'Microsoft.Resources', 'providers');
+    return only(verb, ['GET'], () => providers.list(ctx));
+  }
+  if (seg.length === 2) {
+    requireVersion(ctx.apiVersion, RESOURCES_API_VERSIONS, 'Microsoft.Resources', 'providers');
+    return only(verb, ['GET'], () => provider.get(ctx, ctx.path.segments[1]));
+  }
+  if (seg.length === 3 && seg[2] === 'operations') return only(verb, ['GET'], () => providerOperations(ctx, ctx.path.segments[1]));
+  throw errors.noRoute(verb, ctx.req.path);
+}
+
+/** /subscriptions/{s}/providers[/{ns}[/register | /{type} | /locations/{l}/operationStatuses/{id}]] */
+async function subscriptionProviders(ctx: ArmContext, verb: Verb, seg: string[]): Promise<void> {
+  const { path } = ctx;
+  if (seg.length === 3) {
+    requireVersion(ctx.apiVersion, RESOURCES_API_VERSIONS, 'Microsoft.Resources', 'providers');
+    return only(verb, ['GET'], () => providers.list(ctx));
+  }
+  const namespace = path.segments[3];
+  if (seg.length === 4) {
+    requireVersion(ctx.apiVersion, RESOURCES_API_VERSIONS, 'Microsoft.Resources', 'providers');
+    return only(verb, ['GET'], () => provider.get(ctx, namespace));
+  }
+  if (seg.length === 5 && (seg[4] === 'register' || seg[4] === 'unregister')) {
+    requireVersion(ctx.apiVersion, RESOURCES_API_VERSIONS, 'Microsoft.Resources', 'providers');
+    return only(verb, ['POST'], () => registerProvider(ctx, namespace, seg[4] === 'register'));
+  }
+  if (seg.length === 8 && seg[4] === 'locations' && (seg[6] === 'operationstatuses' || seg[6] === 'operationresults')) {
+    const handler = anyHandlerOf(ctx, namespace);
+    requireVersion(ctx.apiVersion, handler.apiVersions, handler.fullType.split('/')[0], 'locations/operationStatuses', path.segments[5]);
+    const opId = path.segments[7];
+    return only(verb, ['GET'], () => (seg[6] === 'operationstatuses' ? operationStatus(ctx, opId) : operationResult(ctx, opId)));
+  }
+  if (seg.length === 5) {
+    const handler = handlerFor(ctx, namespace, path.segments[4]);
+    requireVersion(ctx.apiVersion, handler.apiVersions, namespace, path.segments[4], handler.locations?.[0]);
+    return only(verb, ['GET'], () => handler.list(ctx));
+  }
+  throw errors.noRoute(verb, ctx.req.path);
+}
+
+/** /subscriptions/{s}/resourceGroups/{g}/providers/{ns}/{type}[/{name}[/{action}]] */
+async function resourceRoute(ctx: ArmContext, verb: Verb): Promise<void> {
+  const { path } = ctx;
+  // After '/providers/{ns}': {type}[/{name}[/{action}]]
+  const rest = path.segments.slice(path.segments.findIndex((s) => s.toLowerCase() === 'providers') + 2);
+  if (rest.length > 3) throw errors.noRoute(verb, ctx.req.path);
+  const handler = handlerFor(ctx, path.namespace!, rest[0]);
+  requireVersion(ctx.apiVersion, handler.apiVersions, path.namespace!, rest[0], handler.locations?.[0]);
+  if (rest.length === 1) return only(verb, ['GET'], () => handler.list(ctx));
+  if (rest.length === 2) {
+    switch (verb) {
+      case 'GET':
+        return handler.get(ctx);
+      case 'PUT':
+        return handler.put(ctx);
+      case 'PATCH':
+        return handler.patch(ctx);
+      case 'DELETE':
+        return handler.delete(ctx);
+      default:
+        throw errors.methodNotAllowed(`The ${verb} method is not supported for the resource type '${handler.fullType}'.`);
+    }
+  }
+  if (verb !== 'POST') throw errors.methodNotAllowed(`Actions are invoked with POST, not ${verb}.`);
+  return handler.action(ctx, rest[2]);
+}
+
+function handlerFor(ctx: ArmContext, namespace: string, type: string): TypeHandler {
+  const handler = ctx.emu.providers.handler(namespace, type);
+  if (!handler) {
+    if (!ctx.emu.providers.hasNamespace(namespace)) {
+      throw new ArmError(400, 'NoRegisteredProviderFound', `No registered resource provider found for the namespace '${namespace}'.`);
+    }
+    throw errors.invalidResourceType(namespace, type);
+  }
+  return handler;
+}
+
+function anyHandlerOf(ctx: ArmContext, namespace: string): TypeHandler {
+  const handler = ctx.emu.providers.handlersOf(namespace)[0];
+  if (!handler) throw new ArmError(400, 'NoRegisteredProviderFound', `No registered resource provider found for the namespace '${namespace}'.`);
+  return handler;
+}
+
+async function only(verb: Verb, allowed: Verb[], run: () => Promise<void> | void): Promise<void> {
+  if (!allowed.includes(verb) && !(verb === 'HEAD' && allowed.includes('GET'))) {
+    throw errors.methodNotAllowed(`The ${verb} method is not supported here; use ${allowed.join(' or ')}.`);
+  }
+  await run();
+}
+
+export type { ParsedPath };

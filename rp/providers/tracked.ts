@@ -1,0 +1,384 @@
+/**
+ * The ARM behaviour every tracked resource type shares, driven by its model: GET, LIST with
+ * nextLink paging, PUT (create or replace), PATCH (merge), DELETE and POST actions, with etags,
+ * preconditions, systemData, provisioningState and long-running operations. A type adds only
+ * its own rules through hooks.
+ */
+import {
+  actionsAt, carryOver, hasEtag, isObject, mergePatch, projectResource, resourceField, writableValue,
+  type Json, type JsonObject,
+} from '../api/derive.js';
+import type { ActionDef, ResourceTypeDef } from '../api/schema.js';
+import { assertJsonObject, validateActionBody, validateBody } from '../api/validate.js';
+import { atLeast, VERSION_FEATURES, type ApiVersion } from '../api/versions.js';
+import { ArmError, errors } from '../arm/errors.js';
+import { checkPreconditions, newEtag } from '../arm/etag.js';
+import { headerValue, sendJson } from '../arm/http.js';
+import type { OperationRecord } from '../arm/operations.js';
+import { decodeSkipToken, DEFAULT_PAGE_SIZE, encodeSkipToken, paginate, parseTop } from '../arm/paging.js';
+import { idKey, resourceId } from '../arm/resource-id.js';
+import type { Emulator } from '../emulator.js';
+import type { ArmContext, TypeHandler } from './context.js';
+import { RESOURCES, type StoredResource, systemDataFor } from './resource-store.js';
+
+export interface WriteContext extends ArmContext {
+  /** The model version the request speaks. */
+  version: ApiVersion;
+  existing?: StoredResource;
+}
+
+export interface TrackedHooks {
+  /** Fills the service-owned fields of a resource being created. */
+  initialize?(hub: JsonObject, ctx: WriteContext): void | Promise<void>;
+  /** Semantic checks and derived fields for a resource about to be written (after PUT or PATCH). */
+  prepare?(hub: JsonObject, ctx: WriteContext): void | Promise<void>;
+  /** Runs when a PUT or PATCH operation completes. */
+  afterWrite?(hub: JsonObject, emu: Emulator): void | Promise<void>;
+  /** Checks before a DELETE starts; throw to refuse. */
+  beforeDelete?(stored: StoredResource, ctx: ArmContext): void | Promise<void>;
+  /** Removes what the resource owns when its DELETE completes. */
+  afterDelete?(stored: StoredResource, emu: Emulator): void | Promise<void>;
+  /** Per action: checks at the request, and the effect when the operation completes. */
+  actions?: Record<string, ActionHooks>;
+  /** provisioningState while a PUT or PATCH of an existing resource runs. */
+  updatingState?: string;
+}
+
+export interface ActionHooks {
+  accept?(stored: StoredResource, body: JsonObject, ctx: ArmContext): void | Promise<void>;
+  finish(stored: StoredResource, body: JsonObject, emu: Emulator, op: OperationRecord): Promise<JsonObject | void> | JsonObject | void;
+}
+
+export interface TrackedOptions {
+  apiVersions: readonly string[];
+  /** Maps a served api-version to the model version used for projection and validation. */
+  modelVersion: (apiVersion: string) => ApiVersion;
+  locations?: string[];
+  /** PUT and DELETE complete within the request (no long-running operation), as for identities. */
+  synchronous?: boolean;
+}
+
+export class TrackedResourceType implements TypeHandler {
+  readonly fullType: string;
+  readonly apiVersions: readonly string[];
+  readonly locations?: string[];
+
+  constructor(
+    readonly def: ResourceTypeDef,
+    private readonly hooks: TrackedHooks,
+    private readonly options: TrackedOptions,
+  ) {
+    this.fullType = `${def.namespace}/${def.type}`;
+    this.apiVersions = options.apiVersions;
+    this.locations = options.locations;
+  }
+
+  /** Registers this type's operation finishers with the emulator's operation engine. */
+  registerFinishers(emu: Emulator): void {
+    const ops = emu.operations;
+    ops.register(`${this.fullType}:write`, async (op) => {
+      const stored = this.find(emu, op.resourceId);
+      if (!stored) throw new ArmError(404, 'ResourceNotFound', `The resource '${op.resourceId}' was deleted before its operation completed.`);
+      const hub = structuredClone(stored.resource);
+      setProvisioningState(hub, 'Succeeded');
+      await this.hooks.afterWrite?.(hub, emu);
+      await this.save(emu, stored, hub, true);
+    });
+    ops.register(`${this.fullType}:delete`, async (op) => {
+      const stored = this.find(emu, op.resourceId);
+      if (!stored) return;
+      await this.hooks.afterDelete?.(stored, emu);
+      await emu.store.delete(RESOURCES, idKey(stored.id));
+    });
+    for (const action of this.def.actions) {
+      ops.register(`${this.fullType}:${action.name}`, async (op) => {
+        const stored = this.find(emu, op.resourceId);
+        if (!stored) throw new ArmError(404, 'ResourceNotFound', `The resource '${op.resourceId}' no longer exists.`);
+        const hook = this.hooks.actions?.[action.name];
+        const props = hook ? await hook.finish(stored, (op.args ?? {}) as JsonObject, emu, op) : undefined;
+        return { properties: props ?? { exitCode: '0' } };
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  async get(ctx: ArmContext): Promise<void> {
+    const stored = this.require(ctx);
+    sendJson(ctx.res, 200, this.view(stored, ctx.apiVersion), this.etagHeader(stored, ctx.apiVersion));
+  }
+
+  async list(ctx: ArmContext): Promise<void> {
+    const { emu, path } = ctx;
+    const group = path.resourceGroup;
+    if (group !== undefined) emu.requireResourceGroup(path.subscriptionId!, group);
+    const items = listResources(emu, this.fullType, path.subscriptionId!, group);
+    const version = this.options.modelVersion(ctx.apiVersion);
+    const top = atLeast(version, VERSION_FEATURES.listPaging) ? parseTop(ctx.req.query.$top) : undefined;
+    const skip = typeof ctx.req.query.$skipToken === 'string' ? decodeSkipToken(ctx.req.query.$skipToken) : 0;
+    const pageSize = top ?? emu.pageSize;
+    const page = paginate(items, skip, pageSize, (offset) => {
+      const url = new URL(ctx.req.originalUrl, emu.endpoint);
+      url.searchParams.set('$skipToken', encodeSkipToken(offset));
+      return url.toString();
+    });
+    sendJson(ctx.res, 200, { value: page.value.map((r) => this.view(r, ctx.apiVersion)), ...(page.nextLink ? { nextLink: page.nextLink } : {}) });
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  async put(ctx: ArmContext): Promise<void> {
+    const { emu, path, req } = ctx;
+    if (this.def.systemManaged) throw systemManagedError(this.def, 'create or replace');
+    const name = path.names[0];
+    this.checkName(name);
+    const group = emu.requireResourceGroup(path.subscriptionId!, path.resourceGroup!);
+    const version = this.options.modelVersion(ctx.apiVersion);
+    assertJsonObject(req.body);
+    validateBody(this.def, version, 'put', req.body);
+    const id = resourceId(group.subscriptionId, group.name, this.def.namespace, this.def.type, name);
+    const existing = this.find(emu, id);
+    this.checkPreconditions(ctx, version, existing);
+    if (existing) this.checkIdle(existing);
+    const wctx: WriteContext = { ...ctx, version, existing };
+    const field = resourceField(this.def);
+    let hub = writableValue(field, req.body as Json, version) as JsonObject;
+    if (existing) {
+      this.checkCreateOnly(existing.resource, hub, version);
+      hub = carryOver(field, existing.resource, hub, version) as JsonObject;
+    }
+    const now = emu.clock.iso();
+    hub = {
+      ...hub,
+      id: existing?.id ?? id,
+      name: existing ? (existing.resource.name as string) : name,
+      type: this.fullType,
+      systemData: systemDataFor(ctx.caller, now, existing?.resource.systemData as JsonObject | undefined) as unknown as Json,
+    };
+    if (!isObject(hub.properties)) hub.properties = {};
+    if (!existing) await this.hooks.initialize?.(hub, wctx);
+    await this.hooks.prepare?.(hub, wctx);
+    if (this.options.synchronous) {
+      await this.hooks.afterWrite?.(hub, emu);
+      const saved = await this.save(emu, existing ?? newRecord(id, this.fullType, emu), hub, true);
+      sendJson(ctx.res, existing ? 200 : 201, this.view(saved, ctx.apiVersion), this.etagHeader(saved, ctx.apiVersion));
+      return;
+    }
+    setProvisioningState(hub, existing ? (this.hooks.updatingState ?? 'Accepted') : 'Accepted');
+    const record = await this.save(emu, existing ?? newRecord(id, this.fullType, emu), hub, true);
+    const op = await this.startOperation(ctx, record, 'put', `${this.fullType}:write`, null);
+    const current = this.find(emu, record.id) ?? record;
+    sendJson(ctx.res, existing ? 200 : 201, this.view(current, ctx.apiVersion), {
+      ...this.etagHeader(current, ctx.apiVersion),
+      'Azure-AsyncOperation': emu.operations.statusUrl(emu.endpoint, op, ctx.apiVersion, 'operationStatuses'),
+      'Retry-After': '1',
+    });
+  }
+
+  async patch(ctx: ArmContext): Promise<void> {
+    const { emu, req } = ctx;
+    const stored = this.require(ctx);
+    const version = this.options.modelVersion(ctx.apiVersion);
+    const body = req.body === undefined || (typeof req.body === 'object' && req.body !== null && Object.keys(req.body).length === 0) ? {} : req.body;
+    assertJsonObject(body);
+    validateBody(this.def, version, 'patch', body);
+    this.checkPreconditions(ctx, version, stored);
+    this.checkIdle(stored);
+    const wctx: WriteContext = { ...ctx, version, existing: stored };
+    const changes = writableValue(resourceField(this.def), body as Json, version) as JsonObject;
+    delete changes.location;
+    delete changes.extendedLocation;
+    const hub = mergePatch(stored.resource, changes) as JsonObject;
+    hub.systemData = systemDataFor(ctx.caller, emu.clock.iso(), stored.resource.systemData as JsonObject) as unknown as Json;
+    await this.hooks.prepare?.(hub, wctx);
+    if (this.def.syncPatch || this.options.synchronous) {
+      const saved = await this.save(emu, stored, hub, true);
+      sendJson(ctx.res, 200, this.view(saved, ctx.apiVersion), this.etagHeader(saved, ctx.apiVersion));
+      return;
+    }
+    setProvisioningState(hub, this.hooks.updatingState ?? 'Accepted');
+    const saved = await this.save(emu, stored, hub, true);
+    const op = await this.startOperation(ctx, saved, 'patch', `${this.fullType}:write`, null);
+    const current = this.find(emu, saved.id) ?? saved;
+    const headers = {
+      ...this.etagHeader(current, ctx.apiVersion),
+      'Azure-AsyncOperation': emu.operations.statusUrl(emu.endpoint, op, ctx.apiVersion, 'operationStatuses'),
+    };
+    if (op.status !== 'InProgress') {
+      sendJson(ctx.res, 200, this.view(current, ctx.apiVersion), headers);
+      return;
+    }
+    sendJson(ctx.res, 202, undefined, {
+      ...headers,
+      Location: emu.operations.statusUrl(emu.endpoint, op, ctx.apiVersion, 'operationResults'),
+      'Retry-After': '1',
+    });
+  }
+
+  async delete(ctx: ArmContext): Promise<void> {
+    const { emu, path } = ctx;
+    if (this.def.systemManaged) throw systemManagedError(this.def, 'delete');
+    const group = emu.requireResourceGroup(path.subscriptionId!, path.resourceGroup!);
+    const id = resourceId(group.subscriptionId, group.name, this.def.namespace, this.def.type, path.names[0]);
+    const stored = this.find(emu, id);
+    const version = this.options.modelVersion(ctx.apiVersion);
+    this.checkPreconditions(ctx, version, stored);
+    if (!stored) {
+      sendJson(ctx.res, 204, undefined);
+      return;
+    }
+    await this.hooks.beforeDelete?.(stored, ctx);
+    if (this.options.synchronous) {
+      await this.hooks.afterDelete?.(stored, emu);
+      await emu.store.delete(RESOURCES, idKey(stored.id));
+      sendJson(ctx.res, 200, undefined);
+      return;
+    }
+    const op = await this.startOperation(ctx, stored, 'delete', `${this.fullType}:delete`, null);
+    sendJson(ctx.res, 202, undefined, {
+      Location: emu.operations.statusUrl(emu.endpoint, op, ctx.apiVersion, 'operationResults'),
+      'Azure-AsyncOperation': emu.operations.statusUrl(emu.endpoint, op, ctx.apiVersion, 'operationStatuses'),
+      'Retry-After': '1',
+    });
+  }
+
+  async action(ctx: ArmContext, name: string): Promise<void> {
+    const { emu, req } = ctx;
+    const version = this.options.modelVersion(ctx.apiVersion);
+    const action = actionsAt(this.def, version).find((a) => a.name.toLowerCase() === name.toLowerCase());
+    if (!action) {
+      throw new ArmError(404, 'NotFound', `The ${this.def.displayName} has no action '${name}' at api-version '${ctx.apiVersion}'.`);
+    }
+    const stored = this.require(ctx);
+    const body = normaliseActionBody(action, req.body);
+    validateActionBody(this.def, action, version, body);
+    await this.hooks.actions?.[action.name]?.accept?.(stored, body, ctx);
+    const op = await this.startOperation(ctx, stored, action.name, `${this.fullType}:${action.name}`, body);
+    const headers: Record<string, string> = { Location: emu.operations.statusUrl(emu.endpoint, op, ctx.apiVersion, 'operationResults') };
+    if (atLeast(version, VERSION_FEATURES.retryAfterOnActions)) headers['Retry-After'] = '1';
+    sendJson(ctx.res, 202, undefined, headers);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** The resource as the client's api-version shows it. */
+  view(stored: StoredResource, apiVersion: string): JsonObject {
+    const v = this.options.modelVersion(apiVersion);
+    return projectResource(this.def, stored.resource, v);
+  }
+
+  find(emu: Emulator, id: string): StoredResource | undefined {
+    return emu.store.get<StoredResource>(RESOURCES, idKey(id));
+  }
+
+  private require(ctx: ArmContext): StoredResource {
+    const { emu, path } = ctx;
+    const group = emu.requireResourceGroup(path.subscriptionId!, path.resourceGroup!);
+    const id = resourceId(group.subscriptionId, group.name, this.def.namespace, this.def.type, path.names[0]);
+    const stored = this.find(emu, id);
+    if (!stored) throw errors.resourceNotFound(this.fullType, path.names[0], path.resourceGroup!);
+    return stored;
+  }
+
+  private checkName(name: string): void {
+    if (!new RegExp(this.def.namePattern).test(name)) throw errors.invalidResourceName(name, this.fullType, this.def.namePattern);
+  }
+
+  private checkPreconditions(ctx: ArmContext, version: ApiVersion, stored: StoredResource | undefined): void {
+    if (!hasEtag(version)) return;
+    checkPreconditions(headerValue(ctx.req, 'if-match'), headerValue(ctx.req, 'if-none-match'), stored?.resource.etag as string | undefined);
+  }
+
+  private checkIdle(stored: StoredResource): void {
+    const state = (stored.resource.properties as JsonObject | undefined)?.provisioningState;
+    if (state === 'Accepted' || state === 'Updating' || state === 'Provisioning' || state === 'Validating') {
+      throw errors.conflict('AnotherOperationInProgress', `The ${this.def.displayName} '${stored.resource.name as string}' is busy with another operation (provisioningState ${state as string}); try again when it has finished.`);
+    }
+  }
+
+  /** Fields that may be set on create but never changed (x-ms-mutability read+create). */
+  private checkCreateOnly(stored: JsonObject, incoming: JsonObject, version: ApiVersion): void {
+    const walk = (fields: Record<string, import('../api/schema.js').Field>, a: JsonObject, b: JsonObject, prefix: string) => {
+      for (const [key, f] of Object.entries(fields)) {
+        if (!(key in b) || !(key in a)) continue;
+        const p = prefix ? `${prefix}.${key}` : key;
+        if (f.createOnly && JSON.stringify(a[key]).toLowerCase() !== JSON.stringify(b[key]).toLowerCase()) {
+          if (key === 'location') {
+            throw errors.badRequest('InvalidResourceLocation', `The resource '${a.name as string}' already exists in location '${a.location as string}'. A resource with the same name cannot be created in location '${b.location as string}'. Please select a new resource name.`, 'location');
+          }
+          throw errors.badRequest('PropertyChangeNotAllowed', `Changing property '${p}' is not allowed: it can only be set when the ${this.def.displayName} is created.`, p);
+        }
+        if (f.type === 'object' && f.fields && isObject(a[key]) && isObject(b[key])) walk(f.fields, a[key] as JsonObject, b[key] as JsonObject, p);
+      }
+    };
+    walk(resourceField(this.def).fields!, stored, incoming, '');
+    void version;
+  }
+
+  private etagHeader(stored: StoredResource, apiVersion: string): Record<string, string> {
+    return hasEtag(this.options.modelVersion(apiVersion)) && typeof stored.resource.etag === 'string' ? { ETag: stored.resource.etag } : {};
+  }
+
+  /** Writes the resource with a new etag; resolves once durable. */
+  async save(emu: Emulator, record: StoredResource, hub: JsonObject, bumpEtag: boolean): Promise<StoredResource> {
+    if (bumpEtag || !hub.etag) hub.etag = newEtag();
+    const next: StoredResource = { ...record, resource: hub };
+    await emu.store.put(RESOURCES, idKey(record.id), next);
+    return next;
+  }
+
+  private startOperation(ctx: ArmContext, stored: StoredResource, verb: string, finisher: string, args: Json): Promise<OperationRecord> {
+    return ctx.emu.operations.start({
+      subscriptionId: ctx.path.subscriptionId!,
+      namespace: this.def.namespace,
+      location: normaliseLocation(String(stored.resource.location ?? 'global')),
+      resourceId: stored.id,
+      verb,
+      finisher,
+      args,
+    });
+  }
+}
+
+export function setProvisioningState(hub: JsonObject, state: string): void {
+  const props = isObject(hub.properties) ? hub.properties : (hub.properties = {});
+  props.provisioningState = state;
+}
+
+export function normaliseLocation(location: string): string {
+  return location.toLowerCase().replace(/\s+/g, '');
+}
+
+function newRecord(id: string, fullType: string, emu: Emulator): StoredResource {
+  return { id, type: fullType, seq: emu.nextSeq(), resource: {} };
+}
+
+function normaliseActionBody(action: ActionDef, body: unknown): JsonObject {
+  const empty = body === undefined || body === null || (typeof body === 'object' && Object.keys(body as object).length === 0);
+  if (empty) {
+    if (action.bodyRequired) throw errors.invalidRequestContent(`The action '${action.name}' needs a request body.`);
+    return {};
+  }
+  assertJsonObject(body);
+  return body as JsonObject;
+}
+
+function systemManagedError(def: ResourceTypeDef, what: string): ArmError {
+  return errors.badRequest(
+    'OperationNotAllowed',
+    `Customers cannot ${what} a ${def.displayName}: the platform manages its lifecycle. ${def.displayName[0].toUpperCase()}${def.displayName.slice(1)}s are created when their cluster is deployed.`,
+  );
+}
+
+/** Resources of one type in a subscription (and optionally one group), oldest first. */
+export function listResources(emu: Emulator, fullType: string, subscriptionId: string, group?: string): StoredResource[] {
+  const prefix = group ? `/subscriptions/${subscriptionId}/resourcegroups/${group}/`.toLowerCase() : `/subscriptions/${subscriptionId}/`.toLowerCase();
+  const type = fullType.toLowerCase();
+  return emu.store
+    .entries<StoredResource>(RESOURCES)
+    .filter(([key, r]) => key.startsWith(prefix) && r.type.toLowerCase() === type)
+    .map(([, r]) => r)
+    .sort((a, b) => a.seq - b.seq);
+}
+
+export { DEFAULT_PAGE_SIZE };

@@ -1,0 +1,55 @@
+/**
+ * The HTTPS pipeline, in order: request context -> open endpoints (health, cloud metadata, token
+ * endpoints) -> bearer authentication -> JSON body -> ARM dispatch -> 404 -> ARM error rendering.
+ */
+import express, { type Express } from 'express';
+import { adminRouter } from './admin/routes.js';
+import { errorHandler, jsonBody, notFound, requestContext } from './arm/http.js';
+import type { Emulator } from './emulator.js';
+import { requireBearer } from './identity/auth.js';
+import { identityRouter } from './identity/routes.js';
+import { metadataEndpoints } from './providers/resources/metadata.js';
+import { armRouter } from './providers/router.js';
+
+export function createApp(emu: Emulator): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'extended');
+
+  // az sends //metadata/endpoints; collapse repeated leading slashes so every route sees one.
+  app.use((req, _res, next) => {
+    if (req.url.startsWith('//')) req.url = req.url.replace(/^\/{2,}/, '/');
+    next();
+  });
+  app.use(requestContext(emu.log));
+
+  const auth = requireBearer(emu.tokens, {
+    looseAuth: emu.config.looseAuth,
+    challengeUri: () => `${emu.endpoint}${emu.tenantId}`,
+    principals: emu.principals,
+  });
+
+  app.get('/metadata/endpoints', metadataEndpoints(emu));
+  app.use(identityRouter({
+    principals: emu.principals,
+    tokens: emu.tokens,
+    msiSecret: emu.msiSecret,
+    defaultMsiPrincipalId: () => emu.demoPrincipalObjectId,
+    publicEndpoint: () => emu.endpoint.replace(/\/$/, ''),
+  }));
+  app.use(adminRouter(emu, auth));
+
+  const arm = armRouter(emu);
+  for (const prefix of ['/subscriptions', '/providers']) {
+    app.use(prefix, auth, jsonBody(), (req, res, next) => {
+      // Mounted routers see a path relative to their prefix; ARM dispatch wants the whole path.
+      req.url = req.originalUrl.replace(/^\/{2,}/, '/');
+      arm(req, res, next);
+    });
+  }
+
+  app.use(notFound());
+  app.use(errorHandler(emu.log));
+  return app;
+}
