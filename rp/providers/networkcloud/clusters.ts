@@ -57,6 +57,7 @@ export function clusters(emu: Emulator, options: TrackedOptions): TrackedResourc
         async accept(stored) {
           const status = (stored.resource.properties as JsonObject).detailedStatus;
           if (status === 'Running' || status === 'Deploying') {
+            // A failed deployment may be retried; a running or deploying one may not.
             throw new ArmError(409, 'ClusterAlreadyDeployed', `The cluster '${stored.resource.name as string}' is already ${status === 'Running' ? 'deployed' : 'deploying'}.`);
           }
           await updateResource(emu, stored.id, (_hub, props) => {
@@ -65,8 +66,16 @@ export function clusters(emu: Emulator, options: TrackedOptions): TrackedResourc
           });
         },
         async finish(stored, body, _emu, op) {
-          const summary = await deployCluster(emu, stored, body, op);
-          return { exitCode: '0', outputHead: summary };
+          try {
+            const summary = await deployCluster(emu, stored, body, op);
+            return { exitCode: '0', outputHead: summary };
+          } catch (e) {
+            await updateResource(emu, stored.id, (_hub, props) => {
+              props.detailedStatus = 'Failed';
+              props.detailedStatusMessage = `The deployment failed: ${(e as Error).message}`;
+            });
+            throw e;
+          }
         },
       },
       updateVersion: {

@@ -61,7 +61,8 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
   if (existingGroup && existingGroup.managedBy && existingGroup.managedBy.toLowerCase() !== cluster.id.toLowerCase()) {
     throw new ArmError(409, 'ManagedResourceGroupInUse', `The managed resource group '${mrgName}' already belongs to '${existingGroup.managedBy}'.`);
   }
-  const group = await emu.putResourceGroup(id.subscriptionId, mrgName, mrgLocation, undefined, cluster.id);
+  // Ids are computed up front; the group itself is written only once the whole plan is valid.
+  const group = { subscriptionId: id.subscriptionId, name: existingGroup?.name ?? mrgName };
 
   const { pki, keys } = await createClusterPki(id.name, emu.clock);
   const ca = caCertificateOf(pki);
@@ -209,6 +210,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
     { op: 'put', collection: CLUSTER_PKI, key: idKey(cluster.id), value: pki },
     { op: 'put', collection: CLUSTER_PKI_KEYS, key: idKey(cluster.id), value: keys },
   );
+  await emu.putResourceGroup(id.subscriptionId, group.name, mrgLocation, undefined, cluster.id);
   await emu.store.batch(ops);
   return `Deployed ${machineIds.length} bare metal machine(s) and ${applianceIds.length} storage appliance(s) into ${group.name}.`;
 }
