@@ -3,7 +3,7 @@
  * openssl CLI, which the tests use as an independent verifier. The emulator itself never runs it.
  */
 import { expect } from 'chai';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,15 +23,36 @@ export interface OpensslResult {
   stderr: string;
 }
 
-/** Runs openssl without throwing, so tests can assert on failures (e.g. a revoked leaf). */
+/** A hung openssl must fail the test, not stall the whole run. */
+const OPENSSL_TIMEOUT_MS = 20_000;
+
+/**
+ * Runs openssl without throwing, so tests can assert on failures (e.g. a revoked leaf).
+ * Synchronous: never use it against a server in this process (it would block that server).
+ */
 export function openssl(args: string[], input?: string): OpensslResult {
-  const r = spawnSync('openssl', args, { encoding: 'utf8', input });
+  const r = spawnSync('openssl', args, { encoding: 'utf8', input, timeout: OPENSSL_TIMEOUT_MS });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs openssl and returns stdout, throwing with stderr on failure. */
 export function opensslOk(args: string[]): string {
-  return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: OPENSSL_TIMEOUT_MS });
+}
+
+/** Asynchronous openssl, for talking to servers running in this same process (s_client). */
+export function opensslAsync(args: string[], input = ''): Promise<OpensslResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), OPENSSL_TIMEOUT_MS);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+    child.stdin.end(input);
+  });
 }
 
 export class TempDir {
