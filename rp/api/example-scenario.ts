@@ -1,0 +1,361 @@
+/**
+ * One walk through every operation of an api-version, against a live emulator: the source of
+ * examples/<version>/<OperationId>.json (rp/api/record-examples.ts writes them, the replay test
+ * compares them) and of the contract test's traffic. Requests are built from the version's OpenAPI
+ * document, so an example is exactly a call the spec describes.
+ *
+ * Volatile values (GUIDs such as operation ids and etags, times, the endpoint's port, certificates
+ * and their hashes) are replaced by stable placeholders, numbered in order of first appearance: the
+ * same walk on a fresh emulator therefore yields the same text. The walk runs in a fixed
+ * subscription so that everything the emulator derives from resource ids is stable too.
+ */
+import { hasEtag, resourceField, writableValue, type Json, type JsonObject } from './derive.js';
+import { buildSpec, type Operation, type Schema } from './openapi.js';
+import { NETWORKCLOUD_TYPES } from './registry.js';
+import type { Field, ResourceTypeDef } from './schema.js';
+import type { ApiVersion } from './versions.js';
+
+export const EXAMPLE_SUBSCRIPTION = '123e4567-e89b-12d3-a456-426655440000';
+export const EXAMPLE_ENDPOINT = 'https://localhost:8443/';
+export const EXAMPLE_TIME = '2025-01-01T00:00:00.000Z';
+const RG = 'example-rg';
+const LOCATION = 'eastus';
+const CM = 'example-cm';
+const CLUSTER = 'example-cluster';
+const MRG = 'example-cluster-mrg';
+const BMM = 'r01c001';
+const SA = 'r01sa01';
+
+// ------------------------------------------------------------------ placeholders
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
+const PEM = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+const SHA256 = /\b[0-9a-f]{64}\b/g;
+
+/** Maps live values to placeholders (responses) and back (requests built from examples). */
+export class Normaliser {
+  private readonly placeholders = new Map<string, string>();
+  private readonly live = new Map<string, string>();
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly endpoint: string) {}
+
+  private placeholder(kind: string, value: string, make: (n: number) => string): string {
+    const key = `${kind}:${value.toLowerCase()}`;
+    let p = this.placeholders.get(key);
+    if (!p) {
+      const n = (this.counts.get(kind) ?? 0) + 1;
+      this.counts.set(kind, n);
+      p = make(n);
+      this.placeholders.set(key, p);
+      this.live.set(p, value);
+    }
+    return p;
+  }
+
+  text(s: string): string {
+    return s
+      .split(this.endpoint).join(EXAMPLE_ENDPOINT)
+      .replace(PEM, (m) => this.placeholder('pem', m, (n) => `-----BEGIN CERTIFICATE-----\nCERTIFICATE-${n}\n-----END CERTIFICATE-----`))
+      .replace(TIME, EXAMPLE_TIME)
+      .replace(GUID, (m) => (m.toLowerCase() === EXAMPLE_SUBSCRIPTION ? m : this.placeholder('guid', m, (n) => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`)))
+      .replace(SHA256, (m) => this.placeholder('sha256', m, (n) => n.toString(16).padStart(64, '0')));
+  }
+
+  /** A response value with every volatile string replaced. */
+  value<T extends Json | undefined>(x: T): T {
+    return mapStrings(x, (s) => this.text(s)) as T;
+  }
+
+  /** A request value with placeholders replaced by the live values they stand for. */
+  toLive<T extends Json | undefined>(x: T): T {
+    return mapStrings(x, (s) => s.split(EXAMPLE_ENDPOINT).join(this.endpoint).replace(GUID, (m) => this.live.get(m) ?? m)) as T;
+  }
+}
+
+function mapStrings(x: Json | undefined, f: (s: string) => string): Json | undefined {
+  if (typeof x === 'string') return f(x);
+  if (Array.isArray(x)) return x.map((item) => mapStrings(item, f) as Json);
+  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, item]) => [k, mapStrings(item, f) as Json]));
+  return x;
+}
+
+// ------------------------------------------------------------------ requests from the spec
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+/** A live emulator: its endpoint and a way to send an authenticated request to a path. */
+export interface Target {
+  endpoint: string;
+  send(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<Reply>;
+}
+
+/** The response headers examples keep, as the spec spells them. */
+export const RECORDED_HEADERS = ['Azure-AsyncOperation', 'Location', 'Retry-After', 'ETag'];
+
+/** One operation as performed: the example (in placeholders) and the raw reply. */
+export interface Exchange {
+  operationId: string;
+  verb: string;
+  path: string;
+  example: { title: string; operationId: string; parameters: JsonObject; responses: Record<string, { headers?: Record<string, string>; body?: Json }> };
+  raw: Reply;
+}
+
+interface Located {
+  verb: string;
+  path: string;
+  op: Operation;
+}
+
+function locate(spec: ReturnType<typeof buildSpec>, operationId: string): Located {
+  for (const [path, ops] of Object.entries(spec.paths)) {
+    for (const [verb, op] of Object.entries(ops)) if (op.operationId === operationId) return { verb, path, op };
+  }
+  throw new Error(`no operation ${operationId} in the spec of ${String((spec.info as Schema).version)}`);
+}
+
+const paramOf = (spec: ReturnType<typeof buildSpec>, p: Schema): Schema =>
+  typeof p.$ref === 'string' ? (spec.parameters as Record<string, Schema>)[p.$ref.split('/').pop()!] : p;
+
+/** Sends the request an example's parameters describe; returns the reply. */
+export async function perform(target: Target, spec: ReturnType<typeof buildSpec>, operationId: string, parameters: JsonObject): Promise<{ located: Located; reply: Reply }> {
+  const located = locate(spec, operationId);
+  let path = located.path;
+  const query = new URLSearchParams();
+  const headers: Record<string, string> = {};
+  let body: unknown;
+  for (const p of located.op.parameters.map((x) => paramOf(spec, x))) {
+    const value = parameters[p.name as string];
+    if (value === undefined) {
+      if (p.required) throw new Error(`${operationId}: the example has no value for the required parameter '${String(p.name)}'`);
+      continue;
+    }
+    if (p.in === 'path') path = path.replace(`{${String(p.name)}}`, encodeURIComponent(String(value)));
+    else if (p.in === 'query') query.set(p.name as string, String(value));
+    else if (p.in === 'header') headers[p.name as string] = String(value);
+    else body = value;
+  }
+  const reply = await target.send(located.verb.toUpperCase(), `${path}?${query.toString()}`, body, headers);
+  return { located, reply };
+}
+
+// ------------------------------------------------------------------ the walk
+
+interface Step {
+  operationId: string;
+  /** Path, header and body values; subscriptionId and resourceGroupName default to the example ones. */
+  params: (done: Map<string, Exchange>) => JsonObject;
+  /** The status the step must get, when it is not a success (2xx). */
+  expect?: number;
+}
+
+const last = (done: Map<string, Exchange>, operationId: string): Exchange => {
+  const x = done.get(operationId);
+  if (!x) throw new Error(`the walk needs ${operationId} before this step`);
+  return x;
+};
+const responseOf = (x: Exchange) => Object.values(x.example.responses)[0];
+const bodyOf = (x: Exchange) => responseOf(x).body as JsonObject;
+/** The operation id at the end of a status URL in a response header. */
+const operationOf = (x: Exchange, header: string) => {
+  const url = new URL(responseOf(x).headers![header]);
+  const parts = url.pathname.split('/');
+  return { location: parts[parts.length - 3], operationId: parts[parts.length - 1] };
+};
+
+const byType = Object.fromEntries(NETWORKCLOUD_TYPES.map((d) => [d.type, d]));
+const actionBody = (type: string, action: string) => byType[type].actions.find((a) => a.name === action)!.body!;
+/** A body as version v accepts it: what it lacks and what is read-only are left out (derive's own rule). */
+const at = (field: Field, body: JsonObject, v: ApiVersion) => writableValue(field, body, v) as JsonObject;
+const resourceBody = (def: ResourceTypeDef, body: JsonObject, v: ApiVersion) => at(resourceField(def), body, v);
+const rgId = `/subscriptions/${EXAMPLE_SUBSCRIPTION}/resourceGroups/${RG}`;
+const mac = (kind: number, n: number) => `aa:bb:cc:0${kind}:00:${String(n).padStart(2, '0')}`;
+
+function clusterBody(extendedLocation: Json): JsonObject {
+  return {
+    location: LOCATION,
+    extendedLocation,
+    tags: { environment: 'example' },
+    properties: {
+      clusterType: 'SingleRack',
+      clusterVersion: '3.14.2',
+      networkFabricId: `${rgId}/providers/Microsoft.ManagedNetworkFabric/networkFabrics/example-fabric`,
+      clusterLocation: 'Example site, row 1',
+      managedResourceGroupConfiguration: { name: MRG, location: LOCATION },
+      computeDeploymentThreshold: { type: 'PercentSuccess', grouping: 'PerCluster', value: 80 },
+      runtimeProtectionConfiguration: { enforcementLevel: 'OnDemand' },
+      updateStrategy: { strategyType: 'Rack', thresholdType: 'PercentSuccess', thresholdValue: 80, maxUnavailable: 4, waitTimeMinutes: 10 },
+      aggregatorOrSingleRackDefinition: {
+        networkRackId: `${rgId}/providers/Microsoft.ManagedNetworkFabric/networkRacks/example-rack`,
+        rackSkuId: `/subscriptions/${EXAMPLE_SUBSCRIPTION}/providers/Microsoft.NetworkCloud/rackSkus/VLab_Single_DellR750_8C2M_x70r3_9`,
+        rackSerialNumber: 'EXAMPLERACK01',
+        rackLocation: 'Row 1',
+        availabilityZone: '1',
+        bareMetalMachineConfigurationData: [1, 2, 3, 4].map((n) => ({
+          bmcCredentials: { username: 'root', password: 'example-bmc-password' },
+          bmcMacAddress: mac(1, n),
+          bootMacAddress: mac(2, n),
+          machineDetails: `Example server ${n}`,
+          machineName: `r01c00${n}`,
+          rackSlot: n,
+          serialNumber: `EXAMPLE100${n}`,
+        })),
+        storageApplianceConfigurationData: [
+          { adminCredentials: { username: 'pureuser', password: 'example-sa-password' }, rackSlot: 20, serialNumber: 'EXAMPLESA01', storageApplianceName: SA },
+        ],
+      },
+    },
+  };
+}
+
+/** The steps at version v, in order. Every operation of the version's spec appears once. */
+function steps(v: ApiVersion): Step[] {
+  const etag = hasEtag(v);
+  const ifMatch = (done: Map<string, Exchange>, get: string): JsonObject => (etag ? { 'If-Match': bodyOf(last(done, get)).etag } : {});
+  const cm = { clusterManagerName: CM };
+  const cluster = { clusterName: CLUSTER };
+  const bmm = { resourceGroupName: MRG, bareMetalMachineName: BMM };
+  const sa = { resourceGroupName: MRG, storageApplianceName: SA };
+  const action = (type: string, name: string, body?: JsonObject): JsonObject => (body ? { body: at(actionBody(type, name), body, v) } : {});
+  const clusterDef = byType.clusters;
+  const cmDef = byType.clusterManagers;
+  const bmmDef = byType.bareMetalMachines;
+  const saDef = byType.storageAppliances;
+  const list: Step[] = [
+    { operationId: 'Operations_List', params: () => ({}) },
+    { operationId: 'ClusterManagers_CreateOrUpdate', params: () => ({ ...cm, body: resourceBody(cmDef, {
+      location: LOCATION,
+      identity: { type: 'SystemAssigned' },
+      tags: { environment: 'example' },
+      properties: {
+        fabricControllerId: `${rgId}/providers/Microsoft.ManagedNetworkFabric/networkFabricControllers/example-nfc`,
+        analyticsWorkspaceId: `${rgId}/providers/Microsoft.OperationalInsights/workspaces/example-law`,
+        managedResourceGroupConfiguration: { name: `${CM}-mrg`, location: LOCATION },
+      },
+    }, v) }) },
+    { operationId: 'ClusterManagers_Get', params: () => cm },
+    { operationId: 'ClusterManagers_ListByResourceGroup', params: () => ({}) },
+    { operationId: 'ClusterManagers_ListBySubscription', params: () => ({}) },
+    { operationId: 'ClusterManagers_Update', params: (d) => ({ ...cm, ...ifMatch(d, 'ClusterManagers_Get'), body: { tags: { environment: 'example', owner: 'operations' } } }) },
+    { operationId: 'Clusters_CreateOrUpdate', params: (d) => ({
+      ...cluster,
+      ...(etag ? { 'If-None-Match': '*' } : {}),
+      body: resourceBody(clusterDef, clusterBody((bodyOf(last(d, 'ClusterManagers_Get')).properties as JsonObject).managerExtendedLocation), v),
+    }) },
+    { operationId: 'Clusters_Get', params: () => cluster },
+    { operationId: 'Clusters_ListByResourceGroup', params: () => ({}) },
+    { operationId: 'Clusters_ListBySubscription', params: () => ({}) },
+    { operationId: 'Clusters_Update', params: (d) => ({
+      ...cluster, ...ifMatch(d, 'Clusters_Get'),
+      body: resourceBody(clusterDef, { tags: { environment: 'example', stage: 'deploying' }, properties: { clusterLocation: 'Example site, row 2', vulnerabilityScanningSettings: { containerScan: 'Enabled' } } }, v),
+    }) },
+    { operationId: 'Clusters_Deploy', params: () => ({ ...cluster, ...action('clusters', 'deploy', {}) }) },
+    { operationId: 'OperationStatuses_Get', params: (d) => operationOf(last(d, 'Clusters_Deploy'), 'Location') },
+    { operationId: 'Clusters_UpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'updateVersion', { targetClusterVersion: '3.16.0', safeguardMode: 'All' }) }) },
+    { operationId: 'Clusters_ContinueUpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'continueUpdateVersion', { machineGroupTargetingMode: 'AlphaByRack' }) }) },
+    { operationId: 'Clusters_ScanRuntime', params: () => ({ ...cluster, ...action('clusters', 'scanRuntime', { scanActivity: 'Scan' }) }) },
+    { operationId: 'Clusters_RotateCredential', params: () => ({ ...cluster, ...action('clusters', 'rotateCredential', { credentials: ['bmcCredentials'] }) }) },
+
+    { operationId: 'BareMetalMachines_ListBySubscription', params: () => ({}) },
+    { operationId: 'BareMetalMachines_ListByResourceGroup', params: () => ({ resourceGroupName: MRG }) },
+    { operationId: 'BareMetalMachines_Get', params: () => bmm },
+    { operationId: 'BareMetalMachines_Update', params: (d) => ({ ...bmm, ...ifMatch(d, 'BareMetalMachines_Get'), body: { tags: { rack: '1' }, properties: { machineDetails: 'Example server 1, re-cabled' } } }) },
+    { operationId: 'BareMetalMachines_CreateOrUpdate', params: (d) => ({ ...bmm, body: resourceBody(bmmDef, bodyOf(last(d, 'BareMetalMachines_Get')), v) }), expect: 400 },
+    { operationId: 'BareMetalMachines_Delete', params: () => bmm, expect: 400 },
+    { operationId: 'BareMetalMachines_Cordon', params: () => ({ ...bmm, ...action('bareMetalMachines', 'cordon', { evacuate: 'True' }) }) },
+    { operationId: 'BareMetalMachines_Uncordon', params: () => bmm },
+    { operationId: 'BareMetalMachines_PowerOff', params: () => ({ ...bmm, ...action('bareMetalMachines', 'powerOff', { skipShutdown: 'False' }) }) },
+    { operationId: 'BareMetalMachines_Start', params: () => bmm },
+    { operationId: 'BareMetalMachines_Restart', params: () => bmm },
+    { operationId: 'BareMetalMachines_Reimage', params: () => bmm },
+    { operationId: 'BareMetalMachines_Replace', params: () => ({ ...bmm, ...action('bareMetalMachines', 'replace', {
+      bmcCredentials: { username: 'root', password: 'example-new-bmc-password' },
+      bmcMacAddress: mac(3, 1),
+      bootMacAddress: mac(4, 1),
+      machineName: BMM,
+      serialNumber: 'EXAMPLE1001R',
+      safeguardMode: 'All',
+      storagePolicy: 'DiscardAll',
+    }) }) },
+    { operationId: 'BareMetalMachines_RunCommand', params: () => ({ ...bmm, ...action('bareMetalMachines', 'runCommand', { script: Buffer.from('uptime').toString('base64'), arguments: ['--pretty'], limitTimeSeconds: 60 }) }) },
+    { operationId: 'OperationResults_Get', params: (d) => operationOf(last(d, 'BareMetalMachines_RunCommand'), 'Location') },
+    { operationId: 'BareMetalMachines_RunDataExtracts', params: () => ({ ...bmm, ...action('bareMetalMachines', 'runDataExtracts', { commands: [{ command: 'hardware-support-data-collection', arguments: ['SysInfo', 'TTYLog'] }], limitTimeSeconds: 600 }) }) },
+    { operationId: 'BareMetalMachines_RunDataExtractsRestricted', params: () => ({ ...bmm, ...action('bareMetalMachines', 'runDataExtractsRestricted', { commands: [{ command: 'cluster-cve-report' }], limitTimeSeconds: 600 }) }) },
+    { operationId: 'BareMetalMachines_RunReadCommands', params: () => ({ ...bmm, ...action('bareMetalMachines', 'runReadCommands', { commands: [{ command: 'ip', arguments: ['addr'] }], limitTimeSeconds: 60 }) }) },
+
+    { operationId: 'StorageAppliances_ListBySubscription', params: () => ({}) },
+    { operationId: 'StorageAppliances_ListByResourceGroup', params: () => ({ resourceGroupName: MRG }) },
+    { operationId: 'StorageAppliances_Get', params: () => sa },
+    { operationId: 'StorageAppliances_Update', params: (d) => ({ ...sa, ...ifMatch(d, 'StorageAppliances_Get'), body: { tags: { rack: '1' }, properties: { serialNumber: 'EXAMPLESA01B' } } }) },
+    { operationId: 'StorageAppliances_CreateOrUpdate', params: (d) => ({ ...sa, body: resourceBody(saDef, bodyOf(last(d, 'StorageAppliances_Get')), v) }), expect: 400 },
+    { operationId: 'StorageAppliances_Delete', params: () => sa, expect: 400 },
+    { operationId: 'StorageAppliances_EnableRemoteVendorManagement', params: () => ({ ...sa, ...action('storageAppliances', 'enableRemoteVendorManagement', { supportEndpoints: ['10.0.0.0/24'] }) }) },
+    { operationId: 'StorageAppliances_DisableRemoteVendorManagement', params: () => sa },
+    { operationId: 'StorageAppliances_RunReadCommands', params: () => ({ ...sa, ...action('storageAppliances', 'runReadCommands', { commands: [{ command: 'purearray', arguments: ['list'] }], limitTimeSeconds: 60 }) }) },
+
+    { operationId: 'Clusters_Delete', params: () => cluster },
+    { operationId: 'ClusterManagers_Delete', params: () => cm },
+  ];
+  const ops = new Set(Object.values(buildSpec(v).paths).flatMap((p) => Object.values(p).map((o) => o.operationId)));
+  return list.filter((s) => ops.has(s.operationId));
+}
+
+/** The operation ids of the walk at v, in order. */
+export const walkOrder = (v: ApiVersion): string[] => steps(v).map((s) => s.operationId);
+
+/**
+ * Walks every operation of version v. `examples`, when given, supplies each step's parameters (the
+ * replay of recorded examples); otherwise the walk's own are used (recording). The subscription
+ * EXAMPLE_SUBSCRIPTION must exist; the walk creates its resources and deletes them at the end.
+ */
+export async function* walk(target: Target, v: ApiVersion, normaliser: Normaliser, examples?: (operationId: string) => JsonObject): AsyncGenerator<Exchange> {
+  const spec = buildSpec(v);
+  const group = await target.send('PUT', `${rgId}?api-version=2021-04-01`, { location: LOCATION }, {});
+  if (group.status !== 201 && group.status !== 200) throw new Error(`could not create ${RG}: ${group.status} ${JSON.stringify(group.body)}`);
+  const done = new Map<string, Exchange>();
+  for (const step of steps(v)) {
+    const parameters = examples ? examples(step.operationId) : exampleParameters(spec, step.operationId, v, step.params(done));
+    const { located, reply } = await perform(target, spec, step.operationId, normaliser.toLive(parameters));
+    if (step.expect ? reply.status !== step.expect : reply.status >= 300) {
+      throw new Error(`${v} ${step.operationId}: expected ${step.expect ?? '2xx'}, got ${reply.status} ${JSON.stringify(reply.body)}`);
+    }
+    const headers: Record<string, string> = {};
+    for (const h of RECORDED_HEADERS) {
+      const value = reply.headers[h.toLowerCase()];
+      if (typeof value === 'string') headers[h] = normaliser.text(value);
+    }
+    const response: { headers?: Record<string, string>; body?: Json } = {};
+    if (Object.keys(headers).length) response.headers = headers;
+    if (reply.body !== undefined && reply.body !== '') response.body = normaliser.value(reply.body as Json);
+    const exchange: Exchange = {
+      operationId: step.operationId,
+      verb: located.verb,
+      path: located.path,
+      example: { title: located.op.description as string, operationId: step.operationId, parameters, responses: { [String(reply.status)]: response } },
+      raw: reply,
+    };
+    done.set(step.operationId, exchange);
+    yield exchange;
+  }
+}
+
+/** Names the step's values as the operation's parameters, in the spec's order (api-version first). */
+function exampleParameters(spec: ReturnType<typeof buildSpec>, operationId: string, v: ApiVersion, values: JsonObject): JsonObject {
+  const given: JsonObject = { subscriptionId: EXAMPLE_SUBSCRIPTION, resourceGroupName: RG, location: LOCATION, ...values };
+  const out: JsonObject = { 'api-version': v };
+  let bodyTaken = given.body === undefined;
+  for (const p of locate(spec, operationId).op.parameters.map((x) => paramOf(spec, x))) {
+    const name = p.name as string;
+    const value = p.in === 'body' ? given.body : given[name];
+    if (p.in === 'body') bodyTaken = true;
+    if (value !== undefined && name !== 'api-version') out[name] = value;
+  }
+  if (!bodyTaken) throw new Error(`${operationId} takes no body at ${v}`);
+  return out;
+}
