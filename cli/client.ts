@@ -1,0 +1,324 @@
+/**
+ * HTTPS to the emulator: the emulator's CA trusted through the agent's `ca` option (read from
+ * the profile, never by turning TLS checks off), the service-principal token (cached until
+ * shortly before it expires), az's retries on 5xx, --debug dumps, paging and long-running
+ * operation polling.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent, request as httpsRequest } from 'node:https';
+import { ArmResponseError, CliError, armErrorOf } from './errors.js';
+import { redactBody, redactHeader, type Logger } from './log.js';
+import { clearToken, loadToken, saveToken, type Profile } from './profile.js';
+
+export interface HttpResponse {
+  status: number;
+  reason: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** attach the bearer token (default: true) */
+  auth?: boolean;
+  /** retry 408/429/5xx like azure-core's RetryPolicy (default: true; az rest does not) */
+  retry?: boolean;
+}
+
+const USER_AGENT = `azemu/0.1.0 (Node.js ${process.version}) AZURECLI-compatible`;
+/** Refresh this long before expiry, as MSAL does. */
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const RETRY_TOTAL = 3;
+const RETRY_BACKOFF_S = 0.8;
+
+export class EmulatorClient {
+  private readonly agent: Agent;
+  private token: string | null = null;
+
+  constructor(
+    readonly profile: Profile,
+    private readonly log: Logger,
+    /** az's CommandName / ParameterSetName request headers */
+    private readonly commandHeaders: Record<string, string> = {},
+  ) {
+    this.agent = new Agent({ ca: readCa(profile.caCertFile), keepAlive: true });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** An absolute URL for a path relative to the emulator's endpoint. */
+  url(pathOrUrl: string): string {
+    if (/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
+    return this.profile.endpoint.replace(/\/+$/, '') + '/' + pathOrUrl.replace(/^\/+/, '');
+  }
+
+  isEmulatorUrl(url: string): boolean {
+    try {
+      return new URL(url).host === new URL(this.profile.endpoint).host;
+    } catch {
+      return false;
+    }
+  }
+
+  async send(method: string, pathOrUrl: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+    const url = this.url(pathOrUrl);
+    const retry = opts.retry ?? true;
+    for (let attempt = 0; ; attempt++) {
+      let response = await this.sendOnce(method, url, opts);
+      if (response.status === 401 && (opts.auth ?? true) && attempt === 0) {
+        // a cached token from an emulator that was restarted with new keys: get a fresh one, once
+        clearToken();
+        this.token = null;
+        response = await this.sendOnce(method, url, opts);
+      }
+      if (!retry || !RETRY_STATUSES.has(response.status) || attempt >= RETRY_TOTAL) return response;
+      const delay = retryAfterMs(response) ?? RETRY_BACKOFF_S * 1000 * 2 ** attempt;
+      this.log.debug(`cli.azemu.client: Retrying ${method} ${url} after ${delay} ms (status ${response.status})`);
+      await sleep(delay);
+    }
+  }
+
+  /** ARM call: throws az's error for any status >= 400. */
+  async arm(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+    const response = await this.send(method, path, opts);
+    if (response.status >= 400) throw armError(response);
+    return response;
+  }
+
+  async json<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    return parseJson<T>((await this.arm(method, path, opts)).body);
+  }
+
+  /** GET every page of a list: `{value, nextLink}`. */
+  async listAll(path: string, opts: { maxItems?: number; startLink?: string; offset?: number } = {}): Promise<{ items: unknown[]; next?: { link: string; offset: number } }> {
+    const items: unknown[] = [];
+    let link: string | undefined = opts.startLink ?? path;
+    let offset = opts.offset ?? 0;
+    while (link) {
+      const page: { value?: unknown[]; nextLink?: string } = await this.json('GET', link);
+      const values = (page.value ?? []).slice(offset);
+      offset = 0;
+      if (opts.maxItems !== undefined && items.length + values.length > opts.maxItems) {
+        const take = opts.maxItems - items.length;
+        items.push(...values.slice(0, take));
+        const pageOffset = (page.value ?? []).length - values.length + take;
+        return { items, next: { link, offset: pageOffset } };
+      }
+      items.push(...values);
+      if (opts.maxItems !== undefined && items.length === opts.maxItems && page.nextLink) return { items, next: { link: page.nextLink, offset: 0 } };
+      link = page.nextLink || undefined;
+    }
+    return { items };
+  }
+
+  /**
+   * Follow a long-running operation to its end, as az does: poll Azure-AsyncOperation (or
+   * Location) honouring Retry-After; then for PUT/PATCH GET the resource, for POST/DELETE
+   * return the final operation status.
+   */
+  async completeLro(initial: HttpResponse, kind: 'put' | 'patch' | 'delete' | 'post', resourcePath: string, progress?: Progress): Promise<unknown> {
+    const statusUrl = initial.headers['azure-asyncoperation'] || initial.headers['location'];
+    if (!statusUrl || (initial.status !== 201 && initial.status !== 202)) {
+      return kind === 'delete' && initial.status === 204 ? null : parseJsonOrNull(initial.body);
+    }
+    let last = initial;
+    try {
+      for (;;) {
+        progress?.tick();
+        await sleep(pollDelayMs(last));
+        const response = await this.send('GET', statusUrl);
+        if (response.status >= 400) throw armError(response);
+        last = response;
+        if (response.status === 202) continue;
+        if (response.status === 204) return null;
+        const body = parseJsonOrNull(response.body) as { status?: string; error?: unknown } | null;
+        const status = body?.status;
+        if (status && !TERMINAL.has(status.toLowerCase())) continue;
+        if (status && status.toLowerCase() !== 'succeeded') throw operationFailed(body!);
+        if (kind === 'put' || kind === 'patch') return await this.json('GET', resourcePath);
+        return body;
+      }
+    } finally {
+      progress?.done();
+    }
+  }
+
+  private async bearer(): Promise<string> {
+    if (this.token) return this.token;
+    const cached = loadToken(this.profile);
+    if (cached && cached.expiresOn - TOKEN_REFRESH_MARGIN_MS > Date.now()) return (this.token = cached.accessToken);
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.profile.clientId,
+      client_secret: this.profile.clientSecret,
+      scope: 'https://management.azure.com/.default',
+    }).toString();
+    const response = await this.sendOnce('POST', this.url(`${this.profile.tenantId}/oauth2/v2.0/token`), {
+      auth: false,
+      body: form,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    if (response.status >= 400) {
+      const err = parseJsonOrNull(response.body) as { error?: string; error_description?: string } | null;
+      const why = err?.error_description || err?.error || `HTTP ${response.status}`;
+      throw new CliError(`The emulator refused the login of client '${this.profile.clientId}': ${why}. Run 'azemu login' again.`);
+    }
+    const body = parseJson<{ access_token: string; expires_in: number | string }>(response.body);
+    const token = { accessToken: body.access_token, expiresOn: Date.now() + Number(body.expires_in) * 1000, endpoint: this.profile.endpoint, clientId: this.profile.clientId, tenantId: this.profile.tenantId };
+    saveToken(token);
+    return (this.token = token.accessToken);
+  }
+
+  private async sendOnce(method: string, url: string, opts: RequestOptions): Promise<HttpResponse> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': USER_AGENT,
+      'x-ms-client-request-id': randomUUID(),
+      ...this.commandHeaders,
+      ...opts.headers,
+    };
+    if ((opts.auth ?? true) && !hasHeader(headers, 'authorization')) headers.Authorization = `Bearer ${await this.bearer()}`;
+    let payload: string | undefined;
+    if (opts.body !== undefined) {
+      payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = 'application/json';
+    }
+    this.debugRequest(method, url, headers, payload);
+    const response = await this.transmit(method, url, headers, payload);
+    this.debugResponse(response);
+    return response;
+  }
+
+  private transmit(method: string, url: string, headers: Record<string, string>, payload?: string): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(url, { method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const flat: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+          resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', headers: flat, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', (err) => reject(this.connectionError(err as NodeJS.ErrnoException, url)));
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  private connectionError(err: NodeJS.ErrnoException, url: string): CliError {
+    const endpoint = this.profile.endpoint;
+    if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' || err.code === 'EHOSTUNREACH' || err.code === 'ENOTFOUND') {
+      return new CliError(`Cannot reach the emulator at ${endpoint} (${err.code}): start it (npm start) and run 'azemu login' again.`);
+    }
+    if (/certificate|self[- ]signed|SSL|TLS/i.test(`${err.code} ${err.message}`)) {
+      return new CliError(
+        `The TLS certificate of ${new URL(url).host} is not trusted by the CA in the azemu profile (${err.code ?? err.message}): the emulator was probably restarted with another data directory; run 'azemu login' again.`,
+      );
+    }
+    return new CliError(`Request to ${url} failed: ${err.message}`);
+  }
+
+  private debugRequest(method: string, url: string, headers: Record<string, string>, payload?: string): void {
+    if (!this.log.debugEnabled) return;
+    const d = (m: string) => this.log.debug(`cli.azemu.client: ${m}`);
+    d(`Request URL: '${url}'`);
+    d(`Request method: '${method}'`);
+    d('Request headers:');
+    for (const [k, v] of Object.entries(headers)) d(`    '${k}': '${redactHeader(k, v)}'`);
+    d('Request body:');
+    d(payload === undefined ? 'This request has no body' : redactBody(payload));
+  }
+
+  private debugResponse(response: HttpResponse): void {
+    if (!this.log.debugEnabled) return;
+    const d = (m: string) => this.log.debug(`cli.azemu.client: ${m}`);
+    d(`Response status: ${response.status}`);
+    d('Response headers:');
+    for (const [k, v] of Object.entries(response.headers)) d(`    '${k}': '${redactHeader(k, v)}'`);
+    d('Response content:');
+    d(redactBody(response.body));
+  }
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'cancelled']);
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new CliError(`The emulator's CA certificate '${file}' named in the azemu profile is missing: start the emulator and run 'azemu login' again.`);
+  }
+}
+
+export function armError(response: HttpResponse): ArmResponseError {
+  return new ArmResponseError(response.status, response.reason, response.body, armErrorOf(response.body));
+}
+
+/** A Failed/Canceled operation status: az raises its `error` like an HTTP error. */
+function operationFailed(body: { status?: string; error?: unknown }): CliError {
+  const error = (body.error ?? { code: body.status, message: `The operation ended in status '${body.status}'.` }) as { code?: string; message?: string };
+  return new ArmResponseError(200, body.status ?? 'Failed', JSON.stringify(body), error);
+}
+
+function retryAfterMs(response: HttpResponse): number | undefined {
+  const value = response.headers['retry-after'];
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * Retry-After when the server sends it, else one second. AZEMU_POLL_INTERVAL_MS caps the wait
+ * (for tests and scripts driving an emulator with short operations).
+ */
+function pollDelayMs(response: HttpResponse): number {
+  const delay = retryAfterMs(response) ?? 1000;
+  const cap = Number(process.env.AZEMU_POLL_INTERVAL_MS);
+  return Number.isFinite(cap) && process.env.AZEMU_POLL_INTERVAL_MS !== '' ? Math.min(delay, cap) : delay;
+}
+
+export function parseJson<T>(body: string): T {
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    throw new CliError(`The emulator returned a response that is not JSON: ${body.slice(0, 200)}`);
+  }
+}
+
+export function parseJsonOrNull(body: string): unknown {
+  if (!body) return null;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return null;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** az's " - Running .." spinner on stderr, only when stderr is a terminal. */
+export class Progress {
+  private frame = 0;
+  private readonly active = !!process.stderr.isTTY;
+  constructor(private readonly message = 'Running') {}
+  tick(): void {
+    if (!this.active) return;
+    process.stderr.write(`\r${'|/-\\'[this.frame++ % 4]} ${this.message} ..`);
+  }
+  done(): void {
+    if (this.active && this.frame) process.stderr.write('\r' + ' '.repeat(this.message.length + 6) + '\r');
+  }
+}
