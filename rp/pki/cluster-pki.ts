@@ -342,9 +342,7 @@ export function issuePlatformServiceCertificate(pki: ClusterPkiRecord, keys: Clu
  */
 export async function renewLeafCertificate(pki: ClusterPkiRecord, keys: ClusterPkiKeys, current: CertificateRecord, clock: ClockLike): Promise<IssuedRecord> {
   const purpose = current.purpose;
-  if (purpose !== 'bmc' && purpose !== 'storageAppliance' && purpose !== 'platformService') {
-    throw new RangeError(`${current.name} is a CA (${purpose}); rotate issuers with advanceIssuerRotation`);
-  }
+  if (!isLeafPurpose(purpose)) throw new RangeError(`${current.name} is a CA (${purpose}); rotate issuers with advanceIssuerRotation`);
   const info = inspectCertificate(current.certPem);
   return issueLeaf(pki, keys, {
     name: current.name,
@@ -372,9 +370,13 @@ export function issuerFor(pki: ClusterPkiRecord, purpose: LeafPurpose): Certific
  * longer signs (after an issuer rotation switched to the successor).
  */
 export function leafNeedsReissue(pki: ClusterPkiRecord, leaf: CertificateRecord, now: Instant): boolean {
+  if (!isLeafPurpose(leaf.purpose)) throw new RangeError(`${leaf.name} is a CA (${leaf.purpose}), not a leaf`);
   if (needsRenewal(leaf, now)) return true;
-  const purpose = leaf.purpose as LeafPurpose;
-  return issuerFor(pki, purpose).serial !== leaf.issuerSerial;
+  return issuerFor(pki, leaf.purpose).serial !== leaf.issuerSerial;
+}
+
+function isLeafPurpose(purpose: CertificatePurpose): purpose is LeafPurpose {
+  return purpose in LEAF_ISSUER;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,17 +57,15 @@ function isRsa(key: CryptoKey): boolean {
   return key.algorithm.name === 'RSASSA-PKCS1-v1_5';
 }
 
-/** Signature hash matched to the key strength (P-384 with SHA-384, as CA/B and CNSA pair them). */
-function signingAlgorithmFor(key: CryptoKey): Algorithm & { hash: string } {
+/**
+ * Signature algorithm for a signing key, hash matched to key strength (P-384 with SHA-384, as the
+ * CA/B Forum and CNSA pair them). Spelled out because the CRL generator has no default.
+ */
+export function signatureAlgorithmFor(key: CryptoKey): Algorithm & { hash: string } {
   const alg = keyAlgorithmOf(key);
   if (alg === 'ECDSA-P384') return { name: 'ECDSA', hash: 'SHA-384' };
   if (alg === 'ECDSA-P256') return { name: 'ECDSA', hash: 'SHA-256' };
   return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-}
-
-/** The signing algorithm for a private key, for generators (CRL) that need it spelled out. */
-export function signatureAlgorithmFor(privateKey: CryptoKey): Algorithm & { hash: string } {
-  return signingAlgorithmFor(privateKey);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,12 +300,20 @@ async function buildExtensions(params: IssueCommon, issuerCert: x509.X509Certifi
   return extensions;
 }
 
+/** A certificate that is not a CA, or whose pathLen forbids it, must never sign (callers' bug, not input). */
+function assertCanIssue(issuerCert: x509.X509Certificate, params: IssueCommon): void {
+  const bc = issuerCert.getExtension(x509.BasicConstraintsExtension);
+  if (!bc?.ca) throw new Error(`${issuerCert.subject} is not a CA certificate and cannot issue`);
+  if (params.ca && bc.pathLength === 0) throw new Error(`${issuerCert.subject} has pathLen 0 and may only issue leaf certificates`);
+}
+
 /** Issues one certificate. The caller chooses the dates (from its clock) and keeps the keys. */
 export async function issueCertificate(params: IssueCertificateParams): Promise<IssuedCertificate> {
   const notBefore = new Date(params.notBefore);
   const notAfter = new Date(params.notAfter);
   if (!(notAfter.getTime() > notBefore.getTime())) throw new RangeError('notAfter must be after notBefore');
   const issuerCert = params.issuer === 'self' ? null : certificateFromPem(params.issuer.cert);
+  if (issuerCert) assertCanIssue(issuerCert, params);
   const signingKey = params.issuer === 'self' ? params.privateKey : params.issuer.key;
   const subject = toName(params.subject);
   const serial = params.serial ? normalizeSerial(params.serial) : randomSerial();
@@ -320,7 +326,7 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
     notAfter,
     publicKey: params.publicKey,
     signingKey,
-    signingAlgorithm: signingAlgorithmFor(signingKey),
+    signingAlgorithm: signatureAlgorithmFor(signingKey),
     extensions: await buildExtensions(params, issuerCert),
   });
   const certPem = certificateToPem(certificate.rawData);

@@ -13,7 +13,9 @@ export const OPENSSL_AVAILABLE = spawnSync('openssl', ['version'], { encoding: '
 /** Skips the running test (with a printed reason) when the openssl CLI is not installed. */
 export function requireOpenssl(ctx: Mocha.Context): void {
   if (OPENSSL_AVAILABLE) return;
-  console.log(`      (skipped: openssl CLI not found on PATH; ${ctx.test?.title ?? 'openssl check'} needs it)`);
+  // In a beforeEach hook ctx.test is the hook itself; currentTest is the test it guards.
+  const title = ctx.currentTest?.title ?? ctx.test?.title ?? 'this test';
+  console.log(`      (skipped: openssl CLI not found on PATH; "${title}" needs it)`);
   ctx.skip();
 }
 

@@ -160,6 +160,13 @@ describe('pki/x509', function () {
       await expectReject(issueCertificate({ ...base, subject: { commonName: 'x' }, notBefore: T0, notAfter: T0 + DAY, ipAddresses: ['bmc.local'] }), /not an IP/);
       await expectReject(issueCertificate({ ...base, subject: { commonName: 'x'.repeat(65) }, notBefore: T0, notAfter: T0 + DAY }), /longer than 64/);
     });
+
+    it('refuses to sign with a non-CA, or to make a CA under a pathLen-0 issuer', async () => {
+      const keys = await generateKeyPair();
+      const common = { subject: { commonName: 'y' }, publicKey: keys.publicKey, notBefore: T0, notAfter: T0 + DAY };
+      await expectReject(issueCertificate({ ...common, issuer: { cert: h.leaf.certPem, key: h.leafKeys.privateKey } }), /not a CA/);
+      await expectReject(issueCertificate({ ...common, ca: {}, issuer: { cert: h.inter.certPem, key: h.interKeys.privateKey } }), /pathLen 0/);
+    });
   });
 
   describe('chain verification with @peculiar/x509', () => {
@@ -194,7 +201,9 @@ describe('pki/x509', function () {
       expect(openssl(['verify', '-attime', at, '-CAfile', inter, leaf]).status).to.not.equal(0);
       // Outside the validity window openssl must refuse.
       const late = String(T0 / 1000 + 91 * DAY / 1000);
-      expect(openssl(['verify', '-attime', late, '-CAfile', root, '-untrusted', inter, leaf]).stdout + openssl(['verify', '-attime', late, '-CAfile', root, '-untrusted', inter, leaf]).stderr).to.match(/expired/);
+      const expired = openssl(['verify', '-attime', late, '-CAfile', root, '-untrusted', inter, leaf]);
+      expect(expired.status).to.not.equal(0);
+      expect(expired.stdout + expired.stderr).to.match(/certificate has expired/);
     });
 
     it('openssl x509 -text shows the intended extensions', () => {
