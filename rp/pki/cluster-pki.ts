@@ -8,7 +8,7 @@
  * secret collection. Functions never mutate their inputs; they return the new records.
  */
 import {
-  DEFAULT_KEY_ALGORITHM, exportPrivateKeyPem, generateKeyPair, importKeyPairPem, inspectCertificate, issueCertificate, randomSerial,
+  DEFAULT_KEY_ALGORITHM, exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem, inspectCertificate, issueCertificate, randomSerial,
   type DistinguishedName, type ExtKeyUsageName, type IssuedCertificate, type IssuerRef, type KeyAlgorithm,
 } from './x509.js';
 import { issuerRotationPlan, needsRenewal, renewalTime, toMs, type ClockLike, type Instant } from './policy.js';
@@ -169,10 +169,28 @@ async function keyRecord(name: string, serial: string, keys: CryptoKeyPair, keyA
   return { name, serial, keyAlgorithm, privateKeyPem: await exportPrivateKeyPem(keys) };
 }
 
+/**
+ * Parsed issuer keys, by PEM. Issuers sign many leaves and parsing a P-384 PKCS#8 key costs about as
+ * much as the signature, so the few live issuer keys are kept; keyed by content, never stale.
+ */
+const issuerKeyCache = new Map<string, Promise<CryptoKey>>();
+const ISSUER_KEY_CACHE_SIZE = 32;
+
+function cachedPrivateKey(privateKeyPem: string): Promise<CryptoKey> {
+  let key = issuerKeyCache.get(privateKeyPem);
+  if (!key) {
+    key = importPrivateKeyPem(privateKeyPem);
+    key.catch(() => issuerKeyCache.delete(privateKeyPem));
+    issuerKeyCache.set(privateKeyPem, key);
+    if (issuerKeyCache.size > ISSUER_KEY_CACHE_SIZE) issuerKeyCache.delete(issuerKeyCache.keys().next().value!);
+  }
+  return key;
+}
+
 async function signerFor(record: CertificateRecord, keys: ClusterPkiKeys): Promise<IssuerRef> {
   const key = keys[record.serial];
   if (!key) throw new Error(`no private key for ${record.name} (serial ${record.serial})`);
-  return { cert: record.certPem, key: (await importKeyPairPem(key.privateKeyPem)).privateKey };
+  return { cert: record.certPem, key: await cachedPrivateKey(key.privateKeyPem) };
 }
 
 async function issueRoot(clusterName: string, pkiId: string, settings: ClusterPkiSettings, clock: ClockLike): Promise<IssuedRecord> {

@@ -140,6 +140,12 @@ function importParamsOf(keyObject: KeyObject): EcKeyImportParams | RsaHashedImpo
   throw new RangeError(`unsupported key type ${keyObject.asymmetricKeyType}`);
 }
 
+/** Reads a PKCS#8 private key PEM back into a webcrypto signing key (cheaper than the pair: no public key derivation). */
+export async function importPrivateKeyPem(privateKeyPem: string): Promise<CryptoKey> {
+  const keyObject = createPrivateKey({ key: privateKeyPem, format: 'pem' });
+  return subtle.importKey('pkcs8', keyObject.export({ type: 'pkcs8', format: 'der' }), importParamsOf(keyObject), true, ['sign']);
+}
+
 /** Reads a PKCS#8 private key PEM back into a webcrypto key pair (public half derived from it). */
 export async function importKeyPairPem(privateKeyPem: string): Promise<CryptoKeyPair> {
   const keyObject = createPrivateKey({ key: privateKeyPem, format: 'pem' });

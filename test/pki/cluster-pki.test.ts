@@ -156,6 +156,18 @@ describe('pki/cluster-pki', function () {
       expect(leaf.certificate.notAfter).to.equal(c.pki.interfaceIssuer.notAfter);
     });
 
+    it('measures (printed, not asserted): cluster PKI creation and one BMC leaf record', async () => {
+      const t0 = process.hrtime.bigint();
+      const created = await createClusterPki('measure', clock);
+      const t1 = process.hrtime.bigint();
+      const rounds = 50;
+      for (let i = 0; i < rounds; i++) {
+        await issueBmcCertificate(created.pki, created.keys, { machineName: `m${i}`, dnsName: `m${i}.bmc` }, clock);
+      }
+      const t2 = process.hrtime.bigint();
+      console.log(`      measured: createClusterPki ${(Number(t1 - t0) / 1e6).toFixed(1)} ms; issueBmcCertificate (keygen + cached issuer key + sign + PKCS#8 + record) ${(Number(t2 - t1) / 1e6 / rounds).toFixed(2)} ms (mean of ${rounds})`);
+    });
+
     it('two clusters share no key and no certificate', async () => {
       const c2 = await createClusterPki('cluster-two', clock);
       const bmc2 = await issueBmcCertificate(c2.pki, c2.keys, { machineName: 'rack1-bm01', dnsName: 'rack1-bm01.bmc.cluster-one.nexus' }, clock);
