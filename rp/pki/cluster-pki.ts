@@ -274,7 +274,9 @@ function uniq(values: string[]): string[] {
 
 /** Creates a cluster's hierarchy at deploy: root CA, interface issuer and infra issuer. */
 export async function createClusterPki(clusterName: string, clock: ClockLike, settings: Partial<ClusterPkiSettings> = {}): Promise<ClusterPkiCreated> {
-  const effective: ClusterPkiSettings = { ...DEFAULT_CLUSTER_PKI_SETTINGS, ...settings };
+  // Undefined fields (an API body with the property omitted) fall back to the defaults.
+  const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+  const effective: ClusterPkiSettings = { ...DEFAULT_CLUSTER_PKI_SETTINGS, ...given };
   validateSettings(effective);
   const pkiId = randomSerial().slice(0, 8);
   const root = await issueRoot(clusterName, pkiId, effective, clock);

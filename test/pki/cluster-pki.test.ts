@@ -86,6 +86,8 @@ describe('pki/cluster-pki', function () {
       expect(inspectCertificate(leaf.certificate.certPem).isCa).to.equal(false);
       expect(leaf.key.keyAlgorithm).to.equal('RSA-2048');
       await expectReject(createClusterPki('bad', clock, { renewalFraction: 1.5 }), /renewalFraction/);
+      const withGaps = await createClusterPki('gaps', clock, { keyAlgorithm: undefined, leafLifetimeMs: undefined });
+      expect(withGaps.pki.settings).to.deep.include({ keyAlgorithm: 'ECDSA-P384', leafLifetimeMs: 90 * DAY });
     });
   });
 
