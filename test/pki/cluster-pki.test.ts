@@ -7,7 +7,7 @@ import {
 } from '../../rp/pki/cluster-pki.js';
 import { needsRenewal } from '../../rp/pki/policy.js';
 import { certificateFromPem, inspectCertificate, isIssuedBy, keyMatchesCertificate, x509 } from '../../rp/pki/x509.js';
-import { expectReject, normaliseOpensslFingerprint, openssl, OPENSSL_AVAILABLE, opensslOk, requireOpenssl, TempDir } from './helpers.js';
+import { expectReject, normaliseOpensslFingerprint, openssl, OPENSSL_AVAILABLE, opensslOk, requireOpenssl, TempDir, frozenClock } from './helpers.js';
 
 const DAY = 86_400_000;
 
@@ -26,7 +26,7 @@ describe('pki/cluster-pki', function () {
   let tmp: TempDir;
 
   before(async () => {
-    clock = new Clock(0);
+    clock = frozenClock();
     c1 = await createClusterPki('cluster-one', clock);
     tmp = new TempDir();
   });
@@ -197,7 +197,7 @@ describe('pki/cluster-pki', function () {
     let leaf: Awaited<ReturnType<typeof issueBmcCertificate>>;
 
     before(async () => {
-      tclock = new Clock(0);
+      tclock = frozenClock();
       c = await createClusterPki('time-cluster', tclock);
       leaf = await issueBmcCertificate(c.pki, c.keys, { machineName: 'bm01', dnsName: 'bm01.bmc' }, tclock);
     });

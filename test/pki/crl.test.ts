@@ -5,7 +5,7 @@ import {
   buildCrl, derInteger, matchesRevocation, revokedEntries, validateRevocationEntry, type RevocationCandidate,
 } from '../../rp/pki/crl.js';
 import { certificateFromPem, importKeyPairPem, inspectCertificate, normalizeIp, x509, type IssuerRef } from '../../rp/pki/x509.js';
-import { openssl, opensslOk, requireOpenssl, TempDir } from './helpers.js';
+import { openssl, opensslOk, requireOpenssl, TempDir, frozenClock } from './helpers.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2030, 0, 1);
@@ -19,7 +19,7 @@ describe('pki/crl', () => {
   let tmp: TempDir;
 
   before(async () => {
-    clock = new Clock(0);
+    clock = frozenClock();
     c = await createClusterPki('crl-cluster', clock, { crlBaseUrl: 'http://127.0.0.1:8443/pki/crl-cluster' });
     const key = c.keys[c.pki.interfaceIssuer.serial];
     issuer = { cert: c.pki.interfaceIssuer.certPem, key: (await importKeyPairPem(key.privateKeyPem)).privateKey };
@@ -55,7 +55,7 @@ describe('pki/crl', () => {
     });
 
     it('follows the clock: a later CRL has later times', async () => {
-      const local = new Clock(T0 - Date.now());
+      const local = frozenClock(T0);
       const first = await buildCrl({ issuer, crlNumber: 1, clock: local, entries: [] });
       await local.advance(3 * DAY);
       const second = await buildCrl({ issuer, crlNumber: 2, clock: local, entries: [], validityMs: 7 * DAY });

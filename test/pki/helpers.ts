@@ -3,6 +3,7 @@
  * openssl CLI, which the tests use as an independent verifier. The emulator itself never runs it.
  */
 import { expect } from 'chai';
+import { Clock } from '../../rp/clock.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,4 +91,12 @@ export async function expectReject(p: Promise<unknown>, pattern: RegExp): Promis
     return;
   }
   expect.fail(`expected rejection matching ${pattern}`);
+}
+
+/**
+ * A Clock that stands still unless advanced: tests that compare issued dates with "now" must not
+ * straddle a second boundary. Starts at the given instant (default: the real current time).
+ */
+export function frozenClock(atMs = Date.now()): Clock {
+  return new Clock(0, () => atMs);
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Clock } from '../../rp/clock.js';
+import { frozenClock } from './helpers.js';
 import {
   certificateStatus, issuerRotationPlan, isExpired, needsRenewal, renewalTime, trustBundleFor,
 } from '../../rp/pki/policy.js';
@@ -26,7 +26,7 @@ describe('pki/policy', () => {
     });
 
     it('follows a Clock moved forward', async () => {
-      const clock = new Clock(T0 - Date.now());
+      const clock = frozenClock(T0);
       const cert = { notBefore: clock.nowMs(), notAfter: clock.nowMs() + 90 * DAY };
       expect(needsRenewal(cert, clock.now())).to.equal(false);
       await clock.advance(60 * DAY - 1000);
