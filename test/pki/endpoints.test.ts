@@ -161,6 +161,11 @@ describe('pki/endpoints', () => {
     }
   });
 
+  it('documents: node tls does not take the interface issuer alone as trust anchor (no partial chain)', async () => {
+    // Clients that pin caCertificate (the interface issuer) must add the root, or compare caCertificate.hash themselves.
+    await expectHandshakeFailure(endpoint.port, [c.pki.interfaceIssuer.certPem], /UNABLE_TO_GET_ISSUER_CERT/);
+  });
+
   it('documents a wiring hazard: a leaf dated by a virtual clock ahead of real time is refused by real clients', async () => {
     const ahead = new Clock(60 * DAY);
     const future = await issueBmcCertificate(c.pki, c.keys, { machineName: 'future', dnsName: 'future.bmc' }, ahead);
