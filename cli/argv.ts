@@ -104,7 +104,7 @@ export function parseCommandArgs(command: CommandDef, tokens: string[], prog: st
   const args = allArgs(command);
   const byOption = new Map<string, ArgDef>();
   for (const arg of args) for (const option of arg.options) byOption.set(option, arg);
-  const prepared = prepareTokens(tokens, byOption);
+  const { tokens: prepared, unrecognized } = prepareTokens(tokens, byOption);
 
   const config = {
     alias: {} as Record<string, string[]>,
@@ -132,12 +132,10 @@ export function parseCommandArgs(command: CommandDef, tokens: string[], prog: st
   }
   const parsed = parseArgv(prepared, config) as Record<string, unknown> & { _: (string | number)[] };
 
-  const leftovers = parsed._.map(String);
+  const extras = parsed._.map(String);
   const values: Record<string, unknown> = {};
-  if (command.positional) {
-    const index = leftovers.findIndex((t) => !isOptionLike(t));
-    if (index >= 0) values[command.positional.dest] = leftovers.splice(index, 1)[0];
-  }
+  if (command.positional && extras.length) values[command.positional.dest] = extras.shift();
+  const leftovers = [...unrecognized, ...extras];
   if (leftovers.length) throw new UsageError(`unrecognized arguments: ${leftovers.join(' ')}`);
 
   for (const arg of args) {
@@ -150,19 +148,28 @@ export function parseCommandArgs(command: CommandDef, tokens: string[], prog: st
 /**
  * Normalize words so yargs-parser sees argparse's grammar: `-gRG` -> `-g RG`; flags become
  * `--flag=<value>` (an explicit true/false word after a flag belongs to it, anything else
- * does not); a single-value option with no value is argparse's "expected one argument".
+ * does not); a single-value option with no value is argparse's "expected one argument"; a
+ * list stops at the next option-like word; an unknown option and the words after it are
+ * set aside as unrecognized (argparse lists them all).
  */
-function prepareTokens(tokens: string[], byOption: Map<string, ArgDef>): string[] {
+function prepareTokens(input: string[], byOption: Map<string, ArgDef>): { tokens: string[]; unrecognized: string[] } {
+  const tokens = input.flatMap((t) => (/^-[a-zA-Z]./.test(t) && !t.includes('=') && byOption.has(t.slice(0, 2)) && !byOption.has(t) ? [t.slice(0, 2), t.slice(2)] : [t]));
   const out: string[] = [];
+  const unrecognized: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
-    let token = tokens[i];
-    if (/^-[a-zA-Z]./.test(token) && !token.includes('=') && byOption.has(token.slice(0, 2)) && !byOption.has(token)) {
-      tokens = [...tokens.slice(0, i), token.slice(0, 2), token.slice(2), ...tokens.slice(i + 1)];
-      token = tokens[i];
-    }
+    const token = tokens[i];
     const [option, inline] = splitInline(token);
     const arg = byOption.get(option);
-    if (!arg || inline !== undefined) {
+    if (!arg) {
+      if (!isOptionLike(token)) {
+        out.push(token);
+        continue;
+      }
+      unrecognized.push(token);
+      while (i + 1 < tokens.length && !isOptionLike(tokens[i + 1])) unrecognized.push(tokens[++i]);
+      continue;
+    }
+    if (inline !== undefined) {
       out.push(token);
       continue;
     }
@@ -173,13 +180,19 @@ function prepareTokens(tokens: string[], byOption: Map<string, ArgDef>): string[
       if (takesNext) i++;
       continue;
     }
-    if (arg.kind === 'string' && (next === undefined || isOptionLike(next))) throw new UsageError(`argument ${displayName(arg)}: expected one argument`);
-    if ((arg.kind === 'strings' || arg.kind === 'shape') && !arg.allowEmpty && (next === undefined || isOptionLike(next))) {
-      throw new UsageError(`argument ${displayName(arg)}: expected at least one argument`);
+    if (arg.kind === 'string') {
+      if (next === undefined || isOptionLike(next)) throw new UsageError(`argument ${displayName(arg)}: expected one argument`);
+      out.push(token, next);
+      i++;
+      continue;
     }
-    out.push(token);
+    // 'strings' / 'shape': every word up to the next option-like one (nargs='+' or '*')
+    const values: string[] = [];
+    while (i + 1 < tokens.length && !isOptionLike(tokens[i + 1])) values.push(tokens[++i]);
+    if (!values.length && !arg.allowEmpty) throw new UsageError(`argument ${displayName(arg)}: expected at least one argument`);
+    out.push(option, ...values);
   }
-  return out;
+  return { tokens: out, unrecognized };
 }
 
 function splitInline(token: string): [string, string | undefined] {

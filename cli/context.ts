@@ -19,6 +19,8 @@ export interface Outcome {
   result: unknown;
   /** add resourceGroup to objects with an id (az does this for every command but `rest`) */
   addResourceGroup?: boolean;
+  /** az's table_transformer: the columns of `-o table` when no --query is given */
+  tableTransformer?: (result: unknown) => unknown;
 }
 
 export type Handler = (ctx: CommandContext) => Promise<Outcome | void>;

@@ -130,8 +130,12 @@ async function printOutcome(outcome: Outcome | void, command: CommandDef, values
   const query = values.query as string | undefined;
   let isOrdered: ((o: object) => boolean) | undefined;
   if (query !== undefined) ({ result, isOrdered } = await transform.applyQuery(result, query));
+  const format = values.output as OutputFormat;
+  // knack: a table transformer applies only without --query, and its column order is kept
+  const transformed = format === 'table' && query === undefined && outcome.tableTransformer !== undefined;
+  if (transformed) result = outcome.tableTransformer!(result);
   const { render } = await import('./output/index.js');
-  await write(await render(result, values.output as OutputFormat, { queryActive: query !== undefined, isOrdered, color: !!process.stdout.isTTY }));
+  await write(await render(result, format, { queryActive: query !== undefined || transformed, isOrdered, color: !!process.stdout.isTTY }));
 }
 
 function reportError(err: unknown, log: Logger): number {

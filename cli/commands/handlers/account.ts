@@ -52,7 +52,7 @@ const OPS: Record<AccountRun['op'], (ctx: CommandContext) => Promise<Outcome | v
   list: async (ctx) => {
     let profile = requireProfile();
     if (ctx.values.refresh) profile = await refreshSubscriptions(ctx, profile);
-    return { result: profile.subscriptions.map((s) => accountEntry(profile, s, true)) };
+    return { result: profile.subscriptions.map((s) => accountEntry(profile, s, true)), tableTransformer: accountTable };
   },
   set: async (ctx) => {
     const profile = requireProfile();
@@ -84,7 +84,19 @@ async function login(ctx: CommandContext): Promise<Outcome> {
     refreshed.defaultSubscription = previous.defaultSubscription;
   }
   saveProfile(refreshed);
-  return { result: refreshed.subscriptions.map((s) => accountEntry(refreshed, s, true)) };
+  return { result: refreshed.subscriptions.map((s) => accountEntry(refreshed, s, true)), tableTransformer: accountTable };
+}
+
+/** az's transform_account_list. */
+function accountTable(result: unknown): unknown {
+  return (result as Record<string, unknown>[]).map((r) => ({
+    Name: r.name,
+    CloudName: r.cloudName,
+    SubscriptionId: r.id,
+    TenantId: r.tenantId,
+    State: r.state,
+    IsDefault: r.isDefault,
+  }));
 }
 
 /** Ask the emulator for the subscriptions (this also proves the credentials work). */

@@ -19,6 +19,15 @@ function asModel(group: Record<string, unknown>): Record<string, unknown> {
   return { id: null, location: null, managedBy: null, name: null, properties: null, tags: null, type: null, ...group };
 }
 
+/** az's transform_resource_group_list. */
+function groupTable(result: unknown): unknown {
+  return (result as Record<string, unknown>[]).map((g) => ({
+    Name: g.name,
+    Location: g.location,
+    Status: (g.properties as { provisioningState?: string } | null)?.provisioningState,
+  }));
+}
+
 export const run: Handler = async (ctx) => OPS[(ctx.command.run as GroupRun).op](ctx);
 
 const OPS: Record<GroupRun['op'], (ctx: CommandContext) => Promise<Outcome | void>> = {
@@ -37,7 +46,7 @@ const OPS: Record<GroupRun['op'], (ctx: CommandContext) => Promise<Outcome | voi
       filter = `&$filter=${enc(value === undefined ? `tagName eq '${name}'` : `tagName eq '${name}' and tagValue eq '${value}'`)}`;
     }
     const { items } = await ctx.client().listAll(`/subscriptions/${enc(ctx.subscriptionId())}/resourcegroups?${API}${filter}`);
-    return { result: items.map((g) => asModel(g as Record<string, unknown>)) };
+    return { result: items.map((g) => asModel(g as Record<string, unknown>)), tableTransformer: groupTable };
   },
   delete: async (ctx) => {
     const client = ctx.client();
