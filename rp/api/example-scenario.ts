@@ -10,7 +10,7 @@
  * subscription so that everything the emulator derives from resource ids is stable too.
  */
 import { hasEtag, resourceField, writableValue, type Json, type JsonObject } from './derive.js';
-import { buildSpec, type Operation, type Schema } from './openapi.js';
+import { buildSpec, type OpenApiDocument, type Operation, type Schema } from './openapi.js';
 import { NETWORKCLOUD_TYPES } from './registry.js';
 import type { Field, ResourceTypeDef } from './schema.js';
 import type { ApiVersion } from './versions.js';
@@ -101,8 +101,6 @@ export const RECORDED_HEADERS = ['Azure-AsyncOperation', 'Location', 'Retry-Afte
 /** One operation as performed: the example (in placeholders) and the raw reply. */
 export interface Exchange {
   operationId: string;
-  verb: string;
-  path: string;
   example: { title: string; operationId: string; parameters: JsonObject; responses: Record<string, { headers?: Record<string, string>; body?: Json }> };
   raw: Reply;
 }
@@ -113,18 +111,18 @@ interface Located {
   op: Operation;
 }
 
-function locate(spec: ReturnType<typeof buildSpec>, operationId: string): Located {
+function locate(spec: OpenApiDocument, operationId: string): Located {
   for (const [path, ops] of Object.entries(spec.paths)) {
     for (const [verb, op] of Object.entries(ops)) if (op.operationId === operationId) return { verb, path, op };
   }
   throw new Error(`no operation ${operationId} in the spec of ${String((spec.info as Schema).version)}`);
 }
 
-const paramOf = (spec: ReturnType<typeof buildSpec>, p: Schema): Schema =>
+const paramOf = (spec: OpenApiDocument, p: Schema): Schema =>
   typeof p.$ref === 'string' ? (spec.parameters as Record<string, Schema>)[p.$ref.split('/').pop()!] : p;
 
 /** Sends the request an example's parameters describe; returns the reply. */
-export async function perform(target: Target, spec: ReturnType<typeof buildSpec>, operationId: string, parameters: JsonObject): Promise<{ located: Located; reply: Reply }> {
+async function perform(target: Target, spec: OpenApiDocument, operationId: string, parameters: JsonObject): Promise<{ located: Located; reply: Reply }> {
   const located = locate(spec, operationId);
   let path = located.path;
   const query = new URLSearchParams();
@@ -335,8 +333,6 @@ export async function* walk(target: Target, v: ApiVersion, normaliser: Normalise
     if (reply.body !== undefined && reply.body !== '') response.body = normaliser.value(reply.body as Json);
     const exchange: Exchange = {
       operationId: step.operationId,
-      verb: located.verb,
-      path: located.path,
       example: { title: located.op.description as string, operationId: step.operationId, parameters, responses: { [String(reply.status)]: response } },
       raw: reply,
     };
@@ -346,7 +342,7 @@ export async function* walk(target: Target, v: ApiVersion, normaliser: Normalise
 }
 
 /** Names the step's values as the operation's parameters, in the spec's order (api-version first). */
-function exampleParameters(spec: ReturnType<typeof buildSpec>, operationId: string, v: ApiVersion, values: JsonObject): JsonObject {
+function exampleParameters(spec: OpenApiDocument, operationId: string, v: ApiVersion, values: JsonObject): JsonObject {
   const given: JsonObject = { subscriptionId: EXAMPLE_SUBSCRIPTION, resourceGroupName: RG, location: LOCATION, ...values };
   const out: JsonObject = { 'api-version': v };
   let bodyTaken = given.body === undefined;

@@ -209,7 +209,7 @@ function operation(v: ApiVersion, op: OpSpec): Operation {
     description: op.description,
     parameters: op.parameters,
     responses: { ...op.responses, default: errorResponse() },
-  } as Operation;
+  };
   if (op.lro) {
     out['x-ms-long-running-operation'] = true;
     out['x-ms-long-running-operation-options'] = { 'final-state-via': op.lro.via, 'final-state-schema': `#/definitions/${op.lro.schema}` };
