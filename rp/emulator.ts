@@ -9,9 +9,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { errors } from './arm/errors.js';
 import type { Logger } from './arm/http.js';
+import { KeyedLock } from './arm/locks.js';
 import { Operations } from './arm/operations.js';
 import { DEFAULT_PAGE_SIZE } from './arm/paging.js';
-import { idKey, isValidResourceGroupName, resourceGroupId, UUID } from './arm/resource-id.js';
+import { idKey, isValidResourceGroupName, parseResourceId, resourceGroupId, UUID } from './arm/resource-id.js';
 import { Clock } from './clock.js';
 import type { EmulatorConfig } from './config.js';
 import { PrincipalDirectory } from './identity/principals.js';
@@ -58,10 +59,18 @@ export interface DemoInfo {
   storageApplianceIds: string[];
 }
 
+/** The lock key of a resource id: the same one the ARM write path uses (see TrackedResourceType). */
+export function resourceLockKey(id: string): string {
+  const p = parseResourceId(id);
+  return p ? `${p.subscriptionId}/${p.resourceGroup}/${p.namespace}/${p.type}/${p.name}`.toLowerCase() : id.toLowerCase();
+}
+
 export class Emulator {
   readonly clock: Clock;
   readonly operations: Operations;
   readonly principals: PrincipalDirectory;
+  /** Serialises the check-then-write of each resource (see rp/arm/locks.ts). */
+  readonly writeLock = new KeyedLock();
   providers!: ProviderRegistry;
   tokens!: TokenService;
   msiSecret!: string;
@@ -79,7 +88,7 @@ export class Emulator {
     readonly log: Logger,
   ) {
     this.clock = new Clock(0);
-    this.operations = new Operations(store, this.clock, config.operationDurationMs);
+    this.operations = new Operations(store, this.clock, config.operationDurationMs, (id, work) => this.writeLock.run(resourceLockKey(id), work));
     this.principals = new PrincipalDirectory(store);
   }
 

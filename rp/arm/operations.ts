@@ -59,6 +59,8 @@ export class Operations {
     private readonly store: Store,
     private readonly clock: Clock,
     private durationMs: number,
+    /** Runs a timer-driven completion under the same per-resource lock as client writes. */
+    private readonly exclusive: (resourceId: string, work: () => Promise<void>) => Promise<void> = (_id, work) => work(),
   ) {}
 
   get duration(): number {
@@ -115,7 +117,7 @@ export class Operations {
     const delay = Math.max(0, op.dueAt - Date.now());
     const timer = setTimeout(() => {
       this.timers.delete(op.name);
-      void this.complete(op.name);
+      void this.exclusive(op.resourceId, () => this.complete(op.name));
     }, delay);
     timer.unref();
     this.timers.set(op.name, timer);

@@ -17,7 +17,7 @@ import { headerValue, sendJson } from '../arm/http.js';
 import type { OperationRecord } from '../arm/operations.js';
 import { decodeSkipToken, DEFAULT_PAGE_SIZE, encodeSkipToken, paginate, parseTop } from '../arm/paging.js';
 import { idKey, resourceId } from '../arm/resource-id.js';
-import type { Emulator } from '../emulator.js';
+import { resourceLockKey, type Emulator } from '../emulator.js';
 import type { ArmContext, TypeHandler } from './context.js';
 import { RESOURCES, type StoredResource, systemDataFor } from './resource-store.js';
 
@@ -127,7 +127,11 @@ export class TrackedResourceType implements TypeHandler {
 
   // ------------------------------------------------------------------ writes
 
-  async put(ctx: ArmContext): Promise<void> {
+  put(ctx: ArmContext): Promise<void> {
+    return this.exclusive(ctx, () => this.putLocked(ctx));
+  }
+
+  private async putLocked(ctx: ArmContext): Promise<void> {
     const { emu, path, req } = ctx;
     if (this.def.systemManaged) throw systemManagedError(this.def, 'create or replace');
     const name = path.names[0];
@@ -175,7 +179,11 @@ export class TrackedResourceType implements TypeHandler {
     });
   }
 
-  async patch(ctx: ArmContext): Promise<void> {
+  patch(ctx: ArmContext): Promise<void> {
+    return this.exclusive(ctx, () => this.patchLocked(ctx));
+  }
+
+  private async patchLocked(ctx: ArmContext): Promise<void> {
     const { emu, req } = ctx;
     const stored = this.require(ctx);
     const version = this.options.modelVersion(ctx.apiVersion);
@@ -215,7 +223,11 @@ export class TrackedResourceType implements TypeHandler {
     });
   }
 
-  async delete(ctx: ArmContext): Promise<void> {
+  delete(ctx: ArmContext): Promise<void> {
+    return this.exclusive(ctx, () => this.deleteLocked(ctx));
+  }
+
+  private async deleteLocked(ctx: ArmContext): Promise<void> {
     const { emu, path } = ctx;
     if (this.def.systemManaged) throw systemManagedError(this.def, 'delete');
     const group = emu.requireResourceGroup(path.subscriptionId!, path.resourceGroup!);
@@ -242,7 +254,11 @@ export class TrackedResourceType implements TypeHandler {
     });
   }
 
-  async action(ctx: ArmContext, name: string): Promise<void> {
+  action(ctx: ArmContext, name: string): Promise<void> {
+    return this.exclusive(ctx, () => this.actionLocked(ctx, name));
+  }
+
+  private async actionLocked(ctx: ArmContext, name: string): Promise<void> {
     const { emu, req } = ctx;
     const version = this.options.modelVersion(ctx.apiVersion);
     const action = actionsAt(this.def, version).find((a) => a.name.toLowerCase() === name.toLowerCase());
@@ -260,6 +276,12 @@ export class TrackedResourceType implements TypeHandler {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** Serialises writes to one resource (by its lower-cased path up to the name). */
+  private exclusive(ctx: ArmContext, work: () => Promise<void>): Promise<void> {
+    const { subscriptionId, resourceGroup, names } = ctx.path;
+    return ctx.emu.writeLock.run(resourceLockKey(resourceId(subscriptionId!, resourceGroup!, this.def.namespace, this.def.type, names[0])), work);
+  }
 
   /** The resource as the client's api-version shows it. */
   view(stored: StoredResource, apiVersion: string): JsonObject {
