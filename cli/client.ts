@@ -309,16 +309,23 @@ export function parseJsonOrNull(body: string): unknown {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** az's " - Running .." spinner on stderr, only when stderr is a terminal. */
+/** az's "- Running .." spinner on stderr while a long-running operation is polled, only on a terminal. */
 export class Progress {
   private frame = 0;
+  private timer: NodeJS.Timeout | undefined;
   private readonly active = !!process.stderr.isTTY;
   constructor(private readonly message = 'Running') {}
   tick(): void {
-    if (!this.active) return;
-    process.stderr.write(`\r${'|/-\\'[this.frame++ % 4]} ${this.message} ..`);
+    if (!this.active || this.timer) return;
+    const draw = () => process.stderr.write(`\r${'-\\|/'[this.frame++ % 4]} ${this.message} ..`);
+    draw();
+    this.timer = setInterval(draw, 250);
+    this.timer.unref();
   }
   done(): void {
-    if (this.active && this.frame) process.stderr.write('\r' + ' '.repeat(this.message.length + 6) + '\r');
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    process.stderr.write('\r' + ' '.repeat(this.message.length + 6) + '\r');
   }
 }

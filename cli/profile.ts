@@ -114,7 +114,7 @@ export function resolveSubscription(profile: Profile, nameOrId?: string): Subscr
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(nameOrId)) {
     return { id: nameOrId, name: nameOrId, state: 'Enabled', tenantId: profile.tenantId };
   }
-  throw new CliError(`Subscription '${nameOrId}' not recognized.`);
+  throw new CliError(`Subscription '${nameOrId}' not found. Check the spelling and casing and try again.`);
 }
 
 /** az's account entry shape (`az account show`/`list`). */
