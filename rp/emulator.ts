@@ -249,6 +249,14 @@ export class Emulator {
     const app = createApp(this);
     const server = https.createServer({ cert: tls.serverCertPem, key: tls.serverKeyPem, requestTimeout: 60_000, headersTimeout: 30_000, maxHeaderSize: 32 * 1024 }, app);
     server.keepAliveTimeout = 65_000;
+    // Requests Node rejects before Express sees them (header floods, broken HTTP) still get an ARM-shaped answer.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? 431 : 400;
+      const body = JSON.stringify({ error: { code: tooLarge ? 'RequestHeaderFieldsTooLarge' : 'BadRequest', message: tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.' } });
+      socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.config.port, this.config.host, () => resolve());

@@ -1,6 +1,7 @@
 /** Which resource types the emulator serves, by namespace, and each subscription's provider registrations. */
 import { NETWORKCLOUD_TYPES } from '../api/registry.js';
-import { API_VERSIONS } from '../api/versions.js';
+import { actionsAt } from '../api/derive.js';
+import { API_VERSIONS, isApiVersion, LATEST_STABLE } from '../api/versions.js';
 import type { Emulator } from '../emulator.js';
 import type { TypeHandler } from './context.js';
 import { networkCloudHandlers } from './networkcloud/index.js';
@@ -54,8 +55,9 @@ export class ProviderRegistry {
     await this.emu.store.put(REGISTRATIONS, `${subscriptionId}/${namespace}`.toLowerCase(), { registered });
   }
 
-  /** The operations list of a namespace, derived from its types and their actions. */
-  operationsOf(namespace: string): OperationDisplay[] {
+  /** The operations list of a namespace at an api-version, derived from its types and the actions that version has. */
+  operationsOf(namespace: string, apiVersion: string): OperationDisplay[] {
+    const version = isApiVersion(apiVersion) ? apiVersion : LATEST_STABLE;
     if (namespace.toLowerCase() !== 'microsoft.networkcloud') return [];
     const ops: OperationDisplay[] = [];
     const entry = (name: string, resource: string, operation: string, description: string, action = false): OperationDisplay => ({
@@ -73,7 +75,7 @@ export class ProviderRegistry {
         entry(`${base}/write`, plural, `Write ${plural}`, `Create or update ${plural}.`),
         entry(`${base}/delete`, plural, `Delete ${plural}`, `Delete ${plural}.`),
       );
-      for (const a of def.actions) ops.push(entry(`${base}/${a.name}/action`, plural, a.operation, a.description));
+      for (const a of actionsAt(def, version)) ops.push(entry(`${base}/${a.name}/action`, plural, a.operation, a.description));
     }
     ops.push(entry('Microsoft.NetworkCloud/locations/operationStatuses/read', 'operation statuses', 'Read operation statuses', 'Read the status of long-running operations.'));
     return ops;

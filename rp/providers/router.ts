@@ -141,6 +141,7 @@ async function resourceRoute(ctx: ArmContext, verb: Verb): Promise<void> {
   if (rest.length === 2) {
     switch (verb) {
       case 'GET':
+      case 'HEAD':
         return handler.get(ctx);
       case 'PUT':
         return handler.put(ctx);

@@ -105,6 +105,10 @@ export class TrackedResourceType implements TypeHandler {
 
   async get(ctx: ArmContext): Promise<void> {
     const stored = this.require(ctx);
+    if (ctx.req.method === 'HEAD') {
+      sendJson(ctx.res, 204, undefined);
+      return;
+    }
     sendJson(ctx.res, 200, this.view(stored, ctx.apiVersion), this.etagHeader(stored, ctx.apiVersion));
   }
 
@@ -266,6 +270,7 @@ export class TrackedResourceType implements TypeHandler {
       throw new ArmError(404, 'NotFound', `The ${this.def.displayName} has no action '${name}' at api-version '${ctx.apiVersion}'.`);
     }
     const stored = this.require(ctx);
+    this.checkIdle(stored);
     const body = normaliseActionBody(action, req.body);
     validateActionBody(this.def, action, version, body);
     await this.hooks.actions?.[action.name]?.accept?.(stored, body, ctx);

@@ -64,7 +64,8 @@ export class Client {
 
   /** Sends a request; `pathOrUrl` may be a path ('/subscriptions/...') or an absolute URL from a header. */
   async send<T = any>(method: string, pathOrUrl: string, body?: unknown, options: RequestOptions = {}): Promise<Reply<T>> {
-    const url = new URL(pathOrUrl, this.endpoint);
+    // A path is sent as written (even '//metadata/...'); only absolute URLs are parsed.
+    const url = /^https?:/.test(pathOrUrl) ? new URL(pathOrUrl) : { port: String(this.port), pathname: pathOrUrl, search: '' };
     const token = options.token === false ? undefined : options.token ?? (await this.token());
     const payload = options.raw !== undefined ? Buffer.from(options.raw) : body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string | number> = { ...(options.headers ?? {}) };

@@ -55,5 +55,5 @@ export function providerOperations(ctx: ArmContext, namespace: string): void {
   if (!handlers.length) throw errors.invalidResourceType(namespace, 'operations');
   const { requireVersion } = ctx.emu.providers;
   requireVersion(ctx.apiVersion, handlers[0].apiVersions, handlers[0].fullType.split('/')[0], 'operations');
-  sendJson(ctx.res, 200, { value: ctx.emu.providers.operationsOf(namespace) });
+  sendJson(ctx.res, 200, { value: ctx.emu.providers.operationsOf(namespace, ctx.apiVersion) });
 }
