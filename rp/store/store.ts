@@ -1,16 +1,24 @@
 /**
- * The embedded store: named collections of JSON records held in memory (reads never touch disk)
- * and persisted through lowdb. Writes are group-committed: every mutation made before a flush
- * starts rides in that flush, and a caller's write is acknowledged only once the file that
- * contains it is on disk (write to a temp file, fsync, rename, fsync the folder).
+ * The embedded store: named collections of JSON records held in memory (reads never touch disk),
+ * persisted as a lowdb snapshot (db.json) plus a write-ahead journal (see journal.ts).
+ * Writes are group-committed: every batch applied before a flush starts rides in that flush (one
+ * append, one fsync), and a caller's write is acknowledged only once its journal line is on disk.
+ * The journal is folded into a new snapshot when it grows, so a write costs the size of the
+ * change, not of the store.
  */
 import { Low, Memory, type Adapter } from 'lowdb';
 import { DurableJsonFile } from './durable-file.js';
+import { encodeRecord, JournalCorruptError, JournalWriter, journalSeqs, readJournals, removeJournalsBefore } from './journal.js';
 
 export interface StoreData {
   format: 1;
+  /** First journal number to replay over this snapshot. */
+  journalSeq?: number;
   collections: Record<string, Record<string, unknown>>;
 }
+
+/** Journal size at which it is folded into a new snapshot. */
+const COMPACT_AT_BYTES = 32 * 1024 * 1024;
 
 export type StoreOp =
   | { op: 'put'; collection: string; key: string; value: unknown }
@@ -22,7 +30,10 @@ export class Store {
   private readonly db: Low<StoreData>;
   private writeChain: Promise<void> = Promise.resolve();
   private nextFlush: Promise<void> | null = null;
-  /** Number of file writes so far: lets tests and benchmarks see group commit at work. */
+  /** Journal lines applied in memory and waiting for the next flush. */
+  private pending: string[] = [];
+  private journal: JournalWriter | null = null;
+  /** Number of flushes (journal appends) so far: lets tests and benchmarks see group commit at work. */
   flushCount = 0;
 
   private constructor(adapter: Adapter<StoreData>, readonly file: string | null) {
@@ -41,7 +52,39 @@ export class Store {
     if (!data || data.format !== 1 || typeof data.collections !== 'object' || data.collections === null) {
       throw new StoreCorruptError(`The emulator's store ${file} is not in the expected format. Move it aside, or start with --reset to begin again.`);
     }
+    if (file) await store.recover(file);
     return store;
+  }
+
+  /** Replays the journals over the snapshot, then folds them into a fresh snapshot and a new journal. */
+  private async recover(file: string): Promise<void> {
+    const from = this.db.data.journalSeq ?? 1;
+    try {
+      for (const ops of await readJournals(file, from)) this.apply(ops);
+    } catch (e) {
+      if (e instanceof JournalCorruptError) throw new StoreCorruptError(`The emulator's store cannot be read (${e.message}). Move ${file} and its journals aside, or start with --reset to begin again.`);
+      throw e;
+    }
+    const next = Math.max(from, ...(await journalSeqs(file))) + 1;
+    await this.snapshot(file, next);
+  }
+
+  /** Writes the whole state as the snapshot that starts at journal `seq`, opens that journal and drops older ones. */
+  private async snapshot(file: string, seq: number): Promise<void> {
+    const previous = this.journal;
+    this.journal = await JournalWriter.open(file, seq);
+    this.db.data.journalSeq = seq;
+    await this.db.write();
+    await previous?.close();
+    await removeJournalsBefore(file, seq);
+  }
+
+  private apply(ops: StoreOp[]): void {
+    for (const o of ops) {
+      const coll = this.collection<unknown>(o.collection);
+      if (o.op === 'put') coll[o.key] = o.value;
+      else delete coll[o.key];
+    }
   }
 
   private collection<T>(name: string): Record<string, T> {
@@ -75,35 +118,49 @@ export class Store {
 
   /** Applies all operations at once (in memory, synchronously) and resolves when they are durable. */
   batch(ops: StoreOp[]): Promise<void> {
-    for (const o of ops) {
-      const coll = this.collection<unknown>(o.collection);
-      if (o.op === 'put') coll[o.key] = o.value;
-      else delete coll[o.key];
-    }
+    if (!ops.length) return this.commit();
+    this.apply(ops);
+    // Serialised now, so later in-memory changes to the same objects cannot alter what is logged.
+    if (this.file) this.pending.push(encodeRecord(ops));
     return this.commit();
   }
 
-  /** Drops everything. */
-  clear(): Promise<void> {
-    this.db.data.collections = {};
-    return this.commit();
-  }
-
-  /** Resolves once the current in-memory state is on disk; concurrent callers share one file write. */
+  /** Resolves once every batch applied so far is durable; concurrent callers share one append and fsync. */
   commit(): Promise<void> {
+    if (!this.file) return Promise.resolve();
     if (this.nextFlush) return this.nextFlush;
+    const file = this.file;
     const flush = this.writeChain.then(async () => {
       this.nextFlush = null;
+      const lines = this.pending.join('');
+      this.pending = [];
+      if (!lines) return;
       this.flushCount++;
-      await this.db.write();
+      await this.journal!.append(lines);
+      if (this.journal!.bytes >= COMPACT_AT_BYTES) await this.snapshot(file, this.journal!.seq + 1);
     });
     this.nextFlush = flush;
     this.writeChain = flush.catch(() => undefined);
     return flush;
   }
 
-  /** Waits for any flush in progress. */
-  async close(): Promise<void> {
+  /** Lets go of the journal file without folding it, as a crash would (tests only). */
+  async releaseForTest(): Promise<void> {
     await this.writeChain;
+    await this.journal?.close();
+    this.journal = null;
+  }
+
+  /** Waits for any flush in progress, folds the journal into the snapshot and closes it. */
+  async close(): Promise<void> {
+    await this.commit().catch(() => undefined);
+    await this.writeChain;
+    if (this.file && this.journal) {
+      const done = this.writeChain.then(() => this.snapshot(this.file!, this.journal!.seq + 1));
+      this.writeChain = done.catch(() => undefined);
+      await done;
+      await this.journal.close();
+      this.journal = null;
+    }
   }
 }
