@@ -8,6 +8,7 @@ import { errorHandler, jsonBody, notFound, requestContext } from './arm/http.js'
 import type { Emulator } from './emulator.js';
 import { requireBearer } from './identity/auth.js';
 import { identityRouter } from './identity/routes.js';
+import { portalRouter } from './portal/router.js';
 import { metadataEndpoints } from './providers/resources/metadata.js';
 import { armRouter } from './providers/router.js';
 
@@ -39,6 +40,7 @@ export function createApp(emu: Emulator): Express {
     publicEndpoint: () => emu.endpoint.replace(/\/$/, ''),
   }));
   app.use(adminRouter(emu, auth));
+  app.use(portalRouter(emu));
 
   const arm = armRouter(emu);
   for (const prefix of ['/subscriptions', '/providers']) {

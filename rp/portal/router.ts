@@ -1,0 +1,262 @@
+/**
+ * The portal: a small web UI at /portal/ served by the emulator itself, same origin as the ARM API.
+ *
+ * - /portal/ and its assets are plain files from rp/portal/static (HTML, CSS, ES modules; no build).
+ * - POST /portal/api/token hands the page a short-lived ARM token for the demo service principal,
+ *   but only to a loopback caller on a loopback host name whose request comes from the portal's own
+ *   origin (see README-section.md for why that is acceptable for a local emulator). The page then
+ *   calls the real ARM API with it; it never sees the client secret.
+ * - GET /portal/api/version-diff: which property paths a type gains and loses between two
+ *   api-versions, from the API model (fieldPaths), for the version diff view.
+ * - GET /portal/api/cluster-pki: the public half of a deployed cluster's PKI (root, issuers,
+ *   leaves when the record lists them, trust bundles). Private keys live in another collection and
+ *   are never read here.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type Request, type RequestHandler } from 'express';
+import { resourceField, fieldPaths } from '../api/derive.js';
+import { networkCloudType } from '../api/registry.js';
+import type { ResourceTypeDef } from '../api/schema.js';
+import { isApiVersion, API_VERSIONS } from '../api/versions.js';
+import { errors } from '../arm/errors.js';
+import { sendJson } from '../arm/http.js';
+import { idKey, parseResourceId } from '../arm/resource-id.js';
+import type { Emulator } from '../emulator.js';
+import { requireBearer } from '../identity/auth.js';
+import { armAudiences } from '../identity/tokens.js';
+import { issuerTrustBundle, type CertificateRecord, type ClusterPkiRecord } from '../pki/cluster-pki.js';
+import { CLUSTER_PKI } from '../providers/networkcloud/deploy.js';
+import { RESOURCES, type StoredResource } from '../providers/resource-store.js';
+
+/** Portal tokens live a quarter of an hour; the page asks for a new one before this runs out. */
+export const PORTAL_TOKEN_LIFETIME_SECONDS = 900;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** The static assets: next to the sources (rp/portal/static), also when running from dist/. */
+export function portalStaticDir(): string {
+  const candidates = [new URL('./static/', import.meta.url), new URL('../../../rp/portal/static/', import.meta.url)];
+  for (const c of candidates) {
+    const dir = fileURLToPath(c);
+    if (existsSync(`${dir}index.html`)) return dir;
+  }
+  throw new Error('portal assets not found: expected rp/portal/static/index.html in the package');
+}
+
+/** Strict same-origin policy for the page: its own scripts and styles only, API calls to itself. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.toLowerCase();
+  return a === '::1' || /^127\./.test(a) || /^::ffff:127\./.test(a);
+}
+
+/** The host name of a Host header value ("localhost:8443", "[::1]:8443"), lower-cased. */
+function hostName(hostHeader: string | undefined): string {
+  const h = (hostHeader ?? '').trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  return h.replace(/:\d+$/, '');
+}
+
+/**
+ * Why a request may not have a portal token, or null when it may: the socket must come from
+ * loopback, the Host must be a loopback name (no DNS rebinding; the TLS certificate names only
+ * those anyway), and the browser must say the request comes from this very origin.
+ */
+export function portalTokenRefusal(req: Request, emu: Emulator): string | null {
+  if (!isLoopbackAddress(req.socket.remoteAddress)) return 'The portal hands out tokens only to callers on this machine (loopback). Sign in with a client id and secret instead.';
+  const host = hostName(req.get('host'));
+  const allowed = new Set([...LOOPBACK_HOSTS, emu.config.publicHost.toLowerCase()]);
+  if (!allowed.has(host)) return `The portal serves tokens only on a loopback host name (localhost), not '${host}'.`;
+  const origin = req.get('origin');
+  if (!origin || origin.toLowerCase() !== `https://${(req.get('host') ?? '').toLowerCase()}`) return 'The token request must come from the portal page itself (same origin).';
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin') return 'The token request must come from the portal page itself (Sec-Fetch-Site: same-origin).';
+  if (req.get('x-portal-request') !== '1') return "The token request must carry the header 'X-Portal-Request: 1'.";
+  return null;
+}
+
+const CERT_FIELDS = [
+  'name', 'purpose', 'serial', 'notBefore', 'notAfter', 'renewalTime', 'revision', 'dnsNames', 'ipAddresses',
+  'issuerName', 'issuerSerial', 'fingerprint', 'keyAlgorithm', 'certPem',
+] as const;
+
+type CertView = Partial<Pick<CertificateRecord, (typeof CERT_FIELDS)[number]>> & { state?: string; subject?: string };
+
+/** Only the named public fields: whatever else a record may grow, nothing secret leaks through. */
+function certView(c: unknown, state?: string): CertView | null {
+  if (typeof c !== 'object' || c === null) return null;
+  const src = c as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of CERT_FIELDS) if (src[k] !== undefined) out[k] = src[k];
+  if (typeof out.certPem === 'string' && /PRIVATE KEY/.test(out.certPem)) delete out.certPem;
+  if (state) out.state = state;
+  return out as CertView;
+}
+
+/** Leaves, when the record lists them: an array, or a map of name -> record (or -> list of revisions). */
+function leavesOf(pki: ClusterPkiRecord): unknown[] {
+  const raw = (pki as unknown as { leaves?: unknown }).leaves;
+  if (Array.isArray(raw)) return raw;
+  if (raw && typeof raw === 'object') return Object.values(raw).flatMap((v) => (Array.isArray(v) ? v : [v]));
+  return [];
+}
+
+export function clusterPkiView(emu: Emulator, cluster: StoredResource, pki: ClusterPkiRecord) {
+  const bundle = (list: CertificateRecord[]) => list.map((c) => c.certPem.trim()).join('\n') + '\n';
+  const safeBundle = (purpose: 'interfaceIssuer' | 'infraIssuer') => {
+    try {
+      return bundle(issuerTrustBundle(pki, purpose));
+    } catch {
+      return pki[purpose] ? bundle([pki[purpose]]) : '';
+    }
+  };
+  return {
+    clusterId: cluster.id,
+    clusterName: pki.clusterName,
+    pkiId: pki.pkiId,
+    now: emu.clock.iso(),
+    rootCa: certView(pki.rootCa, 'active'),
+    issuers: [
+      certView(pki.interfaceIssuer, 'active'),
+      certView(pki.infraIssuer, 'active'),
+      ...(pki.pendingIssuers ?? []).map((c) => certView(c, 'pending')),
+      ...(pki.retiringIssuers ?? []).map((c) => certView(c, 'retiring')),
+    ].filter(Boolean),
+    leaves: leavesOf(pki).map((c) => certView(c)).filter(Boolean),
+    trustBundles: {
+      root: pki.rootCa ? bundle([pki.rootCa]) : '',
+      interfaceIssuer: safeBundle('interfaceIssuer'),
+      infraIssuer: safeBundle('infraIssuer'),
+    },
+  };
+}
+
+/** The model of a full type name ('Microsoft.NetworkCloud/bareMetalMachines'); 404 for types without one. */
+function typeDefOf(fullType: string): ResourceTypeDef {
+  const [namespace, ...rest] = fullType.split('/');
+  const def = rest.length === 1 ? networkCloudType(rest[0]) : undefined;
+  if (!def || def.namespace.toLowerCase() !== namespace.toLowerCase()) throw errors.invalidResourceType(namespace, rest.join('/'));
+  return def;
+}
+
+export function portalRouter(emu: Emulator): Router {
+  const router = Router();
+  const auth: RequestHandler = requireBearer(emu.tokens, {
+    looseAuth: emu.config.looseAuth,
+    challengeUri: () => `${emu.endpoint}${emu.tenantId}`,
+    principals: emu.principals,
+  });
+
+  router.use('/portal', (_req, res, next) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    next();
+  });
+
+  router.post('/portal/api/token', async (req, res, next) => {
+    try {
+      res.setHeader('Cache-Control', 'no-store');
+      const refusal = portalTokenRefusal(req, emu);
+      const principal = emu.principals.byObjectId(emu.demoPrincipalObjectId);
+      if (refusal || !principal) {
+        // The tenant id is public (every 401 challenge names it): the page needs it for the client-credentials form.
+        const message = refusal ?? 'The demo service principal no longer exists; sign in with a client id and secret instead.';
+        sendJson(res, 403, { error: { code: 'PortalSignInRefused', message }, tenantId: emu.tenantId });
+        return;
+      }
+      const issued = await emu.tokens.issue(principal, armAudiences()[1], { lifetimeSeconds: PORTAL_TOKEN_LIFETIME_SECONDS });
+      sendJson(res, 200, {
+        token_type: 'Bearer',
+        access_token: issued.accessToken,
+        expires_on: issued.expiresOn,
+        expires_in: issued.expiresIn,
+        tenantId: emu.tenantId,
+        principal: { displayName: principal.displayName, appId: principal.appId },
+      });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/portal/api/version-diff', auth, (req, res, next) => {
+    try {
+      const type = String(req.query.type ?? '');
+      const from = String(req.query.from ?? '');
+      const to = String(req.query.to ?? '');
+      const def = typeDefOf(type);
+      const bad = !isApiVersion(from) ? ['from', from] : !isApiVersion(to) ? ['to', to] : null;
+      if (bad || !isApiVersion(from) || !isApiVersion(to)) {
+        throw errors.badRequest('InvalidApiVersionParameter', `'${bad?.[0]}' must be one of ${API_VERSIONS.join(', ')}, not '${bad?.[1]}'.`, bad?.[0]);
+      }
+      const field = resourceField(def);
+      const a = new Set(fieldPaths(field, from));
+      const b = new Set(fieldPaths(field, to));
+      sendJson(res, 200, {
+        type: def.type,
+        from,
+        to,
+        added: [...b].filter((p) => !a.has(p)).sort(),
+        removed: [...a].filter((p) => !b.has(p)).sort(),
+        common: [...a].filter((p) => b.has(p)).length,
+      });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/portal/api/property-versions', auth, (req, res, next) => {
+    try {
+      const type = String(req.query.type ?? '');
+      const path = String(req.query.path ?? '');
+      const def = typeDefOf(type);
+      const field = resourceField(def);
+      const versions = API_VERSIONS.filter((v) => fieldPaths(field, v).includes(path));
+      sendJson(res, 200, { type: def.type, path, versions });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/portal/api/cluster-pki', auth, (req, res, next) => {
+    try {
+      const id = String(req.query.id ?? '');
+      const parts = parseResourceId(id);
+      if (!parts || `${parts.namespace}/${parts.type}`.toLowerCase() !== 'microsoft.networkcloud/clusters') {
+        throw errors.badRequest('InvalidParameter', "'id' must be the resource id of a Microsoft.NetworkCloud/clusters resource.", 'id');
+      }
+      const cluster = emu.store.get<StoredResource>(RESOURCES, idKey(id));
+      if (!cluster) throw errors.resourceNotFound('Microsoft.NetworkCloud/clusters', parts.name, parts.resourceGroup);
+      const pki = emu.store.get<ClusterPkiRecord>(CLUSTER_PKI, idKey(id));
+      if (!pki) {
+        sendJson(res, 200, { clusterId: cluster.id, deployed: false, now: emu.clock.iso(), message: 'This cluster has no PKI yet: it is created when the cluster is deployed.' });
+        return;
+      }
+      sendJson(res, 200, { deployed: true, ...clusterPkiView(emu, cluster, pki) });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.use(
+    '/portal',
+    express.static(portalStaticDir(), {
+      index: 'index.html',
+      dotfiles: 'ignore',
+      fallthrough: true,
+      redirect: true,
+      setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+    }),
+  );
+
+  return router;
+}
