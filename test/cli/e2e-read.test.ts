@@ -28,7 +28,7 @@ describe('azemu against the emulator: login, reads, output, errors', function ()
 
   after(async () => {
     await emu?.stop();
-    rmSync(config, { recursive: true, force: true });
+    if (config) rmSync(config, { recursive: true, force: true });
   });
 
   describe('login, account, logout', () => {

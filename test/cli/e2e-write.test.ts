@@ -30,7 +30,7 @@ describe('azemu against the emulator: updates, actions, long-running operations'
 
   after(async () => {
     await emu?.stop();
-    rmSync(config, { recursive: true, force: true });
+    if (config) rmSync(config, { recursive: true, force: true });
   });
 
   describe('update', () => {
@@ -67,6 +67,14 @@ describe('azemu against the emulator: updates, actions, long-running operations'
       expect(r.s).to.deep.equal({ vaultUri: 'https://demo-kv.vault.azure.net/', associatedIdentity: { identityType: 'UserAssignedIdentity', userAssignedIdentityResourceId: uai } });
       expect(r.u).to.include({ strategyType: 'Rack', thresholdType: 'CountSuccess', thresholdValue: 4, maxUnavailable: 4, waitTimeMinutes: 10 });
       expect(r.i).to.equal('SystemAssigned');
+    });
+
+    it('cluster update --no-wait, then wait --updated; storage appliance wait --exists', async () => {
+      const r = await run('networkcloud', 'cluster', 'update', '--ids', emu.info.demo.clusterId, '--tags', 'stage=nowait', '--no-wait');
+      expect(r).to.deep.include({ code: 0, stdout: '', stderr: '' });
+      ok(await run('networkcloud', 'cluster', 'wait', '--ids', emu.info.demo.clusterId, '--updated', '--interval', '1', '--timeout', '30'));
+      expect(await json('networkcloud', 'cluster', 'show', '--ids', emu.info.demo.clusterId, '--query', 'tags.stage')).to.equal('nowait');
+      ok(await run('networkcloud', 'storageappliance', 'wait', '--ids', emu.info.demo.storageApplianceIds[0], '--exists', '--interval', '1'));
     });
 
     it('clustermanager update is synchronous: --tags', async () => {
@@ -247,6 +255,8 @@ describe('azemu against the emulator: updates, actions, long-running operations'
       expect(await json('group', 'list', '--query', "[?name=='cli-group-1'].location")).to.deep.equal(['eastus']);
       expect((await run('group', 'list', '--tag', 'a=1', '--query', '[].name', '-o', 'tsv')).stdout).to.include('cli-group-1');
       expect((await run('group', 'exists', '-n', 'cli-group-1')).stdout).to.equal('true\n');
+      // az's table transformer for group list: Name, Location, Status
+      expect((await run('group', 'list', '-o', 'table')).stdout.split('\n')[0]).to.match(/^Name\s+Location\s+Status$/);
       const del = await run('group', 'delete', '-n', 'cli-group-1', '--yes', '--no-wait');
       expect(del).to.deep.include({ code: 0, stdout: '' });
       ok(await run('group', 'wait', '-n', 'cli-group-1', '--deleted', '--interval', '1', '--timeout', '30'));

@@ -47,7 +47,10 @@ async function perTarget(ctx: CommandContext, spec: NcRun, fn: (path: string) =>
   const targets = resolveTargets(ctx, spec);
   const results: unknown[] = [];
   for (const target of targets) results.push(await fn(resourcePath(target, spec.resource)));
-  return { result: targets.length === 1 ? results[0] : results.filter((r) => r !== null && r !== undefined) };
+  if (targets.length === 1) return { result: results[0] };
+  const printed = results.filter((r) => r !== null && r !== undefined);
+  // several ids under --no-wait: nothing to print, like a single one
+  return { result: printed.length ? printed : null };
 }
 
 function resolveTargets(ctx: CommandContext, spec: NcRun): Target[] {
