@@ -339,8 +339,8 @@ export function buildSpec(v: ApiVersion): OpenApiDocument {
       description: 'The status of a long-running operation (the Azure-AsyncOperation URL): always 200, whatever the state.', parameters: statusParams,
       responses: { 200: response('The status of the operation.', status, ['Retry-After']) } },
     { verb: 'get', path: `${SUB}/providers/${NAMESPACE}/locations/{location}/operationResults/{operationId}`, operationId: 'OperationResults_Get', tag: 'OperationStatuses',
-      description: 'The outcome of a long-running operation (the Location URL): 202 while it runs, then 200 with its status, or the error it failed with.', parameters: statusParams,
-      responses: { 200: response('The operation succeeded.', status), 202: response('The operation is still running.', undefined, ['Location', 'Retry-After']) } },
+      description: 'The outcome of a long-running operation (the Location URL): 202 while it runs, then 200 with its result, or the error it failed with. The result of a PUT or PATCH is the resource itself; of a DELETE or an action, an OperationStatusResult.', parameters: statusParams,
+      responses: { 200: response('The operation succeeded: the resource (PUT, PATCH) or an OperationStatusResult (DELETE, actions).', { type: 'object' }), 202: response('The operation is still running.', undefined, ['Location', 'Retry-After']) } },
   );
   defs.type(ERROR_RESPONSE, 'ErrorResponse');
 

@@ -27,4 +27,6 @@ export interface TypeHandler {
   patch(ctx: ArmContext): Promise<void>;
   delete(ctx: ArmContext): Promise<void>;
   action(ctx: ArmContext, action: string): Promise<void>;
+  /** The resource with this id as `apiVersion` shows it, or undefined when it does not exist. */
+  viewById?(emu: Emulator, id: string, apiVersion: string): Record<string, unknown> | undefined;
 }

@@ -294,6 +294,11 @@ export class TrackedResourceType implements TypeHandler {
     return projectResource(this.def, stored.resource, v);
   }
 
+  viewById(emu: Emulator, id: string, apiVersion: string): JsonObject | undefined {
+    const stored = this.find(emu, id);
+    return stored ? this.view(stored, apiVersion) : undefined;
+  }
+
   find(emu: Emulator, id: string): StoredResource | undefined {
     return emu.store.get<StoredResource>(RESOURCES, idKey(id));
   }
@@ -323,11 +328,16 @@ export class TrackedResourceType implements TypeHandler {
     }
   }
 
-  /** Fields that may be set on create but never changed (x-ms-mutability read+create). */
+  /** Fields that may be set on create but never changed (x-ms-mutability read+create); omitted ones are kept. */
   private checkCreateOnly(stored: JsonObject, incoming: JsonObject, version: ApiVersion): void {
     const walk = (fields: Record<string, import('../api/schema.js').Field>, a: JsonObject, b: JsonObject, prefix: string) => {
       for (const [key, f] of Object.entries(fields)) {
-        if (!(key in b) || !(key in a)) continue;
+        if (!(key in a)) continue;
+        // Omitting a create-only value on update keeps it: it cannot change, so there is nothing to clear.
+        if (!(key in b)) {
+          if (f.createOnly) b[key] = a[key];
+          continue;
+        }
         const p = prefix ? `${prefix}.${key}` : key;
         if (f.createOnly && JSON.stringify(a[key]).toLowerCase() !== JSON.stringify(b[key]).toLowerCase()) {
           if (key === 'location') {

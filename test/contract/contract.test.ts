@@ -333,7 +333,9 @@ describe('contract: long-running operations that take time, polled to the end', 
     const patched = await send('PATCH', clusterUrl, { tags: { step: 'patched' } });
     expect(patched.status).to.equal(202);
     const patchDone = await pollAll(client, v, patched.headers.location as string, problems);
-    expect([patchDone.status, patchDone.body.status]).to.deep.equal([200, 'Succeeded']);
+    // A PATCH's Location ends in the patched resource.
+    expect([patchDone.status, patchDone.body.properties.provisioningState]).to.deep.equal([200, 'Succeeded']);
+    expect(patchDone.body.tags).to.deep.equal({ step: 'patched' });
     expect((await client.get(clusterUrl)).body.tags).to.deep.equal({ step: 'patched' });
 
     const action = await send('POST', clusterUrl.replace('?', '/updateVersion?'), { targetClusterVersion: '3.16.0' });

@@ -115,10 +115,11 @@ export class ResponseValidator {
 
   /** Problems of `body` against `schema` (a $ref into the document's definitions), as text; empty when valid. */
   check(schema: Schema, body: unknown): string[] {
-    const ref = String(schema.$ref);
+    // An inline schema (e.g. the Location result, which is a resource or a status) is compiled as is.
+    const ref = typeof schema.$ref === 'string' ? schema.$ref : JSON.stringify(schema);
     let fn = this.cache.get(ref);
     if (!fn) {
-      fn = this.ajv.compile({ $ref: `${this.id}${ref}` });
+      fn = this.ajv.compile(typeof schema.$ref === 'string' ? { $ref: `${this.id}${ref}` } : schema);
       this.cache.set(ref, fn);
     }
     return fn(body) ? [] : (fn.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);

@@ -2,6 +2,7 @@
 import { ArmError } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
 import type { OperationRecord } from '../../arm/operations.js';
+import { parseResourceId } from '../../arm/resource-id.js';
 import type { ArmContext } from '../context.js';
 
 function find(ctx: ArmContext, id: string): OperationRecord {
@@ -30,6 +31,15 @@ export function operationResult(ctx: ArmContext, id: string): void {
   if (op.status === 'Failed' || op.status === 'Canceled') {
     sendJson(ctx.res, op.failureStatus ?? 500, { error: op.error ?? { code: 'OperationFailed', message: 'The operation failed.' } });
     return;
+  }
+  // A PUT or PATCH ends in the resource itself (what a client polling Location expects to read).
+  if (op.verb === 'put' || op.verb === 'patch') {
+    const parts = parseResourceId(op.resourceId);
+    const view = parts && ctx.emu.providers.handler(parts.namespace, parts.type)?.viewById?.(ctx.emu, op.resourceId, ctx.apiVersion);
+    if (view) {
+      sendJson(ctx.res, 200, view);
+      return;
+    }
   }
   sendJson(ctx.res, 200, ops.statusBody(op));
 }
