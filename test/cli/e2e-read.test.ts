@@ -4,10 +4,10 @@
  * --debug redaction, rest, version and the emulator clock.
  */
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { azemu, directGet, newConfigDir, startEmulator, type RunningEmulator } from './helpers.js';
+import { azemu, directGet, newConfigDir, removeTempDirs, startEmulator, tempDir, type RunningEmulator } from './helpers.js';
 
 describe('azemu against the emulator: login, reads, output, errors', function () {
   this.timeout(60_000);
@@ -28,7 +28,7 @@ describe('azemu against the emulator: login, reads, output, errors', function ()
 
   after(async () => {
     await emu?.stop();
-    if (config) rmSync(config, { recursive: true, force: true });
+    removeTempDirs();
   });
 
   describe('login, account, logout', () => {
@@ -45,7 +45,7 @@ describe('azemu against the emulator: login, reads, output, errors', function ()
     });
 
     it('reads ./.nce/emulator.json when run with no arguments', async () => {
-      const cwd = mkdtempSync(path.join(os.tmpdir(), 'azemu-cwd-'));
+      const cwd = tempDir('azemu-cwd-');
       mkdirSync(path.join(cwd, '.nce'));
       writeFileSync(path.join(cwd, '.nce', 'emulator.json'), readFileSync(path.join(emu.dataDir, 'emulator.json')));
       const dir = newConfigDir();

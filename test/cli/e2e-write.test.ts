@@ -3,8 +3,7 @@
  * operations with and without --no-wait, wait, identity commands and resource groups.
  */
 import { expect } from 'chai';
-import { rmSync } from 'node:fs';
-import { azemu, directGet, newConfigDir, startEmulator, type CliResult, type RunningEmulator } from './helpers.js';
+import { azemu, directGet, newConfigDir, removeTempDirs, startEmulator, type CliResult, type RunningEmulator } from './helpers.js';
 
 describe('azemu against the emulator: updates, actions, long-running operations', function () {
   this.timeout(120_000);
@@ -30,7 +29,7 @@ describe('azemu against the emulator: updates, actions, long-running operations'
 
   after(async () => {
     await emu?.stop();
-    if (config) rmSync(config, { recursive: true, force: true });
+    removeTempDirs();
   });
 
   describe('update', () => {

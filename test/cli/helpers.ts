@@ -83,8 +83,22 @@ export interface CliResult {
   stderr: string;
 }
 
+const tempDirs: string[] = [];
+
+/** A temporary directory removed by removeTempDirs(). */
+export function tempDir(prefix = 'azemu-tmp-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** A fresh AZEMU_CONFIG_DIR (no profile: not logged in). */
 export function newConfigDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'azemu-cfg-'));
+  return tempDir('azemu-cfg-');
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Run azemu; `configDir` isolates its profile and token cache. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -80,6 +80,7 @@ describe('cli shorthand: arguments to API JSON', () => {
     const file = path.join(dir, 'archive.json');
     writeFileSync(file, JSON.stringify(expected));
     expect(argumentValue([`@${file}`], shapes.secretArchive, '--secret-archive')).to.deep.equal(expected);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('unflattens identity-type / identity-resource-id into associatedIdentity', () => {
