@@ -7,6 +7,8 @@ import { ArmError, errors } from '../arm/errors.js';
 import { sendJson } from '../arm/http.js';
 import { parseDuration } from '../clock.js';
 import type { Emulator } from '../emulator.js';
+import { UUID } from '../arm/resource-id.js';
+import { SUBSCRIPTIONS, type StoredSubscription } from '../providers/resource-store.js';
 import { seedDemo } from '../seed/demo.js';
 
 const VERSION = '0.1.0';
@@ -56,6 +58,47 @@ export function adminRouter(emu: Emulator, requireAuth: RequestHandler): Router 
       if (seed === 'demo') await seedDemo(emu);
       await emu.writeInfoFile();
       sendJson(res, 200, { status: 'reset', seed, demo: emu.demo ?? null });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // Subscriptions and service principals beyond the demo ones, for multi-subscription and multi-tenant tests.
+  router.put('/_emulator/subscriptions/:subscriptionId', requireAuth, express.json({ limit: '16kb' }), async (req, res, next) => {
+    try {
+      const id = String(req.params.subscriptionId);
+      if (!UUID.test(id)) throw errors.invalidSubscriptionId(id);
+      const body = (req.body ?? {}) as { displayName?: unknown; tenantId?: unknown; state?: unknown };
+      const tenantId = body.tenantId === undefined ? emu.tenantId : String(body.tenantId);
+      if (!UUID.test(tenantId)) throw errors.badRequest('InvalidParameter', `tenantId '${tenantId}' is not a GUID.`, 'tenantId');
+      const existing = emu.store.get<StoredSubscription>(SUBSCRIPTIONS, id.toLowerCase());
+      const sub: StoredSubscription = {
+        subscriptionId: existing?.subscriptionId ?? id,
+        displayName: typeof body.displayName === 'string' ? body.displayName : existing?.displayName ?? `Subscription ${id.slice(0, 8)}`,
+        tenantId: existing?.tenantId ?? tenantId,
+        state: 'Enabled',
+      };
+      await emu.putSubscription(sub);
+      sendJson(res, existing ? 200 : 201, sub);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/_emulator/subscriptions', requireAuth, (_req, res) => {
+    sendJson(res, 200, { value: emu.store.list<StoredSubscription>(SUBSCRIPTIONS) });
+  });
+
+  /** Creates a service principal (in any tenant) and returns its client secret: the only time it is shown. */
+  router.post('/_emulator/principals', requireAuth, express.json({ limit: '16kb' }), async (req, res, next) => {
+    try {
+      const body = (req.body ?? {}) as { displayName?: unknown; tenantId?: unknown };
+      const tenantId = body.tenantId === undefined ? emu.tenantId : String(body.tenantId);
+      if (!UUID.test(tenantId)) throw errors.badRequest('InvalidParameter', `tenantId '${tenantId}' is not a GUID.`, 'tenantId');
+      const displayName = typeof body.displayName === 'string' && body.displayName ? body.displayName : 'service principal';
+      const { principal, clientSecret } = await emu.principals.createServicePrincipal({ tenantId, displayName });
+      res.setHeader('Cache-Control', 'no-store');
+      sendJson(res, 201, { objectId: principal.objectId, clientId: principal.appId, tenantId: principal.tenantId, displayName, clientSecret });
     } catch (e) {
       next(e);
     }

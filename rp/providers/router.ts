@@ -55,6 +55,10 @@ async function dispatch(ctx: ArmContext, verb: Verb): Promise<void> {
   const apiVersion = apiVersionOf(ctx.req);
   ctx.apiVersion = apiVersion;
 
+  // Extension resources (role assignments, role definitions) live under any scope: {scope}/providers/{ns}/{type}[/{name}].
+  const extension = path.namespace && path.types.length === 1 ? emu.providers.extension(path.namespace, path.types[0]) : undefined;
+  if (extension) return extension.handle(ctx, verb);
+
   if (seg[0] === 'providers') return tenantProviders(ctx, verb, seg);
   if (seg[0] !== 'subscriptions') throw errors.noRoute(verb, ctx.req.path);
 
@@ -63,6 +67,14 @@ async function dispatch(ctx: ArmContext, verb: Verb): Promise<void> {
     return only(verb, ['GET'], () => subscriptions.list(ctx));
   }
   const sub = emu.requireSubscription(path.subscriptionId!);
+  if (ctx.caller && sub.tenantId.toLowerCase() !== ctx.caller.tenantId.toLowerCase()) {
+    // ARM's answer to a token from another tenant than the subscription's.
+    throw errors.unauthorized(
+      'InvalidAuthenticationTokenTenant',
+      `The access token is from the wrong issuer. It must match the tenant '${sub.tenantId}' associated with this subscription. Please use the authority (URL) '${emu.endpoint}${sub.tenantId}' to get the token.`,
+      `Bearer authorization_uri="${emu.endpoint}${sub.tenantId}", error="invalid_token", error_description="The access token is from the wrong issuer."`,
+    );
+  }
   if (seg.length === 2) {
     requireVersion(apiVersion, SUBSCRIPTIONS_API_VERSIONS, 'Microsoft.Resources', 'subscriptions');
     return only(verb, ['GET'], () => subscriptions.get(ctx, sub));
