@@ -1,0 +1,977 @@
+/**
+ * The per-cluster "site": what cert-manager and trust-manager hold inside a deployed Nexus cluster.
+ * It issues the hierarchy and the endpoint leaves at deploy, keeps the BMC and storage-appliance
+ * management endpoints listening, renews leaves and rotates issuers as the emulator's clock moves,
+ * applies revocation rules and publishes CRLs, and honours a customer's own CA (bring your own issuer).
+ *
+ * Store layout (every record keyed by the lower-cased cluster id):
+ *   clusterPki      ClusterPkiRecord: the CA certificates (root, interface/infra issuers, pending and
+ *                   retiring successors). Public.
+ *   clusterPkiKeys  every private key of the site by certificate serial (root, issuers, current leaves,
+ *                   a customer CA key or CSR key). The only place keys live; the store file is 0600.
+ *   pkiSites        SiteRecord: leaves and their endpoints, the history of issued leaves, revocation
+ *                   rules, published CRLs (numbers and DER), the caCertificate the resources show. Public.
+ *   pkiSiteConfig   SiteConfig: settings and bring-your-own-issuer material given before deploy. Public.
+ *
+ * Decisions are the library's pure functions (policy.ts, crl.ts, cluster-pki.ts); this module gathers
+ * inputs, applies outcomes and keeps the order the platform promises: leaves from a new interface
+ * issuer are served before caCertificate names it; the trust bundle goes old → old+new → new.
+ */
+import { randomUUID } from 'node:crypto';
+import type { JsonObject } from '../api/derive.js';
+import { KeyedLock } from '../arm/locks.js';
+import { idKey, parseResourceId } from '../arm/resource-id.js';
+import { parseDuration } from '../clock.js';
+import { resourceLockKey, type Emulator } from '../emulator.js';
+import { updateResource } from '../providers/networkcloud/update.js';
+import { RESOURCES, type StoredResource } from '../providers/resource-store.js';
+import type { StoreOp } from '../store/store.js';
+import {
+  allIssuers, DEFAULT_CLUSTER_PKI_SETTINGS, DEFAULT_LEAF_GROUPS, issuerFor, leafNeedsReissue,
+  type CertificateRecord, type ClusterPkiKeys, type ClusterPkiRecord, type ClusterPkiSettings, type IssuerPurpose, type LeafPurpose,
+} from './cluster-pki.js';
+import { buildCrl, matchesRevocation, revokedEntries, validateRevocationEntry, type CrlReason, type RevocationEntry, type RevocationSelectorKind } from './crl.js';
+import { EndpointRegistry } from './endpoint-registry.js';
+import type { EndpointKind } from './endpoints.js';
+import { issuerRotationPlan, toMs } from './policy.js';
+import {
+  acceptCustomerCa, acceptSignedIssuer, adoptedIssuerRecord, createIssuerCsr, issueIssuerCa, issueRootCa, issuerSubject, issueSiteLeaf,
+  SiteInputError, type ExternalCaRecord, type IssueTimes, type LeafRequest, type SiteCertificate, type Signer,
+} from './site-issuance.js';
+import { importPrivateKeyPem, KEY_ALGORITHMS, randomSerial, type KeyAlgorithm } from './x509.js';
+
+export { SiteInputError };
+
+export const CLUSTER_PKI = 'clusterPki';
+export const CLUSTER_PKI_KEYS = 'clusterPkiKeys';
+export const PKI_SITES = 'pkiSites';
+export const PKI_SITE_CONFIG = 'pkiSiteConfig';
+
+const DAY = 86_400_000;
+const ISSUER_PURPOSES: IssuerPurpose[] = ['interfaceIssuer', 'infraIssuer'];
+const LEAF_ISSUER: Record<LeafPurpose, IssuerPurpose> = { bmc: 'interfaceIssuer', storageAppliance: 'interfaceIssuer', platformService: 'infraIssuer' };
+/** The longest overlap of old and new issuer in the trust bundle; shorter issuers overlap a third of their life. */
+const DEFAULT_ROTATION_OVERLAP_MS = 60 * DAY;
+/** CRLs are re-signed when their content changes or half of this has passed on the clock. */
+const CRL_VALIDITY_MS = DAY;
+/** How often real time is checked for due renewals (the clock also moves with real time). */
+const TICK_MS = 30_000;
+
+/** Emulated platform services with infra-issuer certificates (no live listener: they are not reachable from outside). */
+export const PLATFORM_SERVICES: ReadonlyArray<{ serviceName: string; dnsNames: string[]; clientAuth?: boolean }> = [
+  { serviceName: 'cluster-api-webhook', dnsNames: ['capi-webhook-service.nc-system.svc', 'capi-webhook-service.nc-system.svc.cluster.local'] },
+  { serviceName: 'ironic', dnsNames: ['ironic.nc-system.svc', 'ironic.nc-system.svc.cluster.local'], clientAuth: true },
+  { serviceName: 'platform-metrics', dnsNames: ['metrics.nc-system.svc', 'metrics.nc-system.svc.cluster.local'] },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------------------------
+
+export type IssuerMode = 'selfSigned' | 'customerCa' | 'customerSignedCsr';
+
+export interface SiteLeaf {
+  name: string;
+  purpose: LeafPurpose;
+  group: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  clientAuth?: boolean;
+  certificate: SiteCertificate;
+  /** The live listener that presents it (BMC and storage appliance leaves), or null. */
+  endpoint: { kind: EndpointKind; resourceId: string; resourceName: string; host: string; port: number } | null;
+  /** The last issuance attempt failed (cert-manager's Issuing=False, Failed). */
+  failure?: { message: string; at: string };
+}
+
+/** Every leaf the site ever issued, while it can still be valid: what revocation rules and CRLs read. */
+export interface IssuedLeaf {
+  name: string;
+  serial: string;
+  revision: number;
+  issuerName: string;
+  issuerSerial: string;
+  groups: string[];
+  dnsNames: string[];
+  ipAddresses: string[];
+  issuedAt: string;
+  notAfter: string;
+}
+
+export interface RevocationRule extends RevocationEntry {
+  id: string;
+  /** When the rule was made on the emulator's clock (also its revokedAt). */
+  createdAt: string;
+}
+
+export interface PublishedCrl {
+  /** `${issuerName}-r${revision}`: the file name of its distribution point. */
+  id: string;
+  issuerSerial: string;
+  crlNumber: number;
+  contentKey: string;
+  thisUpdate: string;
+  nextUpdate: string;
+  /** When it was signed on the emulator's clock; it is re-signed half a validity later. */
+  signedAt: string;
+  derBase64: string;
+}
+
+export interface SiteRecord {
+  clusterId: string;
+  pkiId: string;
+  deployedAt: string;
+  issuerMode: IssuerMode;
+  rotationOverlapMs: number;
+  /** Customer CA certificates (signing CA first), when the interface issuer chains to one. */
+  externalCa: ExternalCaRecord[];
+  leaves: Record<string, SiteLeaf>;
+  history: IssuedLeaf[];
+  revocations: RevocationRule[];
+  crls: Record<string, PublishedCrl>;
+  /** Fingerprint of the interface issuer the BMM/SA resources show as caCertificate. */
+  caCertificateHash: string;
+  issuerFailures: Partial<Record<IssuerPurpose, { message: string; at: string }>>;
+}
+
+export interface SiteConfig {
+  clusterId: string;
+  /** Chosen when the cluster is first configured, so a CSR made before deploy names the right issuer. */
+  pkiId: string;
+  settings: Partial<ClusterPkiSettings>;
+  rotationOverlapMs?: number;
+  issuer:
+    | { mode: 'selfSigned' }
+    | { mode: 'customerCa'; chain: ExternalCaRecord[] }
+    | { mode: 'customerSignedCsr'; csrPem: string; keyAlgorithm: KeyAlgorithm; issuerPem?: string; chain?: ExternalCaRecord[] };
+  updatedAt: string;
+}
+
+/** Where the CSR flow keeps its key in the secret collection until deploy files it under the certificate's serial. */
+const CSR_KEY = 'interface-issuer-csr';
+
+interface SiteState {
+  key: string;
+  pki: ClusterPkiRecord;
+  keys: ClusterPkiKeys;
+  site: SiteRecord;
+}
+
+export interface SiteSnapshot {
+  pki: ClusterPkiRecord;
+  site: SiteRecord;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure helpers
+// ---------------------------------------------------------------------------------------------
+
+function dnsLabel(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+}
+
+export function bmcDnsName(machineName: string, clusterName: string): string {
+  return `${dnsLabel(machineName)}.bmc.${dnsLabel(clusterName)}.nexus.local`;
+}
+
+export function storageDnsName(applianceName: string, clusterName: string): string {
+  return `${dnsLabel(applianceName)}.storage.${dnsLabel(clusterName)}.nexus.local`;
+}
+
+export function bmcConnectionString(port: number): string {
+  return `redfish+https://127.0.0.1:${port}/redfish/v1/Systems/System.Embedded.1`;
+}
+
+/** PEM without a trailing newline, as the service shows caCertificate.value. */
+function servicePem(pem: string): string {
+  return pem.replace(/\r\n/g, '\n').replace(/\n+$/, '');
+}
+
+export function caCertificateValue(issuer: CertificateRecord): { value: string; hash: string } {
+  return { value: servicePem(issuer.certPem), hash: issuer.fingerprint };
+}
+
+export function crlFileId(issuer: Pick<CertificateRecord, 'name' | 'revision'>): string {
+  return `${issuer.name}-r${issuer.revision}`;
+}
+
+function issuedAtOf(cert: CertificateRecord): string {
+  return (cert as Partial<SiteCertificate>).issuedAt ?? cert.notBefore;
+}
+
+/** The rotation overlap an issuer gets: the configured one, shortened to a third of a short issuer's life. */
+export function overlapFor(issuer: CertificateRecord, configuredMs: number): number {
+  const life = toMs(issuer.notAfter) - toMs(issuedAtOf(issuer));
+  return Math.max(1000, Math.min(configuredMs, Math.floor(life / 3)));
+}
+
+/** What a revocation rule compares: the names, the group and the virtual-clock issuance instant. */
+export function candidateOf(leaf: Pick<IssuedLeaf, 'serial' | 'groups' | 'dnsNames' | 'ipAddresses' | 'issuedAt'>) {
+  return { serial: leaf.serial, groups: leaf.groups, dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses, notBefore: leaf.issuedAt };
+}
+
+function historyEntry(leaf: SiteLeaf, issuer: CertificateRecord): IssuedLeaf {
+  const c = leaf.certificate;
+  return {
+    name: c.name, serial: c.serial, revision: c.revision, issuerName: issuer.name, issuerSerial: issuer.serial,
+    groups: [leaf.group], dnsNames: c.dnsNames, ipAddresses: c.ipAddresses, issuedAt: c.issuedAt, notAfter: c.notAfter,
+  };
+}
+
+/** The rules that revoke this certificate (empty when it is not revoked). */
+export function revokingRules(site: SiteRecord, leaf: Pick<IssuedLeaf, 'serial' | 'groups' | 'dnsNames' | 'ipAddresses' | 'issuedAt'>): RevocationRule[] {
+  return site.revocations.filter((r) => matchesRevocation(candidateOf(leaf), r));
+}
+
+function currentLeafFacts(leaf: SiteLeaf): IssuedLeaf {
+  return historyEntry(leaf, { name: leaf.certificate.issuerName, serial: leaf.certificate.issuerSerial } as CertificateRecord);
+}
+
+export function effectiveSettings(given: Partial<ClusterPkiSettings>): ClusterPkiSettings {
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { ...DEFAULT_CLUSTER_PKI_SETTINGS, ...defined };
+}
+
+/** Parses the settings body of PUT …/settings: durations like "90d" or ISO 8601 ("P90D"). */
+export function parseSettingsInput(body: unknown): { settings: Partial<ClusterPkiSettings>; rotationOverlapMs?: number } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SiteInputError('InvalidRequestContent', 'Send a JSON object of settings.');
+  const allowed = ['keyAlgorithm', 'rootLifetime', 'issuerLifetime', 'leafLifetime', 'renewalFraction', 'rotationOverlap'];
+  const input = body as Record<string, unknown>;
+  for (const k of Object.keys(input)) if (!allowed.includes(k)) throw new SiteInputError('InvalidRequestContent', `Unknown setting '${k}'; settings are ${allowed.join(', ')}.`);
+  const duration = (k: string): number | undefined => {
+    const v = input[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw new SiteInputError('InvalidRequestContent', `'${k}' must be a duration string such as "90d" or "P90D".`);
+    try {
+      const ms = parseDuration(v);
+      if (ms < 1000) throw new RangeError('at least one second');
+      return ms;
+    } catch (e) {
+      throw new SiteInputError('InvalidRequestContent', `'${k}': ${(e as Error).message}`);
+    }
+  };
+  const settings: Partial<ClusterPkiSettings> = {
+    rootLifetimeMs: duration('rootLifetime'),
+    issuerLifetimeMs: duration('issuerLifetime'),
+    leafLifetimeMs: duration('leafLifetime'),
+  };
+  if (input.keyAlgorithm !== undefined && input.keyAlgorithm !== null) {
+    if (!KEY_ALGORITHMS.includes(input.keyAlgorithm as KeyAlgorithm)) {
+      throw new SiteInputError('InvalidRequestContent', `'keyAlgorithm' must be one of ${KEY_ALGORITHMS.join(', ')}.`);
+    }
+    settings.keyAlgorithm = input.keyAlgorithm as KeyAlgorithm;
+  }
+  if (input.renewalFraction !== undefined && input.renewalFraction !== null) {
+    const f = input.renewalFraction;
+    if (typeof f !== 'number' || !(f > 0 && f < 1)) throw new SiteInputError('InvalidRequestContent', "'renewalFraction' must be a number between 0 and 1 (cert-manager renews at 2/3).");
+    settings.renewalFraction = f;
+  }
+  const e = effectiveSettings(settings);
+  if (e.issuerLifetimeMs > e.rootLifetimeMs) throw new SiteInputError('InvalidRequestContent', 'issuerLifetime must not exceed rootLifetime.');
+  if (e.leafLifetimeMs > e.issuerLifetimeMs) throw new SiteInputError('InvalidRequestContent', 'leafLifetime must not exceed issuerLifetime.');
+  const rotationOverlapMs = duration('rotationOverlap');
+  if (rotationOverlapMs !== undefined && rotationOverlapMs >= e.issuerLifetimeMs) {
+    throw new SiteInputError('InvalidRequestContent', 'rotationOverlap must be shorter than issuerLifetime.');
+  }
+  return { settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)), rotationOverlapMs };
+}
+
+export function defaultRotationOverlap(settings: ClusterPkiSettings): number {
+  return Math.min(DEFAULT_ROTATION_OVERLAP_MS, Math.floor(settings.issuerLifetimeMs / 3));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The deployment handle deploy.ts drives
+// ---------------------------------------------------------------------------------------------
+
+export interface SiteDeployment {
+  /** What every bare metal machine and storage appliance of the cluster reports. */
+  readonly caCertificate: { value: string; hash: string };
+  /** Registers a machine's BMC; provision() sets props.bmcConnectionString once it listens. */
+  addBareMetalMachine(machineName: string, resourceId: string, props: JsonObject): void;
+  addStorageAppliance(applianceName: string, resourceId: string, props: JsonObject): void;
+  /** Issues every leaf, starts the endpoints, and returns the store writes that make the site durable. */
+  provision(): Promise<StoreOp[]>;
+  /** Stops what provision() started (the deployment failed after it). */
+  abort(): Promise<void>;
+}
+
+interface PlannedLeaf {
+  request: LeafRequest;
+  endpoint: SiteLeaf['endpoint'];
+  props?: JsonObject;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service
+// ---------------------------------------------------------------------------------------------
+
+export class ClusterSites {
+  readonly registry = new EndpointRegistry();
+  private readonly lock = new KeyedLock();
+  private started = false;
+  private closed = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly emu: Emulator) {}
+
+  private times(): IssueTimes {
+    return { nowMs: this.emu.clock.nowMs(), wallMs: Date.now() };
+  }
+
+  private nowIso(): string {
+    return this.emu.clock.iso();
+  }
+
+  private crlBase(pkiId: string): string {
+    return `${this.emu.endpoint}_emulator/pki/crl/${pkiId}`;
+  }
+
+  private crlUrl(pkiId: string, issuer: Pick<CertificateRecord, 'name' | 'revision'>): string {
+    return `${this.crlBase(pkiId)}/${crlFileId(issuer)}.crl`;
+  }
+
+  // ------------------------------------------------------------------------- state
+
+  private load(key: string): SiteState | undefined {
+    const pki = this.emu.store.get<ClusterPkiRecord>(CLUSTER_PKI, key);
+    const site = this.emu.store.get<SiteRecord>(PKI_SITES, key);
+    const keys = this.emu.store.get<ClusterPkiKeys>(CLUSTER_PKI_KEYS, key);
+    if (!pki || !site || !keys) return undefined;
+    return { key, pki: structuredClone(pki), site: structuredClone(site), keys: { ...keys } };
+  }
+
+  private writes(state: SiteState): StoreOp[] {
+    return [
+      { op: 'put', collection: CLUSTER_PKI, key: state.key, value: state.pki },
+      { op: 'put', collection: CLUSTER_PKI_KEYS, key: state.key, value: state.keys },
+      { op: 'put', collection: PKI_SITES, key: state.key, value: state.site },
+    ];
+  }
+
+  private save(state: SiteState): Promise<void> {
+    return this.emu.store.batch(this.writes(state));
+  }
+
+  /** The stored site of a cluster (read-only: never mutate what this returns). */
+  snapshot(clusterId: string): SiteSnapshot | undefined {
+    const key = idKey(clusterId);
+    const pki = this.emu.store.get<ClusterPkiRecord>(CLUSTER_PKI, key);
+    const site = this.emu.store.get<SiteRecord>(PKI_SITES, key);
+    return pki && site ? { pki, site } : undefined;
+  }
+
+  /** Every deployed site. */
+  list(): SiteSnapshot[] {
+    const out: SiteSnapshot[] = [];
+    for (const [key, site] of this.emu.store.entries<SiteRecord>(PKI_SITES)) {
+      const pki = this.emu.store.get<ClusterPkiRecord>(CLUSTER_PKI, key);
+      if (pki) out.push({ pki, site });
+    }
+    return out;
+  }
+
+  config(clusterId: string): SiteConfig | undefined {
+    return this.emu.store.get<SiteConfig>(PKI_SITE_CONFIG, idKey(clusterId));
+  }
+
+  private signerOf(record: Pick<CertificateRecord, 'name' | 'certPem' | 'serial' | 'notAfter'>, keys: ClusterPkiKeys): Signer {
+    const key = keys[record.serial];
+    if (!key) throw new Error(`no private key for ${record.name} (serial ${record.serial})`);
+    return { name: record.name, certPem: record.certPem, serial: record.serial, notAfter: record.notAfter, keyPem: key.privateKeyPem };
+  }
+
+  /** The CA that signs the successor of an issuer; null when the emulator does not hold its key (CSR flow). */
+  private parentOf(state: SiteState, purpose: IssuerPurpose): Signer | null {
+    if (purpose === 'interfaceIssuer' && state.site.issuerMode === 'customerSignedCsr') return null;
+    if (purpose === 'interfaceIssuer' && state.site.issuerMode === 'customerCa') return this.signerOf(state.site.externalCa[0], state.keys);
+    return this.signerOf(state.pki.rootCa, state.keys);
+  }
+
+  /** Issuer certificates sent after a leaf: its issuer, then any customer CA that is not a self-signed root. */
+  chainOf(pki: ClusterPkiRecord, site: SiteRecord, leaf: CertificateRecord): string[] {
+    const issuer = allIssuers(pki).find((i) => i.serial === leaf.issuerSerial);
+    if (!issuer) return [];
+    const chain = [issuer.certPem];
+    if (site.externalCa.length && issuer.purpose === 'interfaceIssuer' && issuer.issuerName !== pki.rootCa.name) {
+      for (const ca of site.externalCa) if (!ca.selfSigned) chain.push(ca.certPem);
+    }
+    return chain;
+  }
+
+  private leafSigner(state: SiteState, purpose: LeafPurpose): { signer: Signer; record: CertificateRecord } {
+    const record = issuerFor(state.pki, purpose);
+    return { signer: this.signerOf(record, state.keys), record };
+  }
+
+  private async issueLeafInto(state: SiteState, request: LeafRequest, t: IssueTimes): Promise<{ certificate: SiteCertificate; keyPem: string }> {
+    const { signer, record } = this.leafSigner(state, request.purpose);
+    const issued = await issueSiteLeaf(state.pki.settings, request, signer, t, this.crlUrl(state.pki.pkiId, record));
+    state.keys[issued.certificate.serial] = issued.key;
+    return { certificate: issued.certificate, keyPem: issued.key.privateKeyPem };
+  }
+
+  // ------------------------------------------------------------------------- configuration before deploy
+
+  private requireCluster(clusterId: string): StoredResource {
+    const cluster = this.emu.store.get<StoredResource>(RESOURCES, idKey(clusterId));
+    const parts = parseResourceId(clusterId)!;
+    if (!cluster || cluster.type.toLowerCase() !== 'microsoft.networkcloud/clusters') {
+      throw new SiteInputError('ResourceNotFound', `The Resource 'Microsoft.NetworkCloud/clusters/${parts.name}' under resource group '${parts.resourceGroup}' was not found.`, 404);
+    }
+    return cluster;
+  }
+
+  private requireNotDeployed(clusterId: string): void {
+    if (this.emu.store.get(PKI_SITES, idKey(clusterId))) {
+      throw new SiteInputError('SiteAlreadyDeployed', 'The cluster is deployed: its PKI settings and issuer are fixed. Configure them before POST …/deploy (delete and re-create the cluster to change them).', 409);
+    }
+  }
+
+  private baseConfig(clusterId: string, cluster: StoredResource): SiteConfig {
+    return this.config(clusterId) ?? { clusterId: cluster.id, pkiId: randomSerial().slice(0, 8), settings: {}, issuer: { mode: 'selfSigned' }, updatedAt: this.nowIso() };
+  }
+
+  private configKeys(clusterId: string): ClusterPkiKeys {
+    return { ...(this.emu.store.get<ClusterPkiKeys>(CLUSTER_PKI_KEYS, idKey(clusterId)) ?? {}) };
+  }
+
+  async putSettings(clusterId: string, body: unknown): Promise<SiteConfig> {
+    return this.lock.run(idKey(clusterId), async () => {
+      const cluster = this.requireCluster(clusterId);
+      this.requireNotDeployed(clusterId);
+      const parsed = parseSettingsInput(body);
+      const config: SiteConfig = { ...this.baseConfig(clusterId, cluster), settings: parsed.settings, rotationOverlapMs: parsed.rotationOverlapMs, updatedAt: this.nowIso() };
+      await this.emu.store.put(PKI_SITE_CONFIG, idKey(clusterId), config);
+      return config;
+    });
+  }
+
+  /** Bring your own issuer: a customer CA with its key, or the certificate a customer CA signed for our CSR. */
+  async putIssuer(clusterId: string, body: { certificate?: unknown; privateKey?: unknown; chain?: unknown }): Promise<SiteConfig> {
+    return this.lock.run(idKey(clusterId), async () => {
+      const cluster = this.requireCluster(clusterId);
+      this.requireNotDeployed(clusterId);
+      const base = this.baseConfig(clusterId, cluster);
+      const keys = this.configKeys(clusterId);
+      const t = this.times();
+      let config: SiteConfig;
+      if (body.privateKey !== undefined) {
+        const material = await acceptCustomerCa(body, t);
+        for (const k of Object.keys(keys)) delete keys[k];
+        keys[material.chain[0].serial] = { name: 'customer-ca', serial: material.chain[0].serial, keyAlgorithm: material.keyAlgorithm, privateKeyPem: material.keyPem };
+        config = { ...base, issuer: { mode: 'customerCa', chain: material.chain }, updatedAt: this.nowIso() };
+      } else if (base.issuer.mode === 'customerSignedCsr' && keys[CSR_KEY]) {
+        const material = await acceptSignedIssuer(body, keys[CSR_KEY].privateKeyPem, t);
+        keys[CSR_KEY] = { ...keys[CSR_KEY], keyAlgorithm: material.keyAlgorithm };
+        config = { ...base, issuer: { ...base.issuer, issuerPem: material.issuerPem, chain: material.chain }, updatedAt: this.nowIso() };
+      } else {
+        throw new SiteInputError('InvalidRequestContent', "Send {certificate, privateKey} (a customer CA and its key), or start the CSR flow with POST …/issuer/csr and send {certificate, chain}.");
+      }
+      await this.emu.store.batch([
+        { op: 'put', collection: PKI_SITE_CONFIG, key: idKey(clusterId), value: config },
+        { op: 'put', collection: CLUSTER_PKI_KEYS, key: idKey(clusterId), value: keys },
+      ]);
+      return config;
+    });
+  }
+
+  /** Starts the CSR flow: the emulator makes the interface issuer's key and a CSR for the customer CA to sign. */
+  async createCsr(clusterId: string): Promise<SiteConfig> {
+    return this.lock.run(idKey(clusterId), async () => {
+      const cluster = this.requireCluster(clusterId);
+      this.requireNotDeployed(clusterId);
+      const base = this.baseConfig(clusterId, cluster);
+      const settings = effectiveSettings(base.settings);
+      const name = parseResourceId(cluster.id)!.name;
+      const { csrPem, keyPem } = await createIssuerCsr(issuerSubject('interfaceIssuer', base.pkiId, name), settings.keyAlgorithm);
+      const config: SiteConfig = { ...base, issuer: { mode: 'customerSignedCsr', csrPem, keyAlgorithm: settings.keyAlgorithm }, updatedAt: this.nowIso() };
+      await this.emu.store.batch([
+        { op: 'put', collection: PKI_SITE_CONFIG, key: idKey(clusterId), value: config },
+        { op: 'put', collection: CLUSTER_PKI_KEYS, key: idKey(clusterId), value: { [CSR_KEY]: { name: 'interface-issuer', serial: CSR_KEY, keyAlgorithm: settings.keyAlgorithm, privateKeyPem: keyPem } } },
+      ]);
+      return config;
+    });
+  }
+
+  /** Back to the emulator's own root for the interface issuer. */
+  async resetIssuer(clusterId: string): Promise<SiteConfig> {
+    return this.lock.run(idKey(clusterId), async () => {
+      const cluster = this.requireCluster(clusterId);
+      this.requireNotDeployed(clusterId);
+      const config: SiteConfig = { ...this.baseConfig(clusterId, cluster), issuer: { mode: 'selfSigned' }, updatedAt: this.nowIso() };
+      await this.emu.store.batch([
+        { op: 'put', collection: PKI_SITE_CONFIG, key: idKey(clusterId), value: config },
+        { op: 'delete', collection: CLUSTER_PKI_KEYS, key: idKey(clusterId) },
+      ]);
+      return config;
+    });
+  }
+
+  // ------------------------------------------------------------------------- deploy
+
+  /** Creates the hierarchy (honouring settings and a customer issuer given before deploy). */
+  async beginDeployment(cluster: StoredResource): Promise<SiteDeployment> {
+    const key = idKey(cluster.id);
+    const clusterName = parseResourceId(cluster.id)!.name;
+    const config = this.config(cluster.id);
+    const configKeys = this.configKeys(cluster.id);
+    const pkiId = config?.pkiId ?? randomSerial().slice(0, 8);
+    const settings: ClusterPkiSettings = { ...effectiveSettings(config?.settings ?? {}), crlBaseUrl: this.crlBase(pkiId) };
+    const id = { clusterName, pkiId, settings };
+    const t = this.times();
+    const issuer = config?.issuer ?? { mode: 'selfSigned' as const };
+    if (issuer.mode === 'customerSignedCsr' && !issuer.issuerPem) {
+      throw new SiteInputError('IssuerCertificatePending', 'The cluster is configured for a customer-signed interface issuer, but the signed certificate has not been sent: PUT …/issuer with {certificate, chain} first.', 409);
+    }
+
+    const root = await issueRootCa(id, t);
+    const keys: ClusterPkiKeys = { [root.key.serial]: root.key };
+    const rootSigner = this.signerOf(root.certificate, keys);
+    const rootCrl = this.crlUrl(pkiId, root.certificate);
+    let externalCa: ExternalCaRecord[] = [];
+    let iface: SiteCertificate;
+    if (issuer.mode === 'customerCa') {
+      externalCa = issuer.chain;
+      const caKey = configKeys[externalCa[0].serial];
+      if (!caKey) throw new Error('the customer CA key is missing from the secret store');
+      keys[externalCa[0].serial] = caKey;
+      iface = (await this.issueIssuer(id, keys, 'interfaceIssuer', 1, this.signerOf(externalCa[0], keys), t)).certificate;
+    } else if (issuer.mode === 'customerSignedCsr') {
+      externalCa = issuer.chain ?? [];
+      iface = adoptedIssuerRecord(issuer.issuerPem!, 'interfaceIssuer', externalCa[0], issuer.keyAlgorithm, t, settings.renewalFraction);
+      keys[iface.serial] = { ...configKeys[CSR_KEY], serial: iface.serial };
+    } else {
+      iface = (await this.issueIssuer(id, keys, 'interfaceIssuer', 1, rootSigner, t, rootCrl)).certificate;
+    }
+    const infra = (await this.issueIssuer(id, keys, 'infraIssuer', 1, rootSigner, t, rootCrl)).certificate;
+    const state: SiteState = {
+      key,
+      keys,
+      pki: { clusterName, pkiId, settings, rootCa: root.certificate, interfaceIssuer: iface, infraIssuer: infra, pendingIssuers: [], retiringIssuers: [] },
+      site: {
+        clusterId: cluster.id, pkiId, deployedAt: new Date(t.nowMs).toISOString(), issuerMode: issuer.mode,
+        rotationOverlapMs: config?.rotationOverlapMs ?? defaultRotationOverlap(settings),
+        externalCa, leaves: {}, history: [], revocations: [], crls: {}, caCertificateHash: iface.fingerprint, issuerFailures: {},
+      },
+    };
+    const planned: PlannedLeaf[] = [];
+    const platformServices: PlannedLeaf[] = PLATFORM_SERVICES.map((s) => ({
+      request: { name: `platform-service-${s.serviceName}`, purpose: 'platformService', group: DEFAULT_LEAF_GROUPS.platformService, dnsNames: s.dnsNames, ipAddresses: [], clientAuth: s.clientAuth, revision: 1 },
+      endpoint: null,
+    }));
+    const sites = this;
+    let started = false;
+    return {
+      caCertificate: caCertificateValue(iface),
+      addBareMetalMachine(machineName, resourceId, props) {
+        planned.push({
+          request: { name: `bmc-${machineName}`, purpose: 'bmc', group: DEFAULT_LEAF_GROUPS.bmc, dnsNames: [bmcDnsName(machineName, clusterName)], ipAddresses: ['127.0.0.1'], revision: 1 },
+          endpoint: { kind: 'bmc', resourceId, resourceName: machineName, host: '127.0.0.1', port: 0 },
+          props,
+        });
+      },
+      addStorageAppliance(applianceName, resourceId, props) {
+        planned.push({
+          request: { name: `storage-appliance-${applianceName}`, purpose: 'storageAppliance', group: DEFAULT_LEAF_GROUPS.storageAppliance, dnsNames: [storageDnsName(applianceName, clusterName)], ipAddresses: ['127.0.0.1'], revision: 1 },
+          endpoint: { kind: 'storageAppliance', resourceId, resourceName: applianceName, host: '127.0.0.1', port: 0 },
+          props,
+        });
+      },
+      async provision() {
+        planned.push(...platformServices);
+        // Key generation and signing run on libuv's thread pool: issuing in parallel uses every thread.
+        const issued = await Promise.all(planned.map((p) => sites.issueLeafInto(state, p.request, t)));
+        await Promise.all(planned.map(async (p, i) => {
+          const leaf: SiteLeaf = { name: p.request.name, purpose: p.request.purpose, group: p.request.group, dnsNames: p.request.dnsNames, ipAddresses: p.request.ipAddresses, certificate: issued[i].certificate, endpoint: p.endpoint ? { ...p.endpoint } : null };
+          if (p.request.clientAuth) leaf.clientAuth = true;
+          state.site.leaves[leaf.name] = leaf;
+          state.site.history.push(historyEntry(leaf, issuerFor(state.pki, leaf.purpose)));
+          if (!leaf.endpoint) return;
+          started = true;
+          leaf.endpoint.port = await sites.registry.open(key, leaf.name, {
+            kind: leaf.endpoint.kind, name: leaf.endpoint.resourceName, certPem: leaf.certificate.certPem, keyPem: issued[i].keyPem,
+            chainPems: sites.chainOf(state.pki, state.site, leaf.certificate),
+          });
+          if (p.props && leaf.endpoint.kind === 'bmc') p.props.bmcConnectionString = bmcConnectionString(leaf.endpoint.port);
+        }));
+        return sites.writes(state);
+      },
+      async abort() {
+        if (started) await sites.registry.closeSite(key);
+      },
+    };
+  }
+
+  private async issueIssuer(
+    id: { clusterName: string; pkiId: string; settings: ClusterPkiSettings }, keys: ClusterPkiKeys, purpose: IssuerPurpose, revision: number,
+    parent: Signer, t: IssueTimes, crlUrl?: string,
+  ) {
+    const issued = await issueIssuerCa(id, purpose, revision, parent, t, crlUrl);
+    keys[issued.certificate.serial] = issued.key;
+    return issued;
+  }
+
+  // ------------------------------------------------------------------------- scheduler
+
+  /** Moves every site forward to the clock's now: rotations, renewals, caCertificate. */
+  async reconcileAll(): Promise<void> {
+    if (this.closed) return;
+    for (const key of this.emu.store.entries<SiteRecord>(PKI_SITES).map(([k]) => k)) {
+      try {
+        await this.lock.run(key, () => this.reconcile(key));
+      } catch (e) {
+        this.emu.log.error(`pki site ${key}: scheduler failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** The earliest instant (virtual ms) at which something of the site falls due. */
+  nextDueMs(pki: ClusterPkiRecord, site: SiteRecord): number {
+    const times: number[] = [];
+    for (const leaf of Object.values(site.leaves)) if (!leaf.failure) times.push(toMs(leaf.certificate.renewalTime));
+    for (const purpose of ISSUER_PURPOSES) {
+      const current = pki[purpose];
+      const plan = issuerRotationPlan(current, toMs(issuedAtOf(current)), overlapFor(current, site.rotationOverlapMs));
+      times.push(toMs(plan.introduceSuccessorAt));
+      if (pki.pendingIssuers.some((p) => p.purpose === purpose)) times.push(toMs(plan.switchSignerAt));
+    }
+    for (const old of pki.retiringIssuers) times.push(toMs(old.notAfter));
+    return Math.min(...times);
+  }
+
+  private async rotate(state: SiteState, purpose: IssuerPurpose, t: IssueTimes): Promise<boolean> {
+    const { pki, site } = state;
+    let dirty = false;
+    const current = pki[purpose];
+    const plan = issuerRotationPlan(current, t.nowMs, overlapFor(current, site.rotationOverlapMs));
+    const pendingOf = () => pki.pendingIssuers.find((c) => c.purpose === purpose);
+    if (plan.phase !== 'active' && !pendingOf()) {
+      const parent = this.parentOf(state, purpose);
+      try {
+        if (!parent) {
+          throw new SiteInputError('ExternalSignerRequired', 'The interface issuer was signed by the customer CA from a CSR: the emulator holds no key that can sign its successor. It keeps serving until it expires.');
+        }
+        const parentCrl = parent.serial === pki.rootCa.serial ? this.crlUrl(pki.pkiId, pki.rootCa) : undefined;
+        const successor = await this.issueIssuer(pki, state.keys, purpose, current.revision + 1, parent, t, parentCrl);
+        pki.pendingIssuers = [...pki.pendingIssuers, successor.certificate];
+        delete site.issuerFailures[purpose];
+        dirty = true;
+      } catch (e) {
+        const message = (e as Error).message;
+        if (site.issuerFailures[purpose]?.message !== message) {
+          site.issuerFailures[purpose] = { message, at: new Date(t.nowMs).toISOString() };
+          dirty = true;
+        }
+      }
+    }
+    const pending = pendingOf();
+    if ((plan.phase === 'switched' || plan.phase === 'retired') && pending) {
+      pki[purpose] = pending;
+      pki.pendingIssuers = pki.pendingIssuers.filter((c) => c !== pending);
+      pki.retiringIssuers = [...pki.retiringIssuers, current];
+      dirty = true;
+    }
+    const expired = pki.retiringIssuers.filter((c) => c.purpose === purpose && toMs(c.notAfter) <= t.nowMs);
+    if (expired.length) {
+      pki.retiringIssuers = pki.retiringIssuers.filter((c) => !expired.includes(c));
+      for (const old of expired) delete state.keys[old.serial];
+      dirty = true;
+    }
+    return dirty;
+  }
+
+  private async reissue(state: SiteState, leaf: SiteLeaf, t: IssueTimes): Promise<string> {
+    const previous = leaf.certificate;
+    const { certificate, keyPem } = await this.issueLeafInto(state, {
+      name: leaf.name, purpose: leaf.purpose, group: leaf.group, dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses,
+      clientAuth: leaf.clientAuth, revision: previous.revision + 1,
+    }, t);
+    delete state.keys[previous.serial];
+    leaf.certificate = certificate;
+    delete leaf.failure;
+    state.site.history.push(historyEntry(leaf, issuerFor(state.pki, leaf.purpose)));
+    return keyPem;
+  }
+
+  /**
+   * Issues, for each leaf, a successor (in parallel). A failure is recorded on the leaf (first time and
+   * message kept, like cert-manager's lastFailureTime). Returns the new key PEMs and whether anything changed.
+   */
+  private async reissueAll(state: SiteState, leaves: SiteLeaf[], t: IssueTimes): Promise<{ keyPems: Map<string, string>; changed: boolean }> {
+    const keyPems = new Map<string, string>();
+    let changed = false;
+    await Promise.all(leaves.map(async (leaf) => {
+      try {
+        keyPems.set(leaf.name, await this.reissue(state, leaf, t));
+        changed = true;
+      } catch (e) {
+        const message = (e as Error).message;
+        if (leaf.failure?.message !== message) {
+          leaf.failure = { message, at: new Date(t.nowMs).toISOString() };
+          changed = true;
+        }
+      }
+    }));
+    return { keyPems, changed };
+  }
+
+  private swapEndpoints(state: SiteState, keyPems: Map<string, string>): void {
+    for (const [name, keyPem] of keyPems) {
+      const leaf = state.site.leaves[name];
+      if (!leaf.endpoint) continue;
+      this.registry.swap(state.key, name, leaf.certificate.certPem, keyPem, this.chainOf(state.pki, state.site, leaf.certificate));
+    }
+  }
+
+  private leafDue(state: SiteState, leaf: SiteLeaf, nowMs: number): boolean {
+    if (leafNeedsReissue(state.pki, leaf.certificate, nowMs)) return true;
+    return !allIssuers(state.pki).some((i) => i.serial === leaf.certificate.issuerSerial);
+  }
+
+  private async reconcile(key: string): Promise<void> {
+    const state = this.load(key);
+    if (!state) return;
+    const t = this.times();
+    let dirty = false;
+    for (const purpose of ISSUER_PURPOSES) dirty = (await this.rotate(state, purpose, t)) || dirty;
+    const due = Object.values(state.site.leaves).filter((l) => this.leafDue(state, l, t.nowMs));
+    const { keyPems, changed } = await this.reissueAll(state, due, t);
+    dirty = dirty || changed;
+    const before = state.site.history.length;
+    state.site.history = state.site.history.filter((h) => toMs(h.notAfter) > t.nowMs);
+    if (state.site.history.length !== before) dirty = true;
+    if (!dirty) return;
+    await this.save(state);
+    this.swapEndpoints(state, keyPems);
+    await this.publishCaCertificate(state);
+  }
+
+  /**
+   * Points every machine's and appliance's caCertificate at the current interface issuer, but only
+   * once every interface endpoint presents a leaf it signed (the platform's promise to BMC clients).
+   */
+  private async publishCaCertificate(state: SiteState): Promise<void> {
+    const iface = state.pki.interfaceIssuer;
+    if (state.site.caCertificateHash === iface.fingerprint) return;
+    const interfaceLeaves = Object.values(state.site.leaves).filter((l) => LEAF_ISSUER[l.purpose] === 'interfaceIssuer');
+    const served = interfaceLeaves.every((l) => l.certificate.issuerSerial === iface.serial
+      && (!l.endpoint || this.registry.servingSerial(state.key, l.name) === l.certificate.serial));
+    if (!served) return;
+    const clusterKey = state.site.clusterId.toLowerCase();
+    const value = caCertificateValue(iface);
+    for (const r of this.emu.store.list<StoredResource>(RESOURCES)) {
+      if (r.type !== 'Microsoft.NetworkCloud/bareMetalMachines' && r.type !== 'Microsoft.NetworkCloud/storageAppliances') continue;
+      const props = r.resource.properties as JsonObject | undefined;
+      if (String(props?.clusterId ?? '').toLowerCase() !== clusterKey) continue;
+      await this.emu.writeLock.run(resourceLockKey(r.id), () => updateResource(this.emu, r.id, (_hub, p) => {
+        p.caCertificate = value;
+      }));
+    }
+    state.site.caCertificateHash = iface.fingerprint;
+    await this.emu.store.put(PKI_SITES, state.key, state.site);
+  }
+
+  // ------------------------------------------------------------------------- revocation
+
+  async revoke(clusterId: string, body: unknown): Promise<{ rule: RevocationRule; revoked: IssuedLeaf[]; reissued: SiteLeaf[]; stillRevoked: SiteLeaf[] }> {
+    const key = idKey(clusterId);
+    const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    for (const k of Object.keys(input)) {
+      if (!['by', 'value', 'notBefore', 'reason'].includes(k)) throw new SiteInputError('InvalidRequestContent', `Unknown field '${k}'; a revocation is {by, value, notBefore?, reason?}.`);
+    }
+    const by = input.by as RevocationSelectorKind;
+    if (!['serialNumber', 'group', 'dnsName', 'ipAddress'].includes(String(by))) {
+      throw new SiteInputError('InvalidRequestContent', "'by' must be serialNumber, group, dnsName or ipAddress.");
+    }
+    if (typeof input.value !== 'string' || !input.value.trim()) throw new SiteInputError('InvalidRequestContent', "'value' must be a non-empty string.");
+    if (input.notBefore !== undefined && (typeof input.notBefore !== 'string' || Number.isNaN(Date.parse(input.notBefore)))) {
+      throw new SiteInputError('InvalidRequestContent', "'notBefore' must be an ISO 8601 date-time.");
+    }
+    const entry: RevocationEntry = { by, value: input.value.trim() };
+    if (input.notBefore !== undefined) entry.notBefore = new Date(input.notBefore as string).toISOString();
+    if (input.reason !== undefined) entry.reason = input.reason as CrlReason;
+    try {
+      validateRevocationEntry(entry);
+    } catch (e) {
+      throw new SiteInputError('InvalidRequestContent', (e as Error).message);
+    }
+    return this.lock.run(key, async () => {
+      const state = this.load(key);
+      if (!state) throw new SiteInputError('SiteNotFound', 'The cluster has no site: it is created when the cluster is deployed.', 404);
+      const t = this.times();
+      const createdAt = new Date(t.nowMs).toISOString();
+      const rule: RevocationRule = { id: randomUUID(), ...entry, revokedAt: createdAt, createdAt };
+      state.site.revocations.push(rule);
+      const revoked = state.site.history.filter((h) => matchesRevocation(candidateOf(h), rule));
+      const hit = Object.values(state.site.leaves).filter((l) => matchesRevocation(candidateOf(currentLeafFacts(l)), rule));
+      // Reissue only where it helps: a successor (new serial, issued now) that no rule would revoke again.
+      const probe = (l: SiteLeaf) => ({ ...currentLeafFacts(l), serial: randomSerial(), issuedAt: createdAt });
+      const helps = hit.filter((l) => revokingRules(state.site, probe(l)).length === 0);
+      const { keyPems } = await this.reissueAll(state, helps, t);
+      await this.save(state);
+      this.swapEndpoints(state, keyPems);
+      await this.publishCaCertificate(state);
+      const reissued = helps.filter((l) => keyPems.has(l.name)).map((l) => state.site.leaves[l.name]);
+      return { rule, revoked, reissued, stillRevoked: hit.filter((l) => !keyPems.has(l.name)).map((l) => state.site.leaves[l.name]) };
+    });
+  }
+
+  /** The CRL an issuer publishes at its distribution point, re-signed when its content changes. */
+  async crl(pkiId: string, fileId: string): Promise<PublishedCrl | undefined> {
+    const found = this.list().find((s) => s.pki.pkiId === pkiId);
+    if (!found) return undefined;
+    const key = idKey(found.site.clusterId);
+    return this.lock.run(key, async () => {
+      const state = this.load(key);
+      if (!state) return undefined;
+      const issuer = [state.pki.rootCa, ...allIssuers(state.pki)].find((i) => crlFileId(i) === fileId);
+      const published = state.site.crls[fileId];
+      // A retired issuer's key is gone: its last CRL stays published (everything it signed has expired).
+      if (!issuer || !state.keys[issuer.serial]) return published;
+      const t = this.times();
+      const entries = revokedEntries(state.site.history.filter((h) => h.issuerSerial === issuer.serial).map(candidateOf), state.site.revocations);
+      const contentKey = entries.map((e) => `${e.serial}@${toMs(e.revocationDate)}`).sort().join(',');
+      if (published && published.issuerSerial === issuer.serial && published.contentKey === contentKey && t.nowMs < toMs(published.signedAt) + CRL_VALIDITY_MS / 2) {
+        return published;
+      }
+      // Dated like certificates: thisUpdate not in a real client's future, nextUpdate from the virtual clock.
+      const thisUpdate = Math.floor((Math.min(t.nowMs, t.wallMs) - 5 * 60_000) / 1000) * 1000;
+      const nextUpdate = t.nowMs + CRL_VALIDITY_MS;
+      const crlNumber = (published?.crlNumber ?? 0) + 1;
+      const signer = this.signerOf(issuer, state.keys);
+      const built = await buildCrl({
+        issuer: { cert: signer.certPem, key: await importPrivateKeyPem(signer.keyPem) },
+        crlNumber,
+        entries: entries.map((e) => ({ ...e, revocationDate: Math.min(toMs(e.revocationDate), thisUpdate) })),
+        clock: { nowMs: () => thisUpdate },
+        validityMs: nextUpdate - thisUpdate,
+      });
+      const next: PublishedCrl = {
+        id: fileId, issuerSerial: issuer.serial, crlNumber, contentKey,
+        thisUpdate: built.thisUpdate.toISOString(), nextUpdate: built.nextUpdate.toISOString(), signedAt: new Date(t.nowMs).toISOString(),
+        derBase64: Buffer.from(built.der).toString('base64'),
+      };
+      state.site.crls[fileId] = next;
+      await this.emu.store.put(PKI_SITES, key, state.site);
+      return next;
+    });
+  }
+
+  // ------------------------------------------------------------------------- lifecycle
+
+  /** Starts every stored site's endpoints (on the ports the resources name), catches up, and follows the clock. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.closed = false;
+    for (const key of this.emu.store.entries<SiteRecord>(PKI_SITES).map(([k]) => k)) {
+      try {
+        await this.lock.run(key, () => this.openEndpoints(key));
+        await this.lock.run(key, () => this.reconcile(key));
+      } catch (e) {
+        this.emu.log.error(`pki site ${key}: could not start its endpoints: ${(e as Error).message}`);
+      }
+    }
+    this.emu.clock.onChange(() => this.reconcileAll());
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  /** Real time moves the clock too: renew whatever fell due without a clock change. */
+  private async tick(): Promise<void> {
+    const now = this.emu.clock.nowMs();
+    if (this.list().some((s) => this.nextDueMs(s.pki, s.site) <= now)) await this.reconcileAll();
+  }
+
+  private async openEndpoints(key: string): Promise<void> {
+    const state = this.load(key);
+    if (!state) return;
+    const moved: SiteLeaf[] = [];
+    for (const leaf of Object.values(state.site.leaves)) {
+      if (!leaf.endpoint) continue;
+      const keyRecord = state.keys[leaf.certificate.serial];
+      if (!keyRecord) {
+        this.emu.log.error(`pki site ${key}: no key for ${leaf.name}; its endpoint stays down`);
+        continue;
+      }
+      const port = await this.registry.open(key, leaf.name, {
+        kind: leaf.endpoint.kind, name: leaf.endpoint.resourceName, certPem: leaf.certificate.certPem, keyPem: keyRecord.privateKeyPem,
+        chainPems: this.chainOf(state.pki, state.site, leaf.certificate), preferredPort: leaf.endpoint.port,
+      });
+      if (port !== leaf.endpoint.port) {
+        leaf.endpoint.port = port;
+        moved.push(leaf);
+      }
+    }
+    if (!moved.length) return;
+    await this.emu.store.put(PKI_SITES, key, state.site);
+    for (const leaf of moved) {
+      if (leaf.endpoint!.kind !== 'bmc') continue;
+      const id = leaf.endpoint!.resourceId;
+      await this.emu.writeLock.run(resourceLockKey(id), () => updateResource(this.emu, id, (_hub, p) => {
+        p.bmcConnectionString = bmcConnectionString(leaf.endpoint!.port);
+      }));
+    }
+  }
+
+  /** Stops every listener and the timer (emulator shutdown). */
+  async stop(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.registry.closeAll();
+  }
+
+  /** Forgets a cluster's site: listeners, records, keys and configuration. */
+  async remove(clusterId: string): Promise<void> {
+    const key = idKey(clusterId);
+    await this.lock.run(key, async () => {
+      await this.registry.closeSite(key);
+      await this.emu.store.batch([PKI_SITES, PKI_SITE_CONFIG, CLUSTER_PKI, CLUSTER_PKI_KEYS].map((collection) => ({ op: 'delete' as const, collection, key })));
+    });
+  }
+
+  /** Forgets every site (emulator reset). */
+  async reset(): Promise<void> {
+    await this.registry.closeAll();
+    const ops: StoreOp[] = [];
+    for (const collection of [PKI_SITES, PKI_SITE_CONFIG, CLUSTER_PKI, CLUSTER_PKI_KEYS]) {
+      for (const [key] of this.emu.store.entries(collection)) ops.push({ op: 'delete', collection, key });
+    }
+    await this.emu.store.batch(ops);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One service per emulator, without a field on Emulator
+// ---------------------------------------------------------------------------------------------
+
+const services = new WeakMap<Emulator, ClusterSites>();
+
+export function sitesOf(emu: Emulator): ClusterSites {
+  let s = services.get(emu);
+  if (!s) services.set(emu, (s = new ClusterSites(emu)));
+  return s;
+}
+
+/** Emulator start (after listen): endpoints of stored sites, catch-up, the clock listener. */
+export function startSites(emu: Emulator): Promise<void> {
+  return sitesOf(emu).start();
+}
+
+export function stopSites(emu: Emulator): Promise<void> {
+  return sitesOf(emu).stop();
+}
+
+export function resetSites(emu: Emulator): Promise<void> {
+  return sitesOf(emu).reset();
+}
+
+export function beginSiteDeployment(emu: Emulator, cluster: StoredResource): Promise<SiteDeployment> {
+  return sitesOf(emu).beginDeployment(cluster);
+}
+
+export function removeSite(emu: Emulator, clusterId: string): Promise<void> {
+  return sitesOf(emu).remove(clusterId);
+}
