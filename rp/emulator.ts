@@ -19,6 +19,7 @@ import { PrincipalDirectory } from './identity/principals.js';
 import { loadMsiSecret } from './identity/msi.js';
 import { TokenService } from './identity/tokens.js';
 import { ensureLocalCa } from './pki/local-ca.js';
+import { resetSites, startSites, stopSites } from './pki/site.js';
 import { registerProviders, type ProviderRegistry } from './providers/registry.js';
 import { RESOURCE_GROUPS, RESOURCES, SUBSCRIPTIONS, type StoredResourceGroup, type StoredSubscription } from './providers/resource-store.js';
 import { createApp } from './server.js';
@@ -227,6 +228,7 @@ export class Emulator {
       ...this.store.entries('clusterPki').map(([key]) => ({ op: 'delete' as const, collection: 'clusterPki', key })),
       ...this.store.entries('clusterPkiKeys').map(([key]) => ({ op: 'delete' as const, collection: 'clusterPkiKeys', key })),
     ]);
+    await resetSites(this);
     this.operations.reopen();
     this.demo = undefined;
     await this.saveMeta({ seeded: false, demo: undefined });
@@ -263,6 +265,8 @@ export class Emulator {
     });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
+    // The clusters' BMC and storage endpoints listen again; the site scheduler follows the clock from here.
+    await startSites(this);
     this.operations.resume();
   }
 
@@ -297,6 +301,7 @@ export class Emulator {
 
   async close(): Promise<void> {
     await this.operations.close();
+    await stopSites(this);
     if (this.server) {
       this.server.closeAllConnections();
       await new Promise<void>((resolve) => this.server!.close(() => resolve()));

@@ -11,6 +11,7 @@ import { identityRouter } from './identity/routes.js';
 import { portalRouter } from './portal/router.js';
 import { metadataEndpoints } from './providers/resources/metadata.js';
 import { armRouter } from './providers/router.js';
+import { siteRouter } from './pki/site-routes.js';
 
 export function createApp(emu: Emulator): Express {
   const app = express();
@@ -40,6 +41,7 @@ export function createApp(emu: Emulator): Express {
     publicEndpoint: () => emu.endpoint.replace(/\/$/, ''),
   }));
   app.use(adminRouter(emu, auth));
+  app.use(siteRouter(emu, auth));
   app.use(portalRouter(emu));
 
   const arm = armRouter(emu);

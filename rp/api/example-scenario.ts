@@ -32,6 +32,8 @@ const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
 const PEM = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 const SHA256 = /\b[0-9a-f]{64}\b/g;
+/** The loopback ports of the clusters' live BMC endpoints (bmcConnectionString). */
+const LOOPBACK_PORT = /\b127\.0\.0\.1:(\d{1,5})\b/g;
 
 /** Maps live values to placeholders (responses) and back (requests built from examples). */
 export class Normaliser {
@@ -60,7 +62,8 @@ export class Normaliser {
       .replace(PEM, (m) => this.placeholder('pem', m, (n) => `-----BEGIN CERTIFICATE-----\nCERTIFICATE-${n}\n-----END CERTIFICATE-----`))
       .replace(TIME, EXAMPLE_TIME)
       .replace(GUID, (m) => (m.toLowerCase() === EXAMPLE_SUBSCRIPTION ? m : this.placeholder('guid', m, (n) => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`)))
-      .replace(SHA256, (m) => this.placeholder('sha256', m, (n) => n.toString(16).padStart(64, '0')));
+      .replace(SHA256, (m) => this.placeholder('sha256', m, (n) => n.toString(16).padStart(64, '0')))
+      .replace(LOOPBACK_PORT, (_m, port: string) => this.placeholder('port', port, (n) => `127.0.0.1:${10000 + n}`));
   }
 
   /** A response value with every volatile string replaced. */

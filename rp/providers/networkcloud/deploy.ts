@@ -11,12 +11,12 @@ import type { OperationRecord } from '../../arm/operations.js';
 import { idKey, parseResourceId, resourceId } from '../../arm/resource-id.js';
 import type { StoreOp } from '../../store/store.js';
 import type { Emulator } from '../../emulator.js';
-import { caCertificateOf, createClusterPki, type ClusterPkiRecord } from '../../pki/cluster-pki.js';
+import type { ClusterPkiRecord } from '../../pki/cluster-pki.js';
+import { beginSiteDeployment, CLUSTER_PKI, CLUSTER_PKI_KEYS, removeSite } from '../../pki/site.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { recordAction } from './action-states.js';
 
-export const CLUSTER_PKI = 'clusterPki';
-export const CLUSTER_PKI_KEYS = 'clusterPkiKeys';
+export { CLUSTER_PKI, CLUSTER_PKI_KEYS };
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
@@ -64,9 +64,9 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
   // Ids are computed up front; the group itself is written only once the whole plan is valid.
   const group = { subscriptionId: id.subscriptionId, name: existingGroup?.name ?? mrgName };
 
-  const { pki, keys } = await createClusterPki(id.name, emu.clock);
-  const ca = caCertificateOf(pki);
-  const caCertificate = { value: servicePem(ca.value), hash: ca.hash };
+  // The cluster's site (rp/pki/site.ts): its CA hierarchy now, its endpoint leaves and listeners in provision().
+  const site = await beginSiteDeployment(emu, cluster);
+  const caCertificate = site.caCertificate;
 
   const skip = new Set((Array.isArray(body.skipValidationsForMachines) ? body.skipValidationsForMachines : []).map((m) => String(m).toLowerCase()));
   const ops: StoreOp[] = [];
@@ -101,7 +101,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
         properties: {
           actionStates: [],
           associatedResourceIds: [],
-          bmcConnectionString: `redfish+https://${name.toLowerCase()}.bmc.${id.name.toLowerCase()}.nexus.local/redfish/v1/Systems/System.Embedded.1`,
+          bmcConnectionString: '', // redfish+https://127.0.0.1:<port>/…, set by site.provision() once the BMC listens
           bmcCredentials: m.bmcCredentials as Json,
           bmcIpv4Address: '127.0.0.1',
           bmcMacAddress: m.bmcMacAddress as Json,
@@ -144,6 +144,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
       cores += 64;
       memory += 512;
       machineIds.push(bmmId);
+      site.addBareMetalMachine(name, bmmId, bmm.properties as JsonObject);
       ops.push({ op: 'put', collection: RESOURCES, key: idKey(bmmId), value: { id: bmmId, type: 'Microsoft.NetworkCloud/bareMetalMachines', seq: emu.nextSeq(), resource: bmm } satisfies StoredResource });
     }
     const appliances = Array.isArray(rack.definition.storageApplianceConfigurationData) ? (rack.definition.storageApplianceConfigurationData as JsonObject[]) : [];
@@ -190,6 +191,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
         },
       };
       applianceIds.push(saId);
+      site.addStorageAppliance(name, saId, sa.properties as JsonObject);
       ops.push({ op: 'put', collection: RESOURCES, key: idKey(saId), value: { id: saId, type: 'Microsoft.NetworkCloud/storageAppliances', seq: emu.nextSeq(), resource: sa } satisfies StoredResource });
     }
   }
@@ -207,11 +209,15 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
   hub.etag = newEtag();
   ops.push(
     { op: 'put', collection: RESOURCES, key: idKey(cluster.id), value: { ...cluster, resource: hub } },
-    { op: 'put', collection: CLUSTER_PKI, key: idKey(cluster.id), value: pki },
-    { op: 'put', collection: CLUSTER_PKI_KEYS, key: idKey(cluster.id), value: keys },
+    ...(await site.provision()),
   );
-  await emu.putResourceGroup(id.subscriptionId, group.name, mrgLocation, undefined, cluster.id);
-  await emu.store.batch(ops);
+  try {
+    await emu.putResourceGroup(id.subscriptionId, group.name, mrgLocation, undefined, cluster.id);
+    await emu.store.batch(ops);
+  } catch (e) {
+    await site.abort();
+    throw e;
+  }
   return `Deployed ${machineIds.length} bare metal machine(s) and ${applianceIds.length} storage appliance(s) into ${group.name}.`;
 }
 
@@ -221,6 +227,7 @@ export function clusterPkiOf(emu: Emulator, clusterId: string): ClusterPkiRecord
 
 /** Removes what a deployed cluster owns: its machines, appliances, PKI and managed resource group. */
 export async function removeClusterSite(emu: Emulator, cluster: StoredResource): Promise<void> {
+  await removeSite(emu, cluster.id);
   const ops: StoreOp[] = [];
   const clusterKey = cluster.id.toLowerCase();
   for (const [key, r] of emu.store.entries<StoredResource>(RESOURCES)) {
