@@ -12,6 +12,7 @@ import { portalRouter } from './portal/router.js';
 import { metadataEndpoints } from './providers/resources/metadata.js';
 import { armRouter } from './providers/router.js';
 import { siteRouter } from './pki/site-routes.js';
+import { vaultRouter } from './vault/routes.js';
 
 export function createApp(emu: Emulator): Express {
   const app = express();
@@ -42,6 +43,8 @@ export function createApp(emu: Emulator): Express {
   }));
   app.use(adminRouter(emu, auth));
   app.use(siteRouter(emu, auth));
+  // Key Vault data plane: https://localhost:PORT/vaults/NAME is vault NAME (its own auth: the vault audience).
+  app.use('/vaults', vaultRouter(emu));
   app.use(portalRouter(emu));
 
   const arm = armRouter(emu);

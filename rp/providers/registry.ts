@@ -3,7 +3,9 @@ import { NETWORKCLOUD_TYPES } from '../api/registry.js';
 import { actionsAt } from '../api/derive.js';
 import { API_VERSIONS, isApiVersion, LATEST_STABLE } from '../api/versions.js';
 import type { Emulator } from '../emulator.js';
-import type { TypeHandler } from './context.js';
+import { authorizationHandlers } from './authorization/handlers.js';
+import type { ArmContext, TypeHandler } from './context.js';
+import { keyVaultHandlers } from './keyvault/vaults.js';
 import { networkCloudHandlers } from './networkcloud/index.js';
 import { requireVersion } from './router.js';
 
@@ -17,14 +19,29 @@ export interface OperationDisplay {
   actionType?: string;
 }
 
+/** A type served under any scope ({scope}/providers/{ns}/{type}[/{name}]), such as role assignments. */
+export interface ExtensionHandler extends TypeHandler {
+  handle(ctx: ArmContext, verb: string): Promise<void>;
+}
+
 export class ProviderRegistry {
   private readonly byType = new Map<string, TypeHandler>();
+  private readonly extensions = new Map<string, ExtensionHandler>();
   readonly requireVersion = requireVersion;
 
   constructor(private readonly emu: Emulator) {}
 
   add(handler: TypeHandler): void {
     this.byType.set(handler.fullType.toLowerCase(), handler);
+  }
+
+  addExtension(handler: ExtensionHandler): void {
+    this.add(handler);
+    this.extensions.set(handler.fullType.toLowerCase(), handler);
+  }
+
+  extension(namespace: string, type: string): ExtensionHandler | undefined {
+    return this.extensions.get(`${namespace}/${type}`.toLowerCase());
   }
 
   handler(namespace: string, type: string): TypeHandler | undefined {
@@ -85,6 +102,8 @@ export class ProviderRegistry {
 export function registerProviders(emu: Emulator): ProviderRegistry {
   const registry = new ProviderRegistry(emu);
   for (const handler of networkCloudHandlers(emu)) registry.add(handler);
+  for (const handler of keyVaultHandlers(emu)) registry.add(handler);
+  for (const handler of authorizationHandlers(emu)) registry.addExtension(handler);
   return registry;
 }
 

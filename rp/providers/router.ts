@@ -57,9 +57,8 @@ async function dispatch(ctx: ArmContext, verb: Verb): Promise<void> {
 
   // Extension resources (role assignments, role definitions) live under any scope: {scope}/providers/{ns}/{type}[/{name}].
   const extension = path.namespace && path.types.length === 1 ? emu.providers.extension(path.namespace, path.types[0]) : undefined;
-  if (extension) return extension.handle(ctx, verb);
 
-  if (seg[0] === 'providers') return tenantProviders(ctx, verb, seg);
+  if (seg[0] === 'providers') return extension ? extension.handle(ctx, verb) : tenantProviders(ctx, verb, seg);
   if (seg[0] !== 'subscriptions') throw errors.noRoute(verb, ctx.req.path);
 
   if (seg.length === 1) {
@@ -79,6 +78,7 @@ async function dispatch(ctx: ArmContext, verb: Verb): Promise<void> {
     requireVersion(apiVersion, SUBSCRIPTIONS_API_VERSIONS, 'Microsoft.Resources', 'subscriptions');
     return only(verb, ['GET'], () => subscriptions.get(ctx, sub));
   }
+  if (extension) return extension.handle(ctx, verb);
 
   if (seg[2] === 'resources' && seg.length === 3) {
     requireVersion(apiVersion, RESOURCES_API_VERSIONS, 'Microsoft.Resources', 'resources');
