@@ -22,6 +22,7 @@ import { ensureLocalCa } from './pki/local-ca.js';
 import { resetSites, startSites, stopSites } from './pki/site.js';
 import { registerProviders, type ProviderRegistry } from './providers/registry.js';
 import { RESOURCE_GROUPS, RESOURCES, SUBSCRIPTIONS, type StoredResourceGroup, type StoredSubscription } from './providers/resource-store.js';
+import { SecretRotation, secretResetOps } from './secrets/rotation.js';
 import { createApp } from './server.js';
 import { Store, type StoreOp } from './store/store.js';
 
@@ -73,6 +74,8 @@ export class Emulator {
   /** Serialises the check-then-write of each resource (see rp/arm/locks.ts). */
   readonly writeLock = new KeyedLock();
   providers!: ProviderRegistry;
+  /** Credential rotation and the secret archive (rp/secrets/), driven by the clock. */
+  rotation!: SecretRotation;
   tokens!: TokenService;
   msiSecret!: string;
   caCertPem!: string;
@@ -139,6 +142,8 @@ export class Emulator {
     this.msiSecret = await loadMsiSecret(this.store);
     this.demo = this.meta.demo;
     this.providers = registerProviders(this);
+    this.rotation = new SecretRotation(this);
+    this.clock.onChange(() => this.rotation.onClock());
   }
 
   /** First start: a tenant, a subscription and the demo service principal. */
@@ -227,6 +232,7 @@ export class Emulator {
       ...this.store.entries('operations').map(([key]) => ({ op: 'delete' as const, collection: 'operations', key })),
       ...this.store.entries('clusterPki').map(([key]) => ({ op: 'delete' as const, collection: 'clusterPki', key })),
       ...this.store.entries('clusterPkiKeys').map(([key]) => ({ op: 'delete' as const, collection: 'clusterPkiKeys', key })),
+      ...secretResetOps(this.store),
     ]);
     await resetSites(this);
     this.operations.reopen();

@@ -4,6 +4,7 @@ import { clusterDef } from '../../api/registry.js';
 import { ArmError } from '../../arm/errors.js';
 import { idKey, parseResourceId } from '../../arm/resource-id.js';
 import type { Emulator } from '../../emulator.js';
+import { validateSecretArchive } from '../../secrets/cluster-settings.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType, type TrackedOptions } from '../tracked.js';
 import { recordAction } from './action-states.js';
@@ -48,6 +49,7 @@ export function clusters(emu: Emulator, options: TrackedOptions): TrackedResourc
     },
     async prepare(hub, ctx) {
       await resolveIdentity(emu, hub, ctx.existing?.resource.identity as JsonObject | undefined);
+      validateSecretArchive(emu, hub, ctx.existing?.resource);
     },
     async afterDelete(stored) {
       await removeClusterSite(emu, stored);
@@ -68,6 +70,8 @@ export function clusters(emu: Emulator, options: TrackedOptions): TrackedResourc
         async finish(stored, body, _emu, op) {
           try {
             const summary = await deployCluster(emu, stored, body, op);
+            // The platform rotates every credential of a new cluster during its deployment.
+            await emu.rotation.onDeployed(stored.id);
             return { exitCode: '0', outputHead: summary };
           } catch (e) {
             await updateResource(emu, stored.id, (_hub, props) => {
@@ -99,7 +103,10 @@ export function clusters(emu: Emulator, options: TrackedOptions): TrackedResourc
           }
         },
       },
-      rotateCredential: { finish: () => undefined },
+      rotateCredential: {
+        accept: (stored, body) => emu.rotation.checkRequest(stored, body),
+        finish: async (stored, body) => ({ exitCode: '0', outputHead: await emu.rotation.rotateOnDemand(stored.id, (body.credentials as string[]) ?? []) }),
+      },
     },
   }, options);
 }
