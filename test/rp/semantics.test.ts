@@ -72,19 +72,19 @@ describe('ARM semantics', () => {
     });
 
     it('keeps what an older version cannot see when that version PUTs the resource', async () => {
-      const set = await run.client.patch(cluster('2025-09-01'), { properties: { secretArchiveSettings: { vaultUri: 'https://kv1.vault.azure.net/' } } });
+      const set = await run.client.patch(cluster('2025-09-01'), { properties: { vulnerabilityScanningSettings: { containerScan: 'Disabled' } } });
       await run.client.poll(set);
       const old = (await run.client.get(cluster('2024-07-01'))).body;
       const put = await run.client.put(cluster('2024-07-01'), { location: old.location, extendedLocation: old.extendedLocation, properties: { ...clusterBody(sub, 'rg1', cmLocation).properties } });
       expect(put.status, put.text).to.equal(200);
       const now = (await run.client.get(cluster('2025-09-01'))).body;
-      expect(now.properties.secretArchiveSettings).to.deep.equal({ vaultUri: 'https://kv1.vault.azure.net/' });
+      expect(now.properties.vulnerabilityScanningSettings).to.deep.equal({ containerScan: 'Disabled' });
     });
 
     it('clears a nullable property with null in PATCH', async () => {
-      const r = await run.client.patch(cluster('2025-09-01'), { properties: { secretArchiveSettings: null } });
+      const r = await run.client.patch(cluster('2025-09-01'), { properties: { vulnerabilityScanningSettings: null } });
       await run.client.poll(r);
-      expect((await run.client.get(cluster('2025-09-01'))).body.properties).to.not.have.property('secretArchiveSettings');
+      expect((await run.client.get(cluster('2025-09-01'))).body.properties).to.not.have.property('vulnerabilityScanningSettings');
     });
   });
 
