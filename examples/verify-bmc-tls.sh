@@ -45,7 +45,7 @@ echo "caCertificate.hash $HASH"
 
 step "2. What the BMC presents (openssl s_client -showcerts)"
 openssl s_client -connect "$HOSTPORT" -showcerts </dev/null 2>/dev/null \
-  | awk -v dir="$TMP" '/-----BEGIN CERTIFICATE-----/{n++} n{print > (dir "/presented-" n ".pem")} /-----END CERTIFICATE-----/{close(dir "/presented-" n ".pem")}'
+  | awk -v dir="$TMP" '/-----BEGIN CERTIFICATE-----/{n++; inside=1} inside{print > (dir "/presented-" n ".pem")} /-----END CERTIFICATE-----/{inside=0}'
 [ -s "$TMP/presented-1.pem" ] && [ -s "$TMP/presented-2.pem" ] || { echo "the endpoint did not present a leaf and its issuer" >&2; exit 1; }
 for f in "$TMP"/presented-*.pem; do
   echo "presented $(basename "$f" .pem | sed 's/presented-//'): $(openssl x509 -in "$f" -noout -subject) / serial $(openssl x509 -in "$f" -noout -serial | cut -d= -f2)"
@@ -55,7 +55,7 @@ cp "$TMP/presented-1.pem" "$TMP/leaf.pem"
 step "3. The leaf verifies against caCertificate alone (-partial_chain: the interface issuer as trust anchor)"
 openssl verify -partial_chain -CAfile "$TMP/ca.pem" "$TMP/leaf.pem"
 openssl s_client -connect "$HOSTPORT" -CAfile "$TMP/ca.pem" -partial_chain -verify_return_error -verify_ip 127.0.0.1 </dev/null 2>/dev/null \
-  | grep -E 'Verify return code' | sed 's/^ */s_client: /'
+  | grep -m1 -E 'Verify return code' | sed 's/^ */s_client: /'
 
 step "4. The issuer the BMC presents is caCertificate: compare SHA-256 fingerprints"
 PRESENTED=$(sha256_of "$TMP/presented-2.pem")
@@ -76,7 +76,9 @@ openssl verify -CAfile "$TMP/root.pem" -untrusted "$TMP/presented-2.pem" "$TMP/l
 step "7. Not revoked: the CRL at the leaf's distribution point"
 CRL_URL=$(openssl x509 -in "$TMP/leaf.pem" -noout -ext crlDistributionPoints | grep -Eo 'https://[^ ]+')
 echo "CRL distribution point: $CRL_URL"
-curl -sS --fail --cacert "$API_CA" "$CRL_URL" -o "$TMP/crl.der"
+# The URL names the emulator's endpoint when the leaf was issued; its path is served by the current one
+# (the port differs when the emulator was restarted with --port 0).
+curl -sS --fail --cacert "$API_CA" "${ENDPOINT%/}/${CRL_URL#https://*/}" -o "$TMP/crl.der"
 openssl crl -inform DER -in "$TMP/crl.der" -out "$TMP/crl.pem"
 openssl crl -in "$TMP/crl.pem" -noout -lastupdate -nextupdate
 openssl verify -crl_check -CAfile "$TMP/root.pem" -untrusted "$TMP/presented-2.pem" -CRLfile "$TMP/crl.pem" "$TMP/leaf.pem"

@@ -1,0 +1,83 @@
+/**
+ * examples/verify-bmc-tls.sh run with bash against a spawned emulator (the demo), before and after
+ * a restart: the endpoints come back on the ports the resources name, presenting the same leaves.
+ */
+import { expect } from 'chai';
+import { execFile, execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { ROOT, spawnEmulator, type Spawned } from '../helpers/emulator.js';
+import { handshake, portOf } from './site-helpers.js';
+
+const missing = ['bash', 'curl', 'jq', 'openssl'].filter((tool) => {
+  try {
+    execFileSync('which', [tool], { stdio: 'ignore' });
+    return false;
+  } catch {
+    return true;
+  }
+});
+
+function runScript(dataDir: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', [path.join(ROOT, 'examples/verify-bmc-tls.sh')], { cwd: ROOT, env: { ...process.env, NCE_DATA_DIR: dataDir }, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+describe('examples/verify-bmc-tls.sh', function () {
+  let emulator: Spawned | undefined;
+
+  before(function () {
+    if (missing.length) {
+      console.log(`    (skipped: ${missing.join(' and ')} not installed)`);
+      this.skip();
+    }
+  });
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  it('verifies the demo machine\'s BMC against caCertificate, the root and the CRL, then the storage appliance; again after a restart', async () => {
+    emulator = await spawnEmulator(['--operation-duration', '0']);
+    const first = await runScript(emulator.dataDir);
+    expect(first.code, first.output).to.equal(0);
+    for (const line of [
+      /bmcConnection: +redfish\+https:\/\/127\.0\.0\.1:\d+\/redfish\/v1\/Systems\/System\.Embedded\.1/,
+      /presented 1: subject=O = bmc, CN = r01c001\.bmc\.demo-cluster\.nexus\.local/,
+      /presented 2: subject=O = Nexus cluster demo-cluster, CN = Nexus interface issuer [0-9a-f]{8}/,
+      /leaf\.pem: OK/,
+      /s_client: Verify return code: 0 \(ok\)/,
+      /fingerprints match/,
+      /"Name":"emulated BMC"/,
+      /root: subject=O = Nexus cluster demo-cluster, CN = Nexus root CA/,
+      /CRL distribution point: https:\/\/localhost:\d+\/_emulator\/pki\/crl\/[0-9a-f]{8}\/interface-issuer-r1\.crl/,
+      /storage appliance r01sa01 on 127\.0\.0\.1:\d+/,
+      /sa-leaf\.pem: OK/,
+      /verify-bmc-tls done/,
+    ]) expect(first.output).to.match(line);
+    expect(first.output).to.not.match(/PRIVATE KEY/);
+
+    const c = emulator.client;
+    const bmm = (await c.get(`${c.info.demo!.bareMetalMachineIds[0]}?api-version=2025-09-01`)).body;
+    const site = (await c.get(`/_emulator/sites/${c.info.subscriptionId}/nexus-demo-rg/demo-cluster`, { token: false })).body;
+    const root = (await c.get(`/_emulator/pki/roots/${bmm.properties.caCertificate.hash}`, { token: false })).body.root.certificate;
+    const port = portOf(bmm.properties.bmcConnectionString);
+    const serial = (await handshake(port, [root])).serial;
+
+    expect(await emulator.stop()).to.equal(0);
+    expect(emulator.output()).to.not.match(/PRIVATE KEY/);
+    emulator = await spawnEmulator(['--operation-duration', '0'], emulator.dataDir);
+    const again = (await emulator.client.get(`${c.info.demo!.bareMetalMachineIds[0]}?api-version=2025-09-01`)).body;
+    expect(again.properties.bmcConnectionString).to.equal(bmm.properties.bmcConnectionString);
+    expect(again.properties.caCertificate).to.deep.equal(bmm.properties.caCertificate);
+    const peer = await handshake(port, [root]);
+    expect(peer.authorized).to.equal(true);
+    expect(peer.serial).to.equal(serial);
+    const siteAgain = (await emulator.client.get(`/_emulator/sites/${c.info.subscriptionId}/nexus-demo-rg/demo-cluster`, { token: false })).body;
+    expect(siteAgain.endpoints.map((e: any) => [e.name, e.port, e.servingSerial])).to.deep.equal(site.endpoints.map((e: any) => [e.name, e.port, e.serial]));
+    const second = await runScript(emulator.dataDir);
+    expect(second.code, second.output).to.equal(0);
+    expect(second.output).to.match(/verify-bmc-tls done/);
+  });
+});
