@@ -11,7 +11,7 @@
 import { isObject, type Json, type JsonObject } from '../api/derive.js';
 import { ArmError, errors } from '../arm/errors.js';
 import { idKey, parseResourceId } from '../arm/resource-id.js';
-import type { Emulator } from '../emulator.js';
+import { resourceLockKey, type Emulator } from '../emulator.js';
 import { ROLE_ASSIGNMENTS, ROLE_DEFINITIONS } from '../providers/authorization/rbac.js';
 import { ROLE_IDS, SECRET_DATA_ACTIONS } from '../providers/authorization/roles.js';
 import { findVaultById, findVaultByUri, vaultUriOf } from '../providers/keyvault/vaults.js';
@@ -91,17 +91,32 @@ export class SecretRotation {
   onClock(): Promise<void> {
     return this.serial(async () => {
       const nowMs = this.emu.clock.nowMs();
-      for (const cluster of this.clusters()) {
-        await this.rotateCluster(cluster, (_kind, record) => !record || isDue(Date.parse(record.lastRotationTime), record.rotationPeriodDays, nowMs));
+      const clusters = this.clusters();
+      await this.forgetDeleted(clusters);
+      for (const cluster of clusters) {
+        await this.rotateCluster(cluster, (_kind, record) => !record || isDue(Date.parse(record.lastRotationTime), record.rotationPeriodDays, nowMs), false);
       }
     });
+  }
+
+  /** Drops the managed credentials and notices of clusters, machines and appliances that no longer exist. */
+  private async forgetDeleted(clusters: StoredResource[]): Promise<void> {
+    const { store } = this.emu;
+    const live = new Set(clusters.map((c) => idKey(c.id)));
+    const ops: StoreOp[] = [];
+    for (const [key, c] of store.entries<ManagedCredential>(MANAGED_CREDENTIALS)) {
+      if (!live.has(idKey(c.clusterId)) || !store.get(RESOURCES, idKey(c.resourceId))) ops.push({ op: 'delete', collection: MANAGED_CREDENTIALS, key });
+    }
+    for (const [key] of store.entries(ARCHIVE_NOTICES)) if (!store.get(RESOURCES, key)) ops.push({ op: 'delete', collection: ARCHIVE_NOTICES, key });
+    if (ops.length) await store.batch(ops);
   }
 
   /** A deployment rotates every credential of the new cluster at once, as the platform does. */
   onDeployed(clusterId: string): Promise<RotationSummary> {
     return this.serial(async () => {
       const cluster = this.emu.store.get<StoredResource>(RESOURCES, idKey(clusterId));
-      return cluster ? this.rotateCluster(cluster, () => true) : { rotated: 0, archived: 0 };
+      // Runs inside the deploy operation, which holds the cluster's write lock.
+      return cluster ? this.rotateCluster(cluster, () => true, true) : { rotated: 0, archived: 0 };
     });
   }
 
@@ -124,7 +139,8 @@ export class SecretRotation {
       const cluster = this.emu.store.get<StoredResource>(RESOURCES, idKey(clusterId));
       if (!cluster) throw new ArmError(404, 'ResourceNotFound', `The cluster '${clusterId}' no longer exists.`);
       const wanted = new Set(credentialKindsNamed(names).kinds);
-      const summary = await this.rotateCluster(cluster, (kind) => wanted.has(kind));
+      // Runs inside the rotateCredential operation, which holds the cluster's write lock.
+      const summary = await this.rotateCluster(cluster, (kind) => wanted.has(kind), true);
       return describeSummary(summary);
     });
   }
@@ -193,12 +209,13 @@ export class SecretRotation {
 
   // ---------------------------------------------------------------- rotating
 
-  private async rotateCluster(cluster: StoredResource, select: (kind: CredentialKind, record: ManagedCredential | undefined) => boolean): Promise<RotationSummary> {
+  /** `clusterLocked`: the caller already holds the cluster's write lock (an operation of the cluster). */
+  private async rotateCluster(cluster: StoredResource, select: (kind: CredentialKind, record: ManagedCredential | undefined) => boolean, clusterLocked: boolean): Promise<RotationSummary> {
     const { store } = this.emu;
     const machines = this.machinesOf(cluster);
     if (!machines.length) return { rotated: 0, archived: 0 };
     const due = this.targetsOf(cluster, machines).filter((t) => select(t.kind, readCredential(store, t.resource.id, t.kind.credential)));
-    await this.listManagedCredentials(cluster);
+    await this.listManagedCredentials(cluster, clusterLocked);
     if (!due.length) return { rotated: 0, archived: 0 };
 
     const nowMs = this.emu.clock.nowMs();
@@ -272,7 +289,8 @@ export class SecretRotation {
     const key = idKey(resource.id);
     const notice = store.get<ArchiveNotice>(ARCHIVE_NOTICES, key);
     let noticeOp: StoreOp | undefined;
-    await updateResource(this.emu, resource.id, (_hub, props) => {
+    // Taken like any other write to the machine, so a concurrent PATCH or action cannot lose this update.
+    await this.emu.writeLock.run(resourceLockKey(resource.id), () => updateResource(this.emu, resource.id, (_hub, props) => {
       const statuses = Array.isArray(props.secretRotationStatus) ? (props.secretRotationStatus as JsonObject[]).filter(isObject) : [];
       for (const { kind, credential } of done) {
         const status: JsonObject = {
@@ -300,15 +318,19 @@ export class SecretRotation {
         if (current === notice.notice) props.detailedStatusMessage = notice.baseline;
         noticeOp = { op: 'delete', collection: ARCHIVE_NOTICES, key };
       }
-    });
+    }));
     if (noticeOp) await store.batch([noticeOp]);
   }
 
   /** The 2026-07-01 managedCredentials list on the cluster: what rotateCredential accepts. */
-  private async listManagedCredentials(cluster: StoredResource): Promise<void> {
+  /**
+   * Only under the cluster's own operation (deploy, rotateCredential), which holds its write lock:
+   * the clock pass must not wait for that lock, since such an operation may be waiting for the pass.
+   */
+  private async listManagedCredentials(cluster: StoredResource, locked: boolean): Promise<void> {
     const props = (cluster.resource.properties ?? {}) as JsonObject;
     const names = CREDENTIAL_KINDS.map((k) => k.credential);
-    if (JSON.stringify(props.managedCredentials) === JSON.stringify(names)) return;
+    if (!locked || JSON.stringify(props.managedCredentials) === JSON.stringify(names)) return;
     await updateResource(this.emu, cluster.id, (_hub, p) => {
       p.managedCredentials = names;
     });
