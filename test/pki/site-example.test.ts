@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { azemu, newConfigDir, removeTempDirs } from '../cli/helpers.js';
 import { ROOT, spawnEmulator, type Spawned } from '../helpers/emulator.js';
 import { handshake, portOf } from './site-helpers.js';
 
@@ -36,6 +37,7 @@ describe('examples/verify-bmc-tls.sh', function () {
   });
   after(async () => {
     await emulator?.stop();
+    removeTempDirs();
   });
 
   it('verifies the demo machine\'s BMC against caCertificate, the root and the CRL, then the storage appliance; again after a restart', async () => {
@@ -79,5 +81,27 @@ describe('examples/verify-bmc-tls.sh', function () {
     const second = await runScript(emulator.dataDir);
     expect(second.code, second.output).to.equal(0);
     expect(second.output).to.match(/verify-bmc-tls done/);
+  });
+
+  it('the site view through azemu (rest): certificates, then a renewal after `azemu emulator clock advance`; no output holds a key', async () => {
+    const configDir = newConfigDir();
+    const run = (...args: string[]) => azemu(args, { configDir });
+    const login = await run('login', '--emulator', emulator!.dataDir);
+    expect(login.code, login.stderr).to.equal(0);
+    const url = '/_emulator/sites/{subscriptionId}/nexus-demo-rg/demo-cluster/certificates/bmc-r01c001';
+    const before = await run('rest', '--url', url);
+    expect(before.code, before.stderr).to.equal(0);
+    const leaf = JSON.parse(before.stdout);
+    expect(leaf.status.conditions[0]).to.include({ type: 'Ready', status: 'True' });
+    const advanced = await run('emulator', 'clock', 'advance', '61d');
+    expect(advanced.code, advanced.stderr).to.equal(0);
+    const after = await run('rest', '--url', url, '--query', '{serial: serial, revision: status.revision}');
+    expect(after.code, after.stderr).to.equal(0);
+    const renewed = JSON.parse(after.stdout);
+    expect(renewed.serial).to.not.equal(leaf.serial);
+    expect(renewed.revision).to.equal(leaf.status.revision + 1);
+    const bundle = await run('rest', '--url', '/_emulator/sites/{subscriptionId}/nexus-demo-rg/demo-cluster/trust-bundle.pem');
+    expect(bundle.stdout).to.match(/-----BEGIN CERTIFICATE-----/);
+    for (const r of [login, before, advanced, after, bundle]) expect(r.stdout + r.stderr).to.not.match(/PRIVATE KEY/);
   });
 });
