@@ -33,6 +33,22 @@ describe('azemu against the emulator: updates, actions, long-running operations'
   });
 
   describe('update', () => {
+    // the emulator checks that a secret archive names an existing vault and identity: make them (through azemu rest)
+    const vaultName = `kv-e2e-${Math.random().toString(36).slice(2, 10)}`;
+    let vaultId: string;
+    let vaultUri: string;
+    let uaiId: string;
+
+    before(async () => {
+      const rgPath = `/subscriptions/${sub}/resourceGroups/nexus-demo-rg`;
+      const vault = await json('rest', '-m', 'put', '-u', `${rgPath}/providers/Microsoft.KeyVault/vaults/${vaultName}?api-version=2023-07-01`,
+        '--body', JSON.stringify({ location: 'eastus', properties: { tenantId: emu.info.tenantId, sku: { family: 'A', name: 'standard' }, accessPolicies: [] } }));
+      vaultId = vault.id;
+      vaultUri = vault.properties.vaultUri;
+      const uai = await json('rest', '-m', 'put', '-u', `${rgPath}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-e2e?api-version=2023-01-31`, '--body', '{"location":"eastus"}');
+      uaiId = uai.id;
+    });
+
     it('baremetalmachine update: --machine-details and --tags, printed flattened', async () => {
       const r = await json('networkcloud', 'baremetalmachine', 'update', '-g', mrg, '-n', 'r01c003', '--machine-details', 'rack 1 slot 3', '--tags', 'owner=ops', 'tier=gold');
       expect(r).to.include({ machineDetails: 'rack 1 slot 3', name: 'r01c003', resourceGroup: mrg });
@@ -45,27 +61,26 @@ describe('azemu against the emulator: updates, actions, long-running operations'
     });
 
     it('cluster update: the seed example --secret-archive braces form, then show --query secretArchive', async () => {
-      const kv = `/subscriptions/${sub}/resourceGroups/nexus-demo-rg/providers/Microsoft.KeyVault/vaults/demo-kv`;
-      const updated = await run('networkcloud', 'cluster', 'update', '--ids', emu.info.demo.clusterId, '--secret-archive', `{key-vault-id:${kv},use-key-vault:True}`);
+      const updated = await run('networkcloud', 'cluster', 'update', '--ids', emu.info.demo.clusterId, '--secret-archive', `{key-vault-id:${vaultId},use-key-vault:True}`);
       ok(updated);
       const shown = await json('networkcloud', 'cluster', 'show', '--ids', emu.info.demo.clusterId, '--query', 'secretArchive');
-      expect(shown).to.deep.equal({ keyVaultId: kv, useKeyVault: 'True' });
+      expect(shown).to.deep.equal({ keyVaultId: vaultId, useKeyVault: 'True' });
       const direct = await directGet(emu.info, `${emu.info.demo.clusterId}?api-version=2025-09-01`);
       expect(direct.body.properties.secretArchive).to.deep.equal(shown);
     });
 
-    it('cluster update: --sa-settings space form, --update-strategy, --mi-system-assigned', async () => {
-      const uai = `/subscriptions/${sub}/resourceGroups/nexus-demo-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/demo-uai`;
+    it('cluster update: --sa-settings space form, --update-strategy, --mi-system-assigned with --mi-user-assigned', async () => {
       const r = await json(
         'networkcloud', 'cluster', 'update', '--ids', emu.info.demo.clusterId,
-        '--sa-settings', 'identity-type=UserAssignedIdentity', `identity-resource-id=${uai}`, 'vault-uri=https://demo-kv.vault.azure.net/',
+        '--mi-system-assigned', '--mi-user-assigned', uaiId,
+        '--sa-settings', 'identity-type=UserAssignedIdentity', `identity-resource-id=${uaiId}`, `vault-uri=${vaultUri}`,
         '--update-strategy', 'strategy-type=Rack', 'threshold-type=CountSuccess', 'threshold-value=4', 'max-unavailable=4', 'wait-time-minutes=10',
-        '--mi-system-assigned',
-        '--query', '{s:secretArchiveSettings, u:updateStrategy, i:identity.type}',
+        '--query', '{s:secretArchiveSettings, u:updateStrategy, i:identity}',
       );
-      expect(r.s).to.deep.equal({ vaultUri: 'https://demo-kv.vault.azure.net/', associatedIdentity: { identityType: 'UserAssignedIdentity', userAssignedIdentityResourceId: uai } });
+      expect(r.s).to.deep.equal({ vaultUri, associatedIdentity: { identityType: 'UserAssignedIdentity', userAssignedIdentityResourceId: uaiId } });
       expect(r.u).to.include({ strategyType: 'Rack', thresholdType: 'CountSuccess', thresholdValue: 4, maxUnavailable: 4, waitTimeMinutes: 10 });
-      expect(r.i).to.equal('SystemAssigned');
+      expect(r.i.type).to.equal('SystemAssigned,UserAssigned');
+      expect(Object.keys(r.i.userAssignedIdentities).map((k) => k.toLowerCase())).to.deep.equal([uaiId.toLowerCase()]);
     });
 
     it('cluster update --no-wait, then wait --updated; storage appliance wait --exists', async () => {
@@ -197,6 +212,10 @@ describe('azemu against the emulator: updates, actions, long-running operations'
 
   describe('identity commands (GET then full PUT, as az does)', () => {
     const uai = (n: string) => `/subscriptions/${sub}/resourceGroups/nexus-demo-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${n}`;
+
+    before(async () => {
+      for (const n of ['a', 'b', 'c']) ok(await run('rest', '-m', 'put', '-u', `${uai(n)}?api-version=2023-01-31`, '--body', '{"location":"eastus"}', '-o', 'none'), `uai ${n}`);
+    });
 
     /** Skip with the reason when the emulator still refuses az's GET-then-PUT (a server gap reported to the lead). */
     function skipOnKnownServerGap(ctx: Mocha.Context, r: CliResult): void {
