@@ -262,6 +262,7 @@ function summaryView(emu: Emulator, sites: ClusterSites, snap: SiteSnapshot, now
   const path = `${emu.endpoint.replace(/\/$/, '')}${sitePath(site.clusterId)}`;
   const iface = pki.interfaceIssuer;
   const published = allIssuers(pki).find((i) => i.fingerprint === site.caCertificateHash) ?? iface;
+  const next = sites.nextDueMs(pki, site);
   return {
     clusterId: site.clusterId,
     pkiId: site.pkiId,
@@ -281,7 +282,7 @@ function summaryView(emu: Emulator, sites: ClusterSites, snap: SiteSnapshot, now
       serial: l.certificate.serial,
       servingSerial: sites.registry.servingSerial(key, l.name) ?? null,
     })),
-    nextScheduledAt: new Date(sites.nextDueMs(pki, site)).toISOString(),
+    nextScheduledAt: Number.isFinite(next) ? new Date(next).toISOString() : null,
     revocationRules: site.revocations.length,
     links: {
       issuers: `${path}/issuers`,

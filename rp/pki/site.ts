@@ -54,8 +54,10 @@ const LEAF_ISSUER: Record<LeafPurpose, IssuerPurpose> = { bmc: 'interfaceIssuer'
 const DEFAULT_ROTATION_OVERLAP_MS = 60 * DAY;
 /** CRLs are re-signed when their content changes or half of this has passed on the clock. */
 const CRL_VALIDITY_MS = DAY;
-/** How often real time is checked for due renewals (the clock also moves with real time). */
-const TICK_MS = 30_000;
+/** Real time moves the clock too: the scheduler wakes when the next step is due, at least this often... */
+const MAX_SLEEP_MS = 30_000;
+/** ...and at most this often. */
+const MIN_SLEEP_MS = 250;
 
 /** Emulated platform services with infra-issuer certificates (no live listener: they are not reachable from outside). */
 export const PLATFORM_SERVICES: ReadonlyArray<{ serviceName: string; dnsNames: string[]; clientAuth?: boolean }> = [
@@ -312,6 +314,7 @@ export class ClusterSites {
   private started = false;
   private closed = false;
   private timer?: NodeJS.Timeout;
+  private timerAt = Infinity;
 
   constructor(private readonly emu: Emulator) {}
 
@@ -595,6 +598,7 @@ export class ClusterSites {
           });
           if (p.props && leaf.endpoint.kind === 'bmc') p.props.bmcConnectionString = bmcConnectionString(leaf.endpoint.port);
         }));
+        sites.wakeAt(Math.min(...issued.map((i) => toMs(i.certificate.renewalTime))));
         return sites.writes(state);
       },
       async abort() {
@@ -624,17 +628,41 @@ export class ClusterSites {
         this.emu.log.error(`pki site ${key}: scheduler failed: ${(e as Error).message}`);
       }
     }
+    this.schedule();
   }
 
-  /** The earliest instant (virtual ms) at which something of the site falls due. */
+  /** Sleeps until the earliest due step of any site. */
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.wakeAt(Math.min(...this.list().map((s) => this.nextDueMs(s.pki, s.site))));
+  }
+
+  /** Makes the scheduler run at `dueMs` (virtual) unless it already runs earlier; MAX_SLEEP_MS at the latest. */
+  wakeAt(dueMs: number): void {
+    if (this.closed || !this.started) return;
+    const delay = Math.min(MAX_SLEEP_MS, Math.max(MIN_SLEEP_MS, dueMs - this.emu.clock.nowMs()));
+    const at = Date.now() + delay;
+    if (this.timer && at >= this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.reconcileAll();
+    }, delay);
+    this.timer.unref();
+  }
+
+  /** The earliest instant (virtual ms) at which something of the site falls due (Infinity: nothing will). */
   nextDueMs(pki: ClusterPkiRecord, site: SiteRecord): number {
     const times: number[] = [];
     for (const leaf of Object.values(site.leaves)) if (!leaf.failure) times.push(toMs(leaf.certificate.renewalTime));
     for (const purpose of ISSUER_PURPOSES) {
+      // A rotation that failed is retried when the clock is moved, not in a loop.
+      if (site.issuerFailures[purpose]) continue;
       const current = pki[purpose];
       const plan = issuerRotationPlan(current, toMs(issuedAtOf(current)), overlapFor(current, site.rotationOverlapMs));
-      times.push(toMs(plan.introduceSuccessorAt));
-      if (pki.pendingIssuers.some((p) => p.purpose === purpose)) times.push(toMs(plan.switchSignerAt));
+      times.push(toMs(pki.pendingIssuers.some((p) => p.purpose === purpose) ? plan.switchSignerAt : plan.introduceSuccessorAt));
     }
     for (const old of pki.retiringIssuers) times.push(toMs(old.notAfter));
     return Math.min(...times);
@@ -874,14 +902,7 @@ export class ClusterSites {
       }
     }
     this.emu.clock.onChange(() => this.reconcileAll());
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
-    this.timer.unref();
-  }
-
-  /** Real time moves the clock too: renew whatever fell due without a clock change. */
-  private async tick(): Promise<void> {
-    const now = this.emu.clock.nowMs();
-    if (this.list().some((s) => this.nextDueMs(s.pki, s.site) <= now)) await this.reconcileAll();
+    this.schedule();
   }
 
   private async openEndpoints(key: string): Promise<void> {
@@ -918,7 +939,7 @@ export class ClusterSites {
   /** Stops every listener and the timer (emulator shutdown). */
   async stop(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.registry.closeAll();
   }
