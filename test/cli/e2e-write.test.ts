@@ -211,7 +211,7 @@ describe('azemu against the emulator: updates, actions, long-running operations'
   });
 
   describe('identity commands (GET then full PUT, as az does)', () => {
-    const uai = (n: string) => `/subscriptions/${sub}/resourceGroups/nexus-demo-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${n}`;
+    const uai = (n: string) => `/subscriptions/${sub}/resourceGroups/nexus-demo-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-${n}`;
 
     before(async () => {
       for (const n of ['a', 'b', 'c']) ok(await run('rest', '-m', 'put', '-u', `${uai(n)}?api-version=2023-01-31`, '--body', '{"location":"eastus"}', '-o', 'none'), `uai ${n}`);
