@@ -136,6 +136,12 @@ describe('pki/site: bring your own issuer', () => {
       expect(r.text, what).to.not.match(/PRIVATE KEY/);
     }
     expect((await run.client.get(issuerPath('bad'), { token: false })).body.mode).to.equal('selfSigned');
+    // A valid customer CA can be set and taken back before deploy.
+    expect((await run.client.put(issuerPath('bad'), { certificate: other.certPem, privateKey: other.keyPem })).body.mode).to.equal('customerCa');
+    expect((await run.client.delete(issuerPath('bad'), { token: false })).status).to.equal(401);
+    const back = await run.client.delete(issuerPath('bad'));
+    expect(back.status).to.equal(200);
+    expect(back.body.mode).to.equal('selfSigned');
     expect((await run.client.put(`${sitePath(run.sub, 'ghost')}/issuer`, { certificate: contoso.certPem, privateKey: contoso.keyPem })).status).to.equal(404);
   });
 

@@ -113,6 +113,13 @@ describe('pki/site revocation and CRLs', () => {
       const accepted = await verifyWithCrl(fresh.certificate, 'fresh');
       expect(accepted.status, accepted.stderr).to.equal(0);
       expect(accepted.stdout).to.match(/: OK/);
+      // -crl_check_all also checks the issuer against the root's CRL.
+      const { root: rootFile, iface } = await files();
+      const rootIssuer = (await siteGet(run, 'rev', '/issuers')).value[0];
+      const rootCrl = opensslOk(['crl', '-inform', 'DER', '-in', tmp.write('root.crl', (await getBuffer(rootIssuer.crl.der, run.emu.caCertPem)).body)]);
+      const ifaceCrl = opensslOk(['crl', '-inform', 'DER', '-in', tmp.write('iface.crl', (await crlOf('interface-issuer')).der)]);
+      const all = openssl(['verify', '-crl_check_all', '-CAfile', rootFile, '-untrusted', iface, '-CRLfile', tmp.write('all.pem', rootCrl + ifaceCrl), tmp.write('fresh2.pem', fresh.certificate)]);
+      expect(all.status, all.stderr + all.stdout).to.equal(0);
       const text = opensslOk(['crl', '-inform', 'DER', '-in', tmp.write('one.crl', (await crlOf('interface-issuer')).der), '-noout', '-text']);
       expect(text.replace(/\s/g, '')).to.include(`SerialNumber:${old.serial.toUpperCase()}`);
     }
