@@ -8,9 +8,8 @@
  *   calls the real ARM API with it; it never sees the client secret.
  * - GET /portal/api/version-diff: which property paths a type gains and loses between two
  *   api-versions, from the API model (fieldPaths), for the version diff view.
- * - GET /portal/api/cluster-pki: the public half of a deployed cluster's PKI (root, issuers,
- *   leaves when the record lists them, trust bundles). Private keys live in another collection and
- *   are never read here.
+ * - GET /portal/api/property-versions: the api-versions in which a property exists.
+ * The cluster PKI view reads the emulator's open site routes (/_emulator/sites/…, rp/pki/site-routes.ts).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -21,13 +20,9 @@ import type { ResourceTypeDef } from '../api/schema.js';
 import { isApiVersion, API_VERSIONS } from '../api/versions.js';
 import { errors } from '../arm/errors.js';
 import { sendJson } from '../arm/http.js';
-import { idKey, parseResourceId } from '../arm/resource-id.js';
 import type { Emulator } from '../emulator.js';
 import { requireBearer } from '../identity/auth.js';
 import { armAudiences } from '../identity/tokens.js';
-import { issuerTrustBundle, type CertificateRecord, type ClusterPkiRecord } from '../pki/cluster-pki.js';
-import { CLUSTER_PKI } from '../providers/networkcloud/deploy.js';
-import { RESOURCES, type StoredResource } from '../providers/resource-store.js';
 
 /** Portal tokens live a quarter of an hour; the page asks for a new one before this runs out. */
 export const PORTAL_TOKEN_LIFETIME_SECONDS = 900;
@@ -84,62 +79,6 @@ export function portalTokenRefusal(req: Request, emu: Emulator): string | null {
   if (site !== undefined && site !== 'same-origin') return 'The token request must come from the portal page itself (Sec-Fetch-Site: same-origin).';
   if (req.get('x-portal-request') !== '1') return "The token request must carry the header 'X-Portal-Request: 1'.";
   return null;
-}
-
-const CERT_FIELDS = [
-  'name', 'purpose', 'serial', 'notBefore', 'notAfter', 'renewalTime', 'revision', 'dnsNames', 'ipAddresses',
-  'issuerName', 'issuerSerial', 'fingerprint', 'keyAlgorithm', 'certPem',
-] as const;
-
-type CertView = Partial<Pick<CertificateRecord, (typeof CERT_FIELDS)[number]>> & { state?: string; subject?: string };
-
-/** Only the named public fields: whatever else a record may grow, nothing secret leaks through. */
-function certView(c: unknown, state?: string): CertView | null {
-  if (typeof c !== 'object' || c === null) return null;
-  const src = c as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k of CERT_FIELDS) if (src[k] !== undefined) out[k] = src[k];
-  if (typeof out.certPem === 'string' && /PRIVATE KEY/.test(out.certPem)) delete out.certPem;
-  if (state) out.state = state;
-  return out as CertView;
-}
-
-/** Leaves, when the record lists them: an array, or a map of name -> record (or -> list of revisions). */
-function leavesOf(pki: ClusterPkiRecord): unknown[] {
-  const raw = (pki as unknown as { leaves?: unknown }).leaves;
-  if (Array.isArray(raw)) return raw;
-  if (raw && typeof raw === 'object') return Object.values(raw).flatMap((v) => (Array.isArray(v) ? v : [v]));
-  return [];
-}
-
-export function clusterPkiView(emu: Emulator, cluster: StoredResource, pki: ClusterPkiRecord) {
-  const bundle = (list: CertificateRecord[]) => list.map((c) => c.certPem.trim()).join('\n') + '\n';
-  const safeBundle = (purpose: 'interfaceIssuer' | 'infraIssuer') => {
-    try {
-      return bundle(issuerTrustBundle(pki, purpose));
-    } catch {
-      return pki[purpose] ? bundle([pki[purpose]]) : '';
-    }
-  };
-  return {
-    clusterId: cluster.id,
-    clusterName: pki.clusterName,
-    pkiId: pki.pkiId,
-    now: emu.clock.iso(),
-    rootCa: certView(pki.rootCa, 'active'),
-    issuers: [
-      certView(pki.interfaceIssuer, 'active'),
-      certView(pki.infraIssuer, 'active'),
-      ...(pki.pendingIssuers ?? []).map((c) => certView(c, 'pending')),
-      ...(pki.retiringIssuers ?? []).map((c) => certView(c, 'retiring')),
-    ].filter(Boolean),
-    leaves: leavesOf(pki).map((c) => certView(c)).filter(Boolean),
-    trustBundles: {
-      root: pki.rootCa ? bundle([pki.rootCa]) : '',
-      interfaceIssuer: safeBundle('interfaceIssuer'),
-      infraIssuer: safeBundle('infraIssuer'),
-    },
-  };
 }
 
 /** The model of a full type name ('Microsoft.NetworkCloud/bareMetalMachines'); 404 for types without one. */
@@ -222,26 +161,6 @@ export function portalRouter(emu: Emulator): Router {
       const field = resourceField(def);
       const versions = API_VERSIONS.filter((v) => fieldPaths(field, v).includes(path));
       sendJson(res, 200, { type: def.type, path, versions });
-    } catch (e) {
-      next(e);
-    }
-  });
-
-  router.get('/portal/api/cluster-pki', auth, (req, res, next) => {
-    try {
-      const id = String(req.query.id ?? '');
-      const parts = parseResourceId(id);
-      if (!parts || `${parts.namespace}/${parts.type}`.toLowerCase() !== 'microsoft.networkcloud/clusters') {
-        throw errors.badRequest('InvalidParameter', "'id' must be the resource id of a Microsoft.NetworkCloud/clusters resource.", 'id');
-      }
-      const cluster = emu.store.get<StoredResource>(RESOURCES, idKey(id));
-      if (!cluster) throw errors.resourceNotFound('Microsoft.NetworkCloud/clusters', parts.name, parts.resourceGroup);
-      const pki = emu.store.get<ClusterPkiRecord>(CLUSTER_PKI, idKey(id));
-      if (!pki) {
-        sendJson(res, 200, { clusterId: cluster.id, deployed: false, now: emu.clock.iso(), message: 'This cluster has no PKI yet: it is created when the cluster is deployed.' });
-        return;
-      }
-      sendJson(res, 200, { deployed: true, ...clusterPkiView(emu, cluster, pki) });
     } catch (e) {
       next(e);
     }

@@ -11,8 +11,6 @@ import { startEmulator, type Running } from '../helpers/emulator.js';
 describe('portal: server side', () => {
   let run: Running;
   let origin: string;
-  const bmm = () => run.client.info.demo!.bareMetalMachineIds[0];
-  const cluster = () => run.client.info.demo!.clusterId;
   const portalHeaders = () => ({ Origin: origin, 'X-Portal-Request': '1', Host: new URL(origin).host });
 
   before(async () => {
@@ -93,7 +91,7 @@ describe('portal: server side', () => {
   });
 
   it('the JSON routes need a bearer token', async () => {
-    for (const p of ['/portal/api/version-diff?type=x&from=a&to=b', `/portal/api/cluster-pki?id=${cluster()}`, '/portal/api/property-versions?type=x&path=y']) {
+    for (const p of ['/portal/api/version-diff?type=x&from=a&to=b', '/portal/api/property-versions?type=x&path=y']) {
       const r = await run.client.get(p, { token: false });
       expect(r.status, p).to.equal(401);
     }
@@ -121,31 +119,9 @@ describe('portal: server side', () => {
     expect(cm.body.versions).to.deep.equal([]);
   });
 
-  it('cluster-pki shows the public PKI of a deployed cluster and never a private key', async () => {
-    const r = await run.client.get(`/portal/api/cluster-pki?id=${encodeURIComponent(cluster())}`);
-    expect(r.status).to.equal(200);
-    expect(r.body.deployed).to.equal(true);
-    expect(r.text).not.to.match(/PRIVATE KEY/);
-    expect(r.text).not.to.match(/privateKey/i);
-    expect(r.body.rootCa.purpose).to.equal('rootCa');
-    expect(r.body.issuers.map((i: { purpose: string }) => i.purpose)).to.include.members(['interfaceIssuer', 'infraIssuer']);
-    for (const i of r.body.issuers) expect(i.issuerSerial).to.equal(r.body.rootCa.serial);
-    const machine = await run.client.get(`${bmm()}?api-version=2025-09-01`);
-    const iface = r.body.issuers.find((i: { purpose: string; state: string }) => i.purpose === 'interfaceIssuer' && i.state === 'active');
-    expect(iface.fingerprint).to.equal(machine.body.properties.caCertificate.hash);
-    expect(r.body.trustBundles.root.trim()).to.equal(r.body.rootCa.certPem.trim());
-    expect(r.body.trustBundles.interfaceIssuer).to.include(machine.body.properties.caCertificate.value.trim());
-    expect(r.body.leaves).to.be.an('array');
-
-    const notCluster = await run.client.get(`/portal/api/cluster-pki?id=${encodeURIComponent(bmm())}`);
-    expect(notCluster.status).to.equal(400);
-    const missing = await run.client.get(`/portal/api/cluster-pki?id=${encodeURIComponent(cluster().replace(/demo-cluster$/, 'nope'))}`);
-    expect(missing.status).to.equal(404);
-  });
-
   it('the static folder holds only plain browser files', () => {
     const files = readdirSync(portalStaticDir()).sort();
-    expect(files).to.deep.equal(['api.js', 'app.js', 'index.html', 'jsonview.js', 'portal.css', 'x509.js']);
+    expect(files).to.deep.equal(['api.js', 'app.js', 'diff.js', 'index.html', 'jsonview.js', 'portal.css', 'x509.js']);
     for (const f of files.filter((x) => x.endsWith('.js'))) {
       const text = readFileSync(path.join(portalStaticDir(), f), 'utf8');
       // Relative ES module imports only: no bundler, no bare package names.

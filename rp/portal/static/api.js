@@ -123,4 +123,21 @@ export const versionDiff = (type, from, to) =>
 
 export const propertyVersions = (type, path) => arm(`/portal/api/property-versions?${new URLSearchParams({ type, path })}`);
 
-export const clusterPki = (id) => arm(`/portal/api/cluster-pki?${new URLSearchParams({ id })}`);
+/** A deployed cluster's PKI from the emulator's site view (open for reading); null before deploy. */
+export async function clusterSite(clusterId) {
+  const [, , sub, , group, , , , name] = clusterId.split('/');
+  const base = `/_emulator/sites/${sub}/${encodeURIComponent(group)}/${encodeURIComponent(name)}`;
+  const get = async (path) => {
+    const res = await fetch(base + path, { credentials: 'omit' });
+    const body = await readJson(res);
+    if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? `HTTP${res.status}`, body?.error?.message ?? `GET ${base + path} answered ${res.status}`);
+    return body;
+  };
+  try {
+    const [summary, issuers, certificates, bundle] = await Promise.all([get(''), get('/issuers'), get('/certificates'), get('/trust-bundle')]);
+    return { summary, issuers: issuers.value, certificates: certificates.value, bundle };
+  } catch (e) {
+    if (e.code === 'SiteNotFound') return null;
+    throw e;
+  }
+}

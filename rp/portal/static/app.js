@@ -4,7 +4,8 @@
 //   #/subscriptions/{s}/resourceGroups/{g}
 //   #/{resource id}?tab=overview|json|diff|pki&api-version=…&from=…&to=…
 import * as api from './api.js';
-import { documentDiff, el, jsonTree, setAllOpen } from './jsonview.js';
+import { diffRows, diffTable } from './diff.js';
+import { el, jsonTree, setAllOpen } from './jsonview.js';
 import { parseCertificate, pemToDer, sha256Hex } from './x509.js';
 
 const main = document.getElementById('main');
@@ -118,6 +119,17 @@ function dl(rows) {
   return el('dl', { class: 'facts' }, rows.filter(Boolean).flatMap(([k, v, attrs]) => [el('dt', { text: k }), el('dd', attrs ?? {}, v)]));
 }
 
+const subscriptionNames = new Map();
+
+/** A subscription's display name (cached), for breadcrumbs; its id when it cannot be read. */
+async function subscriptionName(sub) {
+  if (!subscriptionNames.has(sub.toLowerCase())) {
+    const name = await api.arm(`/subscriptions/${sub}`, { apiVersion: '2022-12-01' }).then((s) => s.displayName ?? sub, () => sub);
+    subscriptionNames.set(sub.toLowerCase(), name);
+  }
+  return subscriptionNames.get(sub.toLowerCase());
+}
+
 function setCrumbs(items) {
   crumbs.replaceChildren(
     el('ol', {}, items.map(([label, href], i) =>
@@ -180,6 +192,7 @@ async function subscriptionView(view, sub) {
   const [subInfo, groups, resources] = await Promise.all([
     api.arm(`/subscriptions/${sub}`, { apiVersion: '2022-12-01' }), api.listResourceGroups(sub), api.listResources(sub),
   ]);
+  subscriptionNames.set(sub.toLowerCase(), subInfo.displayName);
   setCrumbs([['Subscriptions', '#/'], [subInfo.displayName, link(`/subscriptions/${sub}`)]]);
   view.append(el('h1', { tabindex: '-1', text: subInfo.displayName }), el('p', { class: 'muted' }, 'Subscription ', el('code', { text: sub })));
   view.append(el('section', { 'aria-labelledby': 'rg-h' }, el('h2', { id: 'rg-h', text: 'Resource groups' }), searchableTable({
@@ -198,8 +211,10 @@ async function subscriptionView(view, sub) {
 }
 
 async function groupView(view, sub, group) {
-  const [g, resources] = await Promise.all([api.arm(`/subscriptions/${sub}/resourcegroups/${encodeURIComponent(group)}`, { apiVersion: '2021-04-01' }), api.listResources(sub, group)]);
-  setCrumbs([['Subscriptions', '#/'], ['Subscription', link(`/subscriptions/${sub}`)], [g.name, link(g.id)]]);
+  const [g, resources, subName] = await Promise.all([
+    api.arm(`/subscriptions/${sub}/resourcegroups/${encodeURIComponent(group)}`, { apiVersion: '2021-04-01' }), api.listResources(sub, group), subscriptionName(sub),
+  ]);
+  setCrumbs([['Subscriptions', '#/'], [subName, link(`/subscriptions/${sub}`)], [g.name, link(g.id)]]);
   view.append(el('h1', { tabindex: '-1', text: g.name }), el('p', { class: 'muted', text: 'Resource group' }));
   view.append(dl([
     ['Location', g.location],
@@ -255,11 +270,11 @@ async function resourceView(view, id, params) {
   const fullType = `${segs[5]}/${segs.slice(6, -1).filter((_, i) => i % 2 === 0).join('/')}`;
   const name = segs[segs.length - 1];
   const lowerType = fullType.toLowerCase();
-  const versions = await api.apiVersionsOf(sub, fullType);
+  const [versions, subName] = await Promise.all([api.apiVersionsOf(sub, fullType), subscriptionName(sub)]);
   const tabs = TABS.filter(([k]) => k !== 'pki' || lowerType === CLUSTER_TYPE);
   const tab = tabs.some(([k]) => k === params.get('tab')) ? params.get('tab') : 'overview';
 
-  setCrumbs([['Subscriptions', '#/'], ['Subscription', link(`/subscriptions/${sub}`)], [group, link(`/subscriptions/${sub}/resourceGroups/${group}`)], [name, link(id)]]);
+  setCrumbs([['Subscriptions', '#/'], [subName, link(`/subscriptions/${sub}`)], [group, link(`/subscriptions/${sub}/resourceGroups/${group}`)], [name, link(id)]]);
   view.append(
     el('h1', { tabindex: '-1', text: name }),
     el('p', { class: 'muted' }, `${friendlyType(fullType)} · `, el('code', { text: fullType })),
@@ -284,27 +299,27 @@ async function overviewPanel(panel, { id, versions }) {
   const props = r.properties ?? {};
   const status = Object.entries(props).filter(([k, v]) => typeof v === 'string' && /(status|state)$/i.test(k));
   const related = [];
-  for (const key of ['clusterId', 'clusterManagerId']) if (typeof props[key] === 'string') related.push([key, el('a', { href: link(props[key]), text: props[key].split('/').pop() })]);
+  for (const [key, label] of [['clusterId', 'Cluster'], ['clusterManagerId', 'Cluster manager']]) {
+    if (typeof props[key] === 'string') related.push([label, el('a', { href: link(props[key]), text: props[key].split('/').pop() })]);
+  }
   const mrg = props.managedResourceGroupConfiguration?.name;
   if (mrg) related.push(['Managed resource group', el('a', { href: link(`/subscriptions/${id.split('/')[2]}/resourceGroups/${mrg}`), text: mrg })]);
   panel.append(
-    el('h2', { text: 'Essentials' }),
-    dl([
+    el('section', { class: 'card', 'aria-labelledby': 'ess-h' }, el('h2', { id: 'ess-h', text: 'Essentials' }), dl([
       ['Name', r.name],
       ['Type', r.type],
       ['Location', r.location ?? '—'],
       ['Resource group', el('a', { href: link(id.split('/').slice(0, 5).join('/')), text: id.split('/')[4] })],
-      r.extendedLocation && ['Extended location', el('code', { text: r.extendedLocation.name })],
+      r.extendedLocation && ['Extended location', el('code', { class: 'wrap', text: r.extendedLocation.name })],
       ['Resource ID', el('code', { class: 'wrap', text: r.id })],
       ...related,
-    ]),
-    el('h2', { text: 'Status' }),
-    status.length ? dl([
-      ...status.map(([k, v]) => [k, badge(v)]),
-      typeof props.detailedStatusMessage === 'string' && ['detailedStatusMessage', props.detailedStatusMessage],
-    ]) : el('p', { class: 'muted', text: 'This resource reports no status fields.' }),
-    el('h2', { text: 'Tags' }),
-    tagList(r.tags),
+    ])),
+    el('section', { class: 'card', 'aria-labelledby': 'status-h', id: 'overview-status' }, el('h2', { id: 'status-h', text: 'Status' }),
+      status.length ? dl([
+        ...status.map(([k, v]) => [k, badge(v)]),
+        typeof props.detailedStatusMessage === 'string' && ['detailedStatusMessage', props.detailedStatusMessage],
+      ]) : el('p', { class: 'muted', text: 'This resource reports no status fields.' })),
+    el('section', { class: 'card', 'aria-labelledby': 'tags-h' }, el('h2', { id: 'tags-h', text: 'Tags' }), tagList(r.tags)),
     el('p', { class: 'muted' }, `Read at api-version ${version}. `, el('a', { href: link(id, { tab: 'json', 'api-version': version }), text: 'See the whole resource in JSON View' }), '.'),
   );
 }
@@ -398,120 +413,148 @@ async function diffPanel(panel, ctx) {
     button('Swap', () => go(id, { tab: 'diff', from: to, to: from }, { replace: true }), { id: 'diff-swap' }),
   ));
   const [left, right, model] = await Promise.all([
-    api.getResource(id, from), api.getResource(id, to), api.versionDiff(fullType, from, to).catch(() => null),
+    api.getResource(id, from), api.getResource(id, to),
+    // The API model (and so the model diff) covers the NetworkCloud types.
+    fullType.toLowerCase().startsWith('microsoft.networkcloud/') ? api.versionDiff(fullType, from, to).catch(() => null) : null,
   ]);
-  const { leftMarks, rightMarks } = documentDiff(left, right);
-  const added = [...rightMarks].filter(([, m]) => m === 'added').map(([p]) => p);
-  const removed = [...leftMarks].filter(([, m]) => m === 'removed').map(([p]) => p);
-  const changed = [...rightMarks].filter(([, m]) => m === 'changed').map(([p]) => p);
-  const pathList = (paths, cls) => (paths.length ? el('ul', { class: `paths ${cls}` }, paths.map((p) => el('li', {}, el('code', { text: p })))) : el('p', { class: 'muted', text: 'None.' }));
+  // The outermost path of each added or removed subtree, and every scalar that changed.
+  const rows = diffRows(left, right);
+  const outermost = (mark) => [...new Set(rows.filter((r) => r.mark === mark).map((r) => r.path))]
+    .filter((p, _, all) => !all.some((q) => q !== p && (p.startsWith(`${q}.`) || p.startsWith(`${q}[`))));
+  const added = outermost('added');
+  const removed = outermost('removed');
+  const changed = outermost('changed');
+  const pathList = (paths, cls, id) => (paths.length ? el('ul', { class: `paths ${cls}`, id }, paths.map((p) => el('li', {}, el('code', { text: p })))) : el('p', { class: 'muted', id, text: 'None.' }));
 
   const summary = el('section', { class: 'card', id: 'diff-summary', 'aria-labelledby': 'diff-sum-h' },
     el('h2', { id: 'diff-sum-h', text: `${name}: ${from} → ${to}` }),
     el('p', {}, `This resource shows `, el('strong', { class: 'added-text', text: `${added.length} added` }), ', ',
       el('strong', { class: 'removed-text', text: `${removed.length} removed` }), ' and ', el('strong', { text: `${changed.length} changed` }), ` propert${added.length + removed.length + changed.length === 1 ? 'y' : 'ies'} at ${to} compared with ${from}.`),
     el('div', { class: 'two-col' },
-      el('div', {}, el('h3', { text: `Only at ${to}` }), pathList(added, 'added')),
-      el('div', {}, el('h3', { text: `Only at ${from}` }), pathList(removed, 'removed'))),
+      el('div', {}, el('h3', { text: `Only at ${to}` }), pathList(added, 'added', 'diff-only-to')),
+      el('div', {}, el('h3', { text: `Only at ${from}` }), pathList(removed, 'removed', 'diff-only-from'))),
   );
-  if (changed.length) summary.append(el('h3', { text: 'Values that differ' }), pathList(changed, 'changed'));
+  if (changed.length) summary.append(el('h3', { text: 'Values that differ' }), pathList(changed, 'changed', 'diff-changed'));
   if (model) {
     summary.append(el('details', { class: 'model-diff' },
       el('summary', {}, `API model: ${model.added.length} property paths added and ${model.removed.length} removed from ${from} to ${to} (including ones this resource has no value for)`),
       el('div', { class: 'two-col' },
-        el('div', {}, el('h3', { text: `Added at ${to}` }), pathList(model.added, 'added')),
-        el('div', {}, el('h3', { text: `Removed at ${to}` }), pathList(model.removed, 'removed')))));
+        el('div', {}, el('h3', { text: `Added at ${to}` }), pathList(model.added, 'added', 'model-added')),
+        el('div', {}, el('h3', { text: `Removed at ${to}` }), pathList(model.removed, 'removed', 'model-removed')))));
   }
   panel.append(summary);
   panel.append(el('p', { class: 'legend' },
     el('span', { class: 'j-added legend-item', text: '+ added' }), el('span', { class: 'j-removed legend-item', text: '− removed' }), el('span', { class: 'j-changed legend-item', text: '~ changed' })));
-  panel.append(el('div', { class: 'side-by-side', id: 'diff-columns' },
-    el('div', { class: 'card', id: 'diff-left' }, el('h3', { text: `api-version ${from}` }), jsonTree(left, { marks: leftMarks, label: `${name} at ${from}` })),
-    el('div', { class: 'card', id: 'diff-right' }, el('h3', { text: `api-version ${to}` }), jsonTree(right, { marks: rightMarks, label: `${name} at ${to}` })),
-  ));
+  panel.append(el('div', { class: 'card diff-card' }, diffTable(left, right, [`api-version ${from}`, `api-version ${to}`])));
 }
 
-function certStatus(c) {
-  const now = emulatorNow();
-  if (c.notBefore && now < new Date(c.notBefore)) return ['not yet valid', 'bad'];
-  if (c.notAfter && now >= new Date(c.notAfter)) return ['expired', 'bad'];
-  if (c.renewalTime && now >= new Date(c.renewalTime)) return ['renewal due', 'warn'];
-  return ['valid', 'good'];
+const PURPOSES = {
+  rootCa: 'Root CA', interfaceIssuer: 'Interface issuer', infraIssuer: 'Infra issuer', customerCa: 'Customer CA',
+  bmc: 'BMC', storageAppliance: 'Storage appliance', platformService: 'Platform service',
+};
+
+/** cert-manager's Ready (and Issuing, while it is under way or failed) as badges. */
+function conditionBadges(conditions = []) {
+  return conditions.filter((c) => c.type === 'Ready' || (c.type === 'Issuing' && (c.status === 'True' || c.reason === 'Failed'))).map((c) => {
+    const tone = c.type === 'Ready' ? (c.status === 'True' ? 'good' : 'bad') : c.reason === 'Failed' ? 'bad' : 'warn';
+    const text = c.type === 'Ready' ? (c.status === 'True' ? (['Pending', 'Retiring'].includes(c.reason) ? c.reason : 'Ready') : c.reason || 'Not ready') : c.reason === 'Failed' ? 'Issuing failed' : `Issuing (${c.reason || 'renewal'})`;
+    return el('span', { class: `badge badge-${tone}`, title: c.message || undefined, text });
+  });
 }
 
-const PURPOSES = { rootCa: 'Root CA', interfaceIssuer: 'Interface issuer', infraIssuer: 'Infra issuer', bmc: 'BMC', storageAppliance: 'Storage appliance', platformService: 'Platform service' };
-
-function certNode(c, kids) {
-  const [status, tone] = certStatus(c);
-  let subject = '';
-  try {
-    if (c.certPem) subject = parseCertificate(pemToDer(c.certPem)).subject.text;
-  } catch { /* shown without a subject */ }
+/** One certificate of the site (a CA from …/issuers or a leaf from …/certificates) as a tree node. */
+function certNode(c, kids, extra = {}) {
+  const st = c.status ?? {};
+  const revision = c.revision ?? st.revision;
+  const notAfter = c.notAfter ?? st.notAfter;
+  const renewalTime = c.renewalTime ?? st.renewalTime;
+  const pem = c.certificate;
+  let subject = c.subject;
+  if (!subject && pem) {
+    try {
+      subject = parseCertificate(pemToDer(pem)).subject.text;
+    } catch { /* shown without a subject */ }
+  }
+  const rotation = c.rotation && c.rotation.phase !== 'active' ? el('span', { class: 'badge badge-warn', text: `rotation: ${c.rotation.phase}` }) : null;
   const node = el('li', { class: 'pki-node', 'data-name': c.name ?? '' },
-    el('div', { class: 'pki-cert' },
+    el('div', { class: `pki-cert${extra.published ? ' pki-published' : ''}` },
       el('div', { class: 'pki-title' },
         el('strong', { text: c.name ?? '(unnamed)' }), ' ',
         el('span', { class: 'muted', text: PURPOSES[c.purpose] ?? c.purpose ?? '' }), ' ',
-        c.state && c.state !== 'active' ? el('span', { class: 'badge badge-neutral', text: c.state }) : null, ' ',
-        el('span', { class: `badge badge-${tone}`, text: status }),
-        c.revision ? el('span', { class: 'muted', text: ` revision ${c.revision}` }) : null),
-      el('div', { class: 'pki-dates' }, `expires ${fmtDate(c.notAfter)} (${relDays(c.notAfter)})`, c.renewalTime ? ` · renews ${fmtDate(c.renewalTime)}` : ''),
+        ...conditionBadges(st.conditions), ' ',
+        c.role && !['active', 'root'].includes(c.role) ? el('span', { class: 'badge badge-neutral', text: c.role }) : null, ' ',
+        rotation, ' ',
+        extra.published ? el('span', { class: 'badge badge-info', text: 'shown as caCertificate' }) : null, ' ',
+        c.revoked ? el('span', { class: 'badge badge-bad', text: 'revoked' }) : null,
+        revision ? el('span', { class: 'muted pki-rev', text: ` revision ${revision}` }) : null),
+      el('div', { class: 'pki-dates' }, `expires ${fmtDate(notAfter)} (${relDays(notAfter)})`, renewalTime ? ` · renews ${fmtDate(renewalTime)} (${relDays(renewalTime)})` : ''),
+      c.endpoint ? el('div', { class: 'pki-endpoint' }, 'Served by ', el('a', { href: link(c.endpoint.resourceId), text: c.endpoint.resourceId.split('/').pop() }), ' at ', el('code', { text: c.endpoint.url }),
+        c.endpoint.servingSerial && c.endpoint.servingSerial !== c.serial ? el('span', { class: 'badge badge-warn', text: 'listener still presents an older certificate' }) : null) : null,
       el('details', {},
         el('summary', { text: 'Details' }),
         dl([
           subject && ['Subject', subject],
+          c.issuer && ['Issuer', typeof c.issuer === 'string' ? c.issuer : `${c.issuer.name} (serial ${c.issuer.serial})`],
+          c.spec?.dnsNames?.length && ['DNS names', c.spec.dnsNames.join(', ')],
+          c.spec?.ipAddresses?.length && ['IP addresses', c.spec.ipAddresses.join(', ')],
           ['Serial', el('code', { class: 'wrap', text: c.serial ?? '' })],
           ['SHA-256', el('code', { class: 'wrap', text: c.fingerprint ?? '' })],
-          ['Valid from', fmtDate(c.notBefore)],
-          ['Valid until', fmtDate(c.notAfter)],
-          c.renewalTime && ['Renewal time', fmtDate(c.renewalTime)],
-          c.dnsNames?.length && ['DNS names', c.dnsNames.join(', ')],
-          c.ipAddresses?.length && ['IP addresses', c.ipAddresses.join(', ')],
-          ['Key', c.keyAlgorithm ? JSON.stringify(c.keyAlgorithm).replace(/[{}"]/g, '').replace(/,/g, ', ') : ''],
+          ['Valid from', fmtDate(c.notBefore ?? st.notBefore)],
+          ['Valid until', fmtDate(notAfter)],
+          c.rotation && ['Rotation', `${c.rotation.phase}; successor ${fmtDate(c.rotation.introduceSuccessorAt)}, signs from ${fmtDate(c.rotation.switchSignerAt)}`],
+          c.crl?.pem && ['CRL', el('a', { href: c.crl.pem, text: c.crl.pem })],
+          c.crlDistributionPoint && ['CRL distribution point', el('code', { class: 'wrap', text: c.crlDistributionPoint })],
         ]),
-        c.certPem ? button('Download PEM', () => download(`${c.name}-r${c.revision ?? 1}.pem`, c.certPem)) : null)));
+        pem ? button('Download PEM', () => download(`${c.name}-r${revision ?? 1}.pem`, pem), { 'aria-label': `Download ${c.name} PEM` }) : null)));
   if (kids.length) node.append(el('ul', {}, kids));
   return node;
 }
 
 async function pkiPanel(panel, { id }) {
-  const pki = await api.clusterPki(id);
-  if (!pki.deployed) {
-    panel.append(el('p', { class: 'muted', text: pki.message }));
+  const site = await api.clusterSite(id);
+  if (!site) {
+    panel.append(el('p', { class: 'muted', id: 'pki-none', text: 'This cluster has no PKI yet: it is created when the cluster is deployed.' }));
     return;
   }
-  const issuers = pki.issuers ?? [];
-  const leaves = pki.leaves ?? [];
-  const leavesOf = (issuer) => leaves.filter((l) => l.issuerSerial === issuer.serial);
-  const issuerNodes = issuers.filter((i) => i.issuerSerial === pki.rootCa.serial || !i.issuerSerial).map((i) => certNode(i, leavesOf(i).map((l) => certNode(l, []))));
-  const known = new Set(issuers.map((i) => i.serial));
-  const orphans = leaves.filter((l) => !known.has(l.issuerSerial));
+  const { summary, issuers, certificates, bundle } = site;
+  const anchors = issuers.filter((c) => c.role === 'root' || c.role === 'customer');
+  const parentOf = (ca) => {
+    if (ca.role === 'root' || ca.issuer === ca.subject) return null;
+    return anchors.find((p) => p !== ca && p.subject === ca.issuer) ?? issuers.find((p) => p.role === 'root') ?? null;
+  };
+  const leavesOf = (ca) => certificates.filter((l) => l.issuer?.serial === ca.serial);
+  const publishedHash = summary.caCertificate?.hash;
+  const nodeOf = (ca) => certNode(ca, [
+    ...issuers.filter((c) => c !== ca && parentOf(c) === ca).map(nodeOf),
+    ...leavesOf(ca).map((l) => certNode(l, [])),
+  ], { published: ca.fingerprint === publishedHash });
+  const known = new Set(issuers.map((c) => c.serial));
+  const orphans = certificates.filter((l) => !known.has(l.issuer?.serial));
   panel.append(
     el('section', { class: 'card', 'aria-labelledby': 'pki-h' },
       el('h2', { id: 'pki-h', text: 'Certificate hierarchy' }),
-      el('p', { class: 'muted' }, `As of emulator time ${fmtDate(pki.now)}. PKI id `, el('code', { text: pki.pkiId ?? '' }), '.'),
-      el('ul', { class: 'pki-tree', id: 'pki-tree' }, certNode(pki.rootCa, issuerNodes)),
-      leaves.length ? null : el('p', { class: 'muted', id: 'pki-no-leaves', text: 'The cluster PKI record lists no leaf certificates.' }),
+      el('p', { class: 'muted' },
+        `As of emulator time ${fmtDate(summary.now)}. ${issuers.length} CA certificate${issuers.length === 1 ? '' : 's'}, ${certificates.length} leaf certificate${certificates.length === 1 ? '' : 's'}. `,
+        summary.nextScheduledAt ? `Next scheduled renewal or rotation step: ${fmtDate(summary.nextScheduledAt)} (${relDays(summary.nextScheduledAt)}). ` : '',
+        'Advance the clock to watch them renew.'),
+      el('ul', { class: 'pki-tree', id: 'pki-tree' }, issuers.filter((c) => parentOf(c) === null).map(nodeOf)),
       orphans.length ? el('div', {}, el('h3', { text: 'Leaves whose issuer has left the PKI' }), el('ul', { class: 'pki-tree' }, orphans.map((l) => certNode(l, [])))) : null),
   );
-  const bundles = [
-    ['root', 'Cluster root CA', 'The trust anchor: trusting it trusts every certificate of this cluster.'],
-    ['interfaceIssuer', 'Interface issuer bundle', 'What bare metal machines and storage appliances report as caCertificate, plus any issuer being rotated in or out: trust all of these to survive a rotation.'],
-    ['infraIssuer', 'Infra issuer bundle', 'Issuers of platform services and webhooks.'],
-  ];
-  const section = el('section', { class: 'card', 'aria-labelledby': 'bundle-h', id: 'trust-bundles' }, el('h2', { id: 'bundle-h', text: 'Trust bundles' }));
-  for (const [key, title, about] of bundles) {
-    const pem = pki.trustBundles?.[key] ?? '';
-    const count = (pem.match(/BEGIN CERTIFICATE/g) ?? []).length;
-    section.append(el('div', { class: 'bundle' },
-      el('h3', { text: `${title} (${count} certificate${count === 1 ? '' : 's'})` }),
-      el('p', { class: 'muted', text: about }),
-      el('div', { class: 'toolbar' },
-        button('Download', () => download(`${pki.clusterName}-${key}-bundle.pem`, pem), { 'aria-label': `Download ${title}` }),
-        button('Copy', () => copyText(pem, title), { 'aria-label': `Copy ${title}` })),
-      el('pre', { class: 'pem', tabindex: '0', 'aria-label': `${title} PEM`, text: pem })));
-  }
-  panel.append(section);
+  const root = issuers.find((c) => c.role === 'root');
+  panel.append(el('section', { class: 'card', 'aria-labelledby': 'bundle-h', id: 'trust-bundle' },
+    el('h2', { id: 'bundle-h', text: `Trust bundle (${bundle.certificates.length} certificates)` }),
+    el('p', { class: 'muted', text: 'What a client of this cluster trusts: each issuer as it rotates (old, old + new, new), then the root. The interface issuer is what machines and storage appliances report as caCertificate.' }),
+    el('div', { class: 'table-wrap' }, el('table', { class: 'grid' },
+      el('caption', { class: 'visually-hidden', text: 'Certificates in the trust bundle' }),
+      el('thead', {}, el('tr', {}, ['Name', 'Role', 'Revision', 'Expires', 'SHA-256'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, bundle.certificates.map((c) => el('tr', {},
+        el('th', { scope: 'row', text: c.name }), el('td', { text: c.role }), el('td', { text: String(c.revision ?? '') }),
+        el('td', { text: `${fmtDate(c.notAfter)} (${relDays(c.notAfter)})` }), el('td', {}, el('code', { text: `${c.fingerprint.slice(0, 16)}…`, title: c.fingerprint }))))))),
+    el('div', { class: 'toolbar' },
+      button('Download trust bundle', () => download(`${summary.clusterId.split('/').pop()}-trust-bundle.pem`, bundle.pem), { id: 'bundle-download' }),
+      button('Copy trust bundle', () => copyText(bundle.pem, 'Trust bundle')),
+      root ? button('Download root CA', () => download(`${root.name}.pem`, root.certificate)) : null),
+    el('pre', { class: 'pem', tabindex: '0', 'aria-label': 'Trust bundle PEM', text: bundle.pem })));
 }
 
 // ------------------------------------------------------------------------------------ routing
@@ -623,6 +666,12 @@ function signedIn(s) {
   window.addEventListener('hashchange', route);
   route();
 }
+
+// The skip link moves focus without touching the hash, which holds the route.
+document.querySelector('.skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+});
 
 async function start() {
   try {
