@@ -8,7 +8,7 @@ import {
   actionsAt, carryOver, hasEtag, isObject, mergePatch, projectResource, resourceField, writableValue,
   type Json, type JsonObject,
 } from '../api/derive.js';
-import type { ActionDef, ResourceTypeDef } from '../api/schema.js';
+import type { ActionDef, Field, ResourceTypeDef } from '../api/schema.js';
 import { assertJsonObject, validateActionBody, validateBody } from '../api/validate.js';
 import { atLeast, VERSION_FEATURES, type ApiVersion } from '../api/versions.js';
 import { ArmError, errors } from '../arm/errors.js';
@@ -143,9 +143,10 @@ export class TrackedResourceType implements TypeHandler {
     const group = emu.requireResourceGroup(path.subscriptionId!, path.resourceGroup!);
     const version = this.options.modelVersion(ctx.apiVersion);
     assertJsonObject(req.body);
-    validateBody(this.def, version, 'put', req.body);
     const id = resourceId(group.subscriptionId, group.name, this.def.namespace, this.def.type, name);
     const existing = this.find(emu, id);
+    if (existing) keepStoredSecrets(resourceField(this.def), req.body as Json, existing.resource);
+    validateBody(this.def, version, 'put', req.body);
     this.checkPreconditions(ctx, version, existing);
     if (existing) this.checkIdle(existing);
     const wctx: WriteContext = { ...ctx, version, existing };
@@ -330,7 +331,7 @@ export class TrackedResourceType implements TypeHandler {
 
   /** Fields that may be set on create but never changed (x-ms-mutability read+create); omitted ones are kept. */
   private checkCreateOnly(stored: JsonObject, incoming: JsonObject, version: ApiVersion): void {
-    const walk = (fields: Record<string, import('../api/schema.js').Field>, a: JsonObject, b: JsonObject, prefix: string) => {
+    const walk = (fields: Record<string, Field>, a: JsonObject, b: JsonObject, prefix: string) => {
       for (const [key, f] of Object.entries(fields)) {
         if (!(key in a)) continue;
         // Omitting a create-only value on update keeps it: it cannot change, so there is nothing to clear.
@@ -339,7 +340,7 @@ export class TrackedResourceType implements TypeHandler {
           continue;
         }
         const p = prefix ? `${prefix}.${key}` : key;
-        if (f.createOnly && JSON.stringify(a[key]).toLowerCase() !== JSON.stringify(b[key]).toLowerCase()) {
+        if (f.createOnly && canonical(a[key]) !== canonical(b[key])) {
           if (key === 'location') {
             throw errors.badRequest('InvalidResourceLocation', `The resource '${a.name as string}' already exists in location '${a.location as string}'. A resource with the same name cannot be created in location '${b.location as string}'. Please select a new resource name.`, 'location');
           }
@@ -374,6 +375,28 @@ export class TrackedResourceType implements TypeHandler {
       finisher,
       args,
     });
+  }
+}
+
+/** A value's JSON with object keys sorted and case folded: ARM compares ids and names case-insensitively. */
+function canonical(value: Json | undefined): string {
+  const sort = (v: Json | undefined): Json | undefined =>
+    Array.isArray(v) ? v.map((x) => sort(x) as Json) : isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k]) as Json])) : v;
+  return JSON.stringify(sort(value) ?? null).toLowerCase();
+}
+
+/**
+ * Secrets are never returned, so a client that GETs a resource and PUTs it back cannot send them.
+ * On update, a secret the request leaves out keeps its stored value (array items pair up by index).
+ */
+export function keepStoredSecrets(field: Field, incoming: Json | undefined, stored: Json | undefined): void {
+  if (field.type === 'object' && isObject(incoming) && isObject(stored)) {
+    for (const [key, child] of Object.entries(field.fields ?? {})) {
+      if (child.secret && incoming[key] === undefined && stored[key] !== undefined) incoming[key] = stored[key];
+      else keepStoredSecrets(child, incoming[key], stored[key]);
+    }
+  } else if (field.type === 'array' && Array.isArray(incoming) && Array.isArray(stored)) {
+    incoming.forEach((item, i) => keepStoredSecrets(field.items!, item, stored[i]));
   }
 }
 

@@ -128,6 +128,19 @@ describe('ARM semantics', () => {
       expect(JSON.parse(text).properties.clusterServicePrincipal).to.deep.equal({ applicationId: 'a', principalId: 'p', tenantId: 't' });
     });
 
+    it('accepts a GET body PUT back unchanged (az identity assign does this): secrets and create-only values are kept', async () => {
+      const cm = await run.client.get(`${ncPath(sub, 'rg1', 'clusterManagers', 'cm1')}?api-version=2025-09-01`);
+      const cmPut = await run.client.put(`${ncPath(sub, 'rg1', 'clusterManagers', 'cm1')}?api-version=2025-09-01`, { ...cm.body, identity: { type: 'SystemAssigned' } });
+      expect(cmPut.status, cmPut.text).to.equal(200);
+      const got = await run.client.get(cluster('2025-09-01'));
+      const put = await run.client.put(cluster('2025-09-01'), { ...got.body, tags: { via: 'get-then-put' } });
+      expect(put.status, put.text).to.equal(200);
+      await run.client.poll(put);
+      const stored = run.emu.store.get<any>('resources', got.body.id.toLowerCase());
+      expect(stored.resource.properties.aggregatorOrSingleRackDefinition.bareMetalMachineConfigurationData[0].bmcCredentials.password).to.equal('bmc-secret-1-0');
+      expect((await run.client.get(cluster('2025-09-01'))).body.tags).to.deep.equal({ via: 'get-then-put' });
+    });
+
     it('refuses to change create-only properties', async () => {
       const base = clusterBody(sub, 'rg1', cmLocation);
       const moved = await run.client.put(cluster('2025-09-01', 'c5'), { ...base, location: 'westus3' });
