@@ -86,6 +86,24 @@ describe('vault: Microsoft.KeyVault/vaults', () => {
   });
 });
 
+describe('vault: an emulator reset', () => {
+  it('forgets vaults, their secrets, role assignments and rotated credentials', async () => {
+    const w = await startWorld();
+    try {
+      await ensureGroup(w, 'reset-rg');
+      await createVault(w, 'reset-rg', 'reset-kv');
+      await assignRole(w, vaultId(w, 'reset-rg', 'reset-kv'), ROLE.secretsOfficer, w.emu.demoPrincipalObjectId);
+      await secretClient(w, 'reset-kv').setSecret('s', 'v');
+      expect((await w.client.post('/_emulator/reset', { seed: 'none' })).status).to.equal(200);
+      const assignments = await w.client.get(`/subscriptions/${w.sub}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`);
+      expect(assignments.body.value).to.deep.equal([]);
+      for (const collection of ['vaultSecrets', 'roleAssignments', 'managedCredentials']) expect(w.emu.store.size(collection), collection).to.equal(0);
+    } finally {
+      await w.stop();
+    }
+  });
+});
+
 describe('vault: secrets and role assignments survive a restart', function () {
   it('reads a secret set before the restart', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nce-vault-'));
