@@ -66,6 +66,35 @@ async function browserTrust(run: Running): Promise<Trust> {
   return { args: [`--ignore-certificate-errors-spki-list=${spki}`], env: process.env, how: "the emulator's server certificate pinned by SPKI (certutil not found)" };
 }
 
+/**
+ * Text whose colour has less than 4.5:1 contrast (WCAG AA) with the background it sits on: every
+ * visible element with its own text, against its nearest opaque background.
+ */
+function lowContrastText(): string[] {
+  const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+  const lum = ([r, g, b]: number[]) => {
+    const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (e: Element | null): number[] => {
+    for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c;
+    }
+    return [255, 255, 255];
+  };
+  const out: string[] = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const own = [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim());
+    const box = (e as HTMLElement).getBoundingClientRect();
+    if (!own || !box.width || !box.height || e.closest('.visually-hidden, [hidden]')) continue;
+    const [a, b] = [lum(rgb(getComputedStyle(e).color)), lum(background(e))].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    if (ratio < 4.5) out.push(`${e.tagName.toLowerCase()}.${(e as HTMLElement).className} "${(e.textContent ?? '').trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`);
+  }
+  return out;
+}
+
 describe('portal: end to end in headless Chromium', function () {
   this.timeout(120_000);
   let run: Running | undefined;
@@ -345,6 +374,13 @@ describe('portal: end to end in headless Chromium', function () {
         .map((e) => e.outerHTML.slice(0, 80)),
     );
     expect(unlabelled).to.deep.equal([]);
+
+    // Contrast of every text on the pages with the most colours: JSON View with the certificate, the diff, the PKI tree.
+    for (const hash of [`${bmmId()}?tab=json&api-version=2025-09-01`, `${bmmId()}?tab=diff&from=2025-02-01&to=2025-09-01`, `${demo().clusterId}?tab=pki`]) {
+      await page.goto(`${run!.client.endpoint}portal/#${hash}`);
+      await page.locator('#panel .card').first().waitFor();
+      expect(await page.evaluate(lowContrastText), hash).to.deep.equal([]);
+    }
     expect(problems).to.deep.equal([]);
   });
 });
