@@ -788,14 +788,12 @@ export class ClusterSites {
     if (!served) return;
     const clusterKey = state.site.clusterId.toLowerCase();
     const value = caCertificateValue(iface);
-    for (const r of this.emu.store.list<StoredResource>(RESOURCES)) {
-      if (r.type !== 'Microsoft.NetworkCloud/bareMetalMachines' && r.type !== 'Microsoft.NetworkCloud/storageAppliances') continue;
-      const props = r.resource.properties as JsonObject | undefined;
-      if (String(props?.clusterId ?? '').toLowerCase() !== clusterKey) continue;
-      await this.emu.writeLock.run(resourceLockKey(r.id), () => updateResource(this.emu, r.id, (_hub, p) => {
-        p.caCertificate = value;
-      }));
-    }
+    const owned = this.emu.store.list<StoredResource>(RESOURCES).filter((r) => (r.type === 'Microsoft.NetworkCloud/bareMetalMachines' || r.type === 'Microsoft.NetworkCloud/storageAppliances')
+      && String((r.resource.properties as JsonObject | undefined)?.clusterId ?? '').toLowerCase() === clusterKey);
+    // Each under its own write lock, all at once: the store commits them together.
+    await Promise.all(owned.map((r) => this.emu.writeLock.run(resourceLockKey(r.id), () => updateResource(this.emu, r.id, (_hub, p) => {
+      p.caCertificate = value;
+    }))));
     state.site.caCertificateHash = iface.fingerprint;
     await this.emu.store.put(PKI_SITES, state.key, state.site);
   }
