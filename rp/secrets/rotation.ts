@@ -12,7 +12,7 @@ import { isObject, type Json, type JsonObject } from '../api/derive.js';
 import { ArmError, errors } from '../arm/errors.js';
 import { idKey, parseResourceId } from '../arm/resource-id.js';
 import { resourceLockKey, type Emulator } from '../emulator.js';
-import { ROLE_ASSIGNMENTS, ROLE_DEFINITIONS } from '../providers/authorization/rbac.js';
+import { ROLE_ASSIGNMENTS, type RoleAssignment } from '../providers/authorization/rbac.js';
 import { ROLE_IDS, SECRET_DATA_ACTIONS } from '../providers/authorization/roles.js';
 import { findVaultById, findVaultByUri, vaultUriOf } from '../providers/keyvault/vaults.js';
 import { updateResource } from '../providers/networkcloud/update.js';
@@ -35,11 +35,20 @@ const MACHINES = 'microsoft.networkcloud/baremetalmachines';
 const APPLIANCES = 'microsoft.networkcloud/storageappliances';
 const MANAGERS = 'microsoft.networkcloud/clustermanagers';
 
-/** Store collections this feature owns, emptied by an emulator reset. */
-export const SECRET_COLLECTIONS = [VAULT_SECRETS, MANAGED_CREDENTIALS, ARCHIVE_NOTICES, ROLE_ASSIGNMENTS, ROLE_DEFINITIONS] as const;
+/** Store collections this feature owns that an emulator reset empties. */
+export const SECRET_COLLECTIONS = [VAULT_SECRETS, MANAGED_CREDENTIALS, ARCHIVE_NOTICES] as const;
 
+/**
+ * What an emulator reset forgets here: vault secrets, the managed store, and the role assignments
+ * at resource-group and resource scopes (those scopes are gone). Assignments at the tenant root and
+ * at subscriptions stay, as subscriptions and principals do; so do custom role definitions.
+ */
 export function secretResetOps(store: Store): StoreOp[] {
-  return SECRET_COLLECTIONS.flatMap((collection) => store.entries(collection).map(([key]) => ({ op: 'delete' as const, collection, key })));
+  const ops: StoreOp[] = SECRET_COLLECTIONS.flatMap((collection) => store.entries(collection).map(([key]) => ({ op: 'delete' as const, collection, key })));
+  for (const [key, a] of store.entries<RoleAssignment>(ROLE_ASSIGNMENTS)) {
+    if (/^\/subscriptions\/[^/]+\/resourcegroups\//i.test(a.scope)) ops.push({ op: 'delete', collection: ROLE_ASSIGNMENTS, key });
+  }
+  return ops;
 }
 
 export interface RotationSummary {
