@@ -951,14 +951,12 @@ export class ClusterSites {
     });
   }
 
-  /** Forgets every site (emulator reset). */
+  /** Forgets every site (emulator reset), each under its lock so no scheduler run writes one back. */
   async reset(): Promise<void> {
+    const collections = [PKI_SITES, PKI_SITE_CONFIG, CLUSTER_PKI, CLUSTER_PKI_KEYS];
+    const keys = new Set(collections.flatMap((c) => this.emu.store.entries(c).map(([k]) => k)));
+    for (const key of keys) await this.remove(key);
     await this.registry.closeAll();
-    const ops: StoreOp[] = [];
-    for (const collection of [PKI_SITES, PKI_SITE_CONFIG, CLUSTER_PKI, CLUSTER_PKI_KEYS]) {
-      for (const [key] of this.emu.store.entries(collection)) ops.push({ op: 'delete', collection, key });
-    }
-    await this.emu.store.batch(ops);
   }
 }
 
