@@ -4,6 +4,9 @@
  */
 export type ClockListener = (now: Date) => Promise<void> | void;
 
+/** The largest instant a JavaScript Date can represent. */
+const LATEST_MS = 8.64e15;
+
 const UNITS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 };
 
 /** Parses "80d", "1.5h", "30m", "10s" or an ISO 8601 duration such as "P1DT2H" into milliseconds. */
@@ -48,6 +51,7 @@ export class Clock {
   /** Moves the clock forward and resolves once every listener (the schedulers) has caught up. */
   advance(ms: number): Promise<Date> {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');
+    if (this.nowMs() + ms > LATEST_MS) throw new RangeError(`that would move the clock past ${new Date(LATEST_MS).toISOString()}, the latest instant a date can hold`);
     this.offsetMs += ms;
     return this.notify();
   }

@@ -23,6 +23,8 @@ import { resetSites, startSites, stopSites } from './pki/site.js';
 import { registerProviders, type ProviderRegistry } from './providers/registry.js';
 import { RESOURCE_GROUPS, RESOURCES, SUBSCRIPTIONS, type StoredResourceGroup, type StoredSubscription } from './providers/resource-store.js';
 import { SecretRotation, secretResetOps } from './secrets/rotation.js';
+import { ROLE_ASSIGNMENTS, type RoleAssignment } from './providers/authorization/rbac.js';
+import { ROLE_IDS } from './providers/authorization/roles.js';
 import { createApp } from './server.js';
 import { Store, type StoreOp } from './store/store.js';
 
@@ -162,8 +164,29 @@ export class Emulator {
       seeded: false,
     };
     await this.store.put(META, 'emulator', meta);
-    await this.putSubscription({ subscriptionId, displayName: 'Operator Nexus emulator', tenantId, state: 'Enabled' });
+    await this.putSubscription({ subscriptionId, displayName: 'Operator Nexus emulator', tenantId, state: 'Enabled' }, principal.objectId);
     return meta;
+  }
+
+  /** Grants a built-in or custom role at a scope (a role assignment as the RBAC API would store it). */
+  async assignRole(scope: string, roleGuid: string, principalId: string, principalType: string, description?: string): Promise<void> {
+    const now = new Date().toISOString();
+    const name = randomUUID();
+    const assignment: RoleAssignment = {
+      name,
+      scope,
+      roleDefinitionId: `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`,
+      principalId,
+      principalType,
+      description: description ?? null,
+      condition: null,
+      conditionVersion: null,
+      createdOn: now,
+      updatedOn: now,
+      createdBy: null,
+      updatedBy: null,
+    };
+    await this.store.put(ROLE_ASSIGNMENTS, name, assignment);
   }
 
   async saveMeta(changes: Partial<EmulatorMeta>): Promise<void> {
@@ -179,8 +202,11 @@ export class Emulator {
 
   // ---------------------------------------------------------------- subscriptions and groups
 
-  async putSubscription(sub: StoredSubscription): Promise<void> {
+  /** Creates or updates a subscription; a new one is owned by `ownerObjectId` when given (as its creator would be). */
+  async putSubscription(sub: StoredSubscription, ownerObjectId?: string): Promise<void> {
+    const isNew = !this.store.get(SUBSCRIPTIONS, sub.subscriptionId.toLowerCase());
     await this.store.put(SUBSCRIPTIONS, sub.subscriptionId.toLowerCase(), sub);
+    if (isNew && ownerObjectId) await this.assignRole(`/subscriptions/${sub.subscriptionId}`, ROLE_IDS.owner, ownerObjectId, 'ServicePrincipal', 'The creator owns the subscription.');
   }
 
   requireSubscription(subscriptionId: string): StoredSubscription {
@@ -235,6 +261,10 @@ export class Emulator {
       ...secretResetOps(this.store),
     ]);
     await resetSites(this);
+    // Role assignments go with the reset; the demo principal keeps owning the demo subscription.
+    if (!this.store.list<RoleAssignment>(ROLE_ASSIGNMENTS).some((a) => a.principalId === this.meta.demoPrincipalObjectId)) {
+      await this.assignRole(`/subscriptions/${this.subscriptionId}`, ROLE_IDS.owner, this.meta.demoPrincipalObjectId, 'ServicePrincipal', 'The creator owns the subscription.');
+    }
     this.operations.reopen();
     this.demo = undefined;
     await this.saveMeta({ seeded: false, demo: undefined });

@@ -68,7 +68,7 @@ export function adminRouter(emu: Emulator, requireAuth: RequestHandler): Router 
     try {
       const id = String(req.params.subscriptionId);
       if (!UUID.test(id)) throw errors.invalidSubscriptionId(id);
-      const body = (req.body ?? {}) as { displayName?: unknown; tenantId?: unknown; state?: unknown };
+      const body = (req.body ?? {}) as { displayName?: unknown; tenantId?: unknown; ownerObjectId?: unknown };
       const tenantId = body.tenantId === undefined ? emu.tenantId : String(body.tenantId);
       if (!UUID.test(tenantId)) throw errors.badRequest('InvalidParameter', `tenantId '${tenantId}' is not a GUID.`, 'tenantId');
       const existing = emu.store.get<StoredSubscription>(SUBSCRIPTIONS, id.toLowerCase());
@@ -78,7 +78,9 @@ export function adminRouter(emu: Emulator, requireAuth: RequestHandler): Router 
         tenantId: existing?.tenantId ?? tenantId,
         state: 'Enabled',
       };
-      await emu.putSubscription(sub);
+      // A new subscription is owned by the principal named in ownerObjectId, else by its creator, as in Azure.
+      const owner = typeof body.ownerObjectId === 'string' ? body.ownerObjectId : (res.locals.principal as { objectId: string } | undefined)?.objectId;
+      await emu.putSubscription(sub, owner);
       sendJson(res, existing ? 200 : 201, sub);
     } catch (e) {
       next(e);

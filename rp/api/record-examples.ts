@@ -18,9 +18,9 @@ import { EXAMPLE_SUBSCRIPTION, Normaliser, walk, type Reply, type Target } from 
 import { REPO_ROOT } from './emit-specs.js';
 import { API_VERSIONS } from './versions.js';
 
-/** Adds the fixed subscription the example walk runs in. */
+/** Adds the fixed subscription the example walk runs in, owned by the demo principal that walks it. */
 export async function addExampleSubscription(emu: Emulator): Promise<void> {
-  await emu.putSubscription({ subscriptionId: EXAMPLE_SUBSCRIPTION, displayName: 'Examples', tenantId: emu.tenantId, state: 'Enabled' });
+  await emu.putSubscription({ subscriptionId: EXAMPLE_SUBSCRIPTION, displayName: 'Examples', tenantId: emu.tenantId, state: 'Enabled' }, emu.demoPrincipalObjectId);
 }
 
 /** A target that calls the emulator over HTTPS as its demo service principal. */

@@ -8,6 +8,7 @@ import { parsePath, type ParsedPath } from '../arm/resource-id.js';
 import type { Emulator } from '../emulator.js';
 import type { CallerPrincipal } from '../identity/auth.js';
 import type { ArmContext, TypeHandler } from './context.js';
+import { enforce, requiredAccess } from './authorization/arm-access.js';
 import { operationResult, operationStatus } from './resources/operation-status.js';
 import { providerOperations, providers, provider, registerProvider } from './resources/providers.js';
 import { resourceGroups } from './resources/resource-groups.js';
@@ -74,6 +75,7 @@ async function dispatch(ctx: ArmContext, verb: Verb): Promise<void> {
       `Bearer authorization_uri="${emu.endpoint}${sub.tenantId}", error="invalid_token", error_description="The access token is from the wrong issuer."`,
     );
   }
+  enforce(emu, ctx.caller, requiredAccess(ctx.req.method, path));
   if (seg.length === 2) {
     requireVersion(apiVersion, SUBSCRIPTIONS_API_VERSIONS, 'Microsoft.Resources', 'subscriptions');
     return only(verb, ['GET'], () => subscriptions.get(ctx, sub));

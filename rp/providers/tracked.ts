@@ -18,6 +18,7 @@ import type { OperationRecord } from '../arm/operations.js';
 import { decodeSkipToken, DEFAULT_PAGE_SIZE, encodeSkipToken, paginate, parseTop } from '../arm/paging.js';
 import { idKey, resourceId } from '../arm/resource-id.js';
 import { resourceLockKey, type Emulator } from '../emulator.js';
+import { callerCan } from './authorization/arm-access.js';
 import type { ArmContext, TypeHandler } from './context.js';
 import { RESOURCES, type StoredResource, systemDataFor } from './resource-store.js';
 
@@ -116,7 +117,8 @@ export class TrackedResourceType implements TypeHandler {
     const { emu, path } = ctx;
     const group = path.resourceGroup;
     if (group !== undefined) emu.requireResourceGroup(path.subscriptionId!, group);
-    const items = listResources(emu, this.fullType, path.subscriptionId!, group);
+    // Across a subscription, a caller sees the resources it may read; in a group, the route already checked.
+    const items = listResources(emu, this.fullType, path.subscriptionId!, group).filter((r) => group !== undefined || callerCan(emu, ctx.caller, `${this.fullType}/read`, r.id));
     const version = this.options.modelVersion(ctx.apiVersion);
     const top = atLeast(version, VERSION_FEATURES.listPaging) ? parseTop(ctx.req.query.$top) : undefined;
     const skip = typeof ctx.req.query.$skipToken === 'string' ? decodeSkipToken(ctx.req.query.$skipToken) : 0;
@@ -192,7 +194,8 @@ export class TrackedResourceType implements TypeHandler {
     const { emu, req } = ctx;
     const stored = this.require(ctx);
     const version = this.options.modelVersion(ctx.apiVersion);
-    const body = req.body === undefined || (typeof req.body === 'object' && req.body !== null && Object.keys(req.body).length === 0) ? {} : req.body;
+    // No body at all is an empty patch; anything sent must be a JSON object.
+    const body = req.body === undefined ? {} : req.body;
     assertJsonObject(body);
     validateBody(this.def, version, 'patch', body);
     this.checkPreconditions(ctx, version, stored);

@@ -1,5 +1,6 @@
 /** GET .../resources: every resource of a subscription or group, in ARM's GenericResource shape. */
 import { sendJson } from '../../arm/http.js';
+import { callerCan } from '../authorization/arm-access.js';
 import type { ArmContext } from '../context.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 
@@ -11,6 +12,7 @@ export function listGenericResources(ctx: ArmContext): void {
     .entries<StoredResource>(RESOURCES)
     .filter(([k]) => k.startsWith(prefix))
     .map(([, r]) => r)
+    .filter((r) => callerCan(emu, ctx.caller, `${r.type}/read`, r.id))
     .sort((a, b) => a.seq - b.seq)
     .map((r) => {
       const hub = r.resource;

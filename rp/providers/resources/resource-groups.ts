@@ -2,6 +2,7 @@
 import { isObject } from '../../api/derive.js';
 import { ArmError, errors } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
+import { callerCan } from '../authorization/arm-access.js';
 import { idKey } from '../../arm/resource-id.js';
 import type { ArmContext } from '../context.js';
 import { RESOURCE_GROUPS, RESOURCES, type StoredResourceGroup } from '../resource-store.js';
@@ -33,6 +34,7 @@ export const resourceGroups = {
       .entries<StoredResourceGroup>(RESOURCE_GROUPS)
       .filter(([k]) => k.startsWith(prefix))
       .map(([, g]) => g)
+      .filter((g) => callerCan(ctx.emu, ctx.caller, 'Microsoft.Resources/subscriptions/resourceGroups/read', g.id))
       .sort((a, b) => a.seq - b.seq);
     sendJson(ctx.res, 200, { value: groups.map(groupView) });
   },

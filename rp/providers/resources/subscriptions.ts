@@ -1,5 +1,6 @@
 /** GET /subscriptions and /subscriptions/{id}: the subscriptions of the caller's tenant. */
 import { sendJson } from '../../arm/http.js';
+import { callerSees } from '../authorization/arm-access.js';
 import type { ArmContext } from '../context.js';
 import { SUBSCRIPTIONS, type StoredSubscription } from '../resource-store.js';
 
@@ -18,7 +19,9 @@ function view(sub: StoredSubscription) {
 
 export const subscriptions = {
   list(ctx: ArmContext): void {
-    const all = ctx.emu.store.list<StoredSubscription>(SUBSCRIPTIONS).filter((s) => s.tenantId.toLowerCase() === ctx.caller.tenantId.toLowerCase());
+    const all = ctx.emu.store
+      .list<StoredSubscription>(SUBSCRIPTIONS)
+      .filter((s) => s.tenantId.toLowerCase() === ctx.caller.tenantId.toLowerCase() && callerSees(ctx.emu, ctx.caller, `/subscriptions/${s.subscriptionId}`));
     sendJson(ctx.res, 200, { value: all.map(view), count: { type: 'Total', value: all.length } });
   },
   get(ctx: ArmContext, sub: StoredSubscription): void {
