@@ -335,13 +335,25 @@ export class Emulator {
     return this.meta.demoPrincipalObjectId;
   }
 
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** Registers a request's work, so close() lets it finish (and reach the store) before the store closes. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const forget = () => this.inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
   async close(): Promise<void> {
+    // Stop taking requests, let those under way finish, then stop the engines and the store.
+    if (this.server) {
+      this.server.close();
+      this.server.closeAllConnections();
+    }
+    await Promise.allSettled([...this.inFlight]);
     await this.operations.close();
     await stopSites(this);
-    if (this.server) {
-      this.server.closeAllConnections();
-      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    }
     await this.store.close();
   }
 }

@@ -18,19 +18,30 @@ export function createApp(emu: Emulator): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.set('query parser', 'extended');
+  app.set('query parser', 'simple');
 
   // az sends //metadata/endpoints; collapse repeated leading slashes so every route sees one.
   app.use((req, _res, next) => {
     if (req.url.startsWith('//')) req.url = req.url.replace(/^\/{2,}/, '/');
     next();
   });
-  app.use(requestContext(emu.log));
+  app.use(requestContext(emu.log, !emu.config.quiet));
 
   const auth = requireBearer(emu.tokens, {
     looseAuth: emu.config.looseAuth,
     challengeUri: () => `${emu.endpoint}${emu.tenantId}`,
     principals: emu.principals,
+  });
+
+  // ARM first (the hot path): its paths are matched case-insensitively, so /SUBSCRIPTIONS/... is ARM too.
+  const arm = armRouter(emu);
+  const body = jsonBody();
+  app.use((req, res, next) => {
+    if (!/^\/(subscriptions|providers)(\/|$)/i.test(req.path)) return next();
+    auth(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      body(req, res, (err2?: unknown) => (err2 ? next(err2) : arm(req, res, next)));
+    });
   });
 
   app.get('/metadata/endpoints', metadataEndpoints(emu));
@@ -46,15 +57,6 @@ export function createApp(emu: Emulator): Express {
   // Key Vault data plane: https://localhost:PORT/vaults/NAME is vault NAME (its own auth: the vault audience).
   app.use('/vaults', vaultRouter(emu));
   app.use(portalRouter(emu));
-
-  const arm = armRouter(emu);
-  for (const prefix of ['/subscriptions', '/providers']) {
-    app.use(prefix, auth, jsonBody(), (req, res, next) => {
-      // Mounted routers see a path relative to their prefix; ARM dispatch wants the whole path.
-      req.url = req.originalUrl.replace(/^\/{2,}/, '/');
-      arm(req, res, next);
-    });
-  }
 
   app.use(notFound());
   app.use(errorHandler(emu.log));

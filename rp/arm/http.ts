@@ -11,7 +11,7 @@ export interface Logger {
 }
 
 /** x-ms-request-id on every response; correlation and client request ids echoed as ARM does. */
-export function requestContext(log: Logger): RequestHandler {
+export function requestContext(log: Logger, logRequests = true): RequestHandler {
   return (req, res, next) => {
     const requestId = randomUUID();
     const correlation = headerValue(req, 'x-ms-correlation-request-id') ?? requestId;
@@ -20,6 +20,7 @@ export function requestContext(log: Logger): RequestHandler {
     res.setHeader('x-ms-correlation-request-id', correlation);
     const clientRequestId = headerValue(req, 'x-ms-client-request-id');
     if (clientRequestId !== undefined) res.setHeader('x-ms-client-request-id', clientRequestId);
+    if (!logRequests) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -59,13 +60,18 @@ function isFormRequest(req: Request): boolean {
 
 /** Sends JSON once serialised, with ARM's content type. */
 export function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendJsonText(res, status, body === undefined ? undefined : JSON.stringify(body), headers);
+}
+
+/** Sends already serialised JSON (e.g. a cached view of a resource). */
+export function sendJsonText(res: Response, status: number, text: string | undefined, headers: Record<string, string> = {}): void {
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  if (body === undefined) {
-    res.status(status).end();
+  res.statusCode = status;
+  if (text === undefined) {
+    res.end();
     return;
   }
-  const text = JSON.stringify(body);
-  res.status(status).setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.end(text);
 }
 

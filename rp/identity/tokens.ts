@@ -123,8 +123,12 @@ interface StoredSigningKey {
   publicJwk: JWK;
 }
 
+/** How many verified token signatures are remembered (oldest forgotten first). */
+const SIGNATURE_CACHE_SIZE = 4096;
+
 export class TokenService {
   private readonly now: () => number;
+  private readonly verifiedSignatures = new Map<string, AccessTokenClaims>();
   private readonly keySet: ReturnType<typeof createLocalJWKSet>;
 
   private constructor(
@@ -196,11 +200,18 @@ export class TokenService {
    * lifetime, issuer, audience. Throws TokenError; returns the claims and the caller.
    */
   async verify(token: string, acceptedAudiences: string[], options: VerifyOptions = {}): Promise<VerifiedToken> {
-    const parsed = parseJwt(token);
-    if (options.looseAuth) return { claims: parsed.payload as AccessTokenClaims, principal: principalFromClaims(parsed.payload, true) };
-
-    await this.checkSignature(token);
-    const claims = parsed.payload as AccessTokenClaims;
+    // A token whose signature was checked before is not checked again; lifetime, issuer and audience always are.
+    let claims = this.verifiedSignatures.get(token);
+    if (!claims) {
+      const parsed = parseJwt(token);
+      if (options.looseAuth) return { claims: parsed.payload as AccessTokenClaims, principal: principalFromClaims(parsed.payload, true) };
+      await this.checkSignature(token);
+      claims = parsed.payload as AccessTokenClaims;
+      if (this.verifiedSignatures.size >= SIGNATURE_CACHE_SIZE) this.verifiedSignatures.delete(this.verifiedSignatures.keys().next().value!);
+      this.verifiedSignatures.set(token, claims);
+    } else if (options.looseAuth) {
+      return { claims, principal: principalFromClaims(claims, true) };
+    }
     this.checkLifetime(claims);
     this.checkIssuer(claims);
     checkAudience(claims, acceptedAudiences);

@@ -43,7 +43,7 @@ export function armRouter(emu: Emulator): RequestHandler {
       const path = parsePath(req.path);
       const caller = res.locals.principal as CallerPrincipal;
       const ctx: ArmContext = { req, res, emu, path, apiVersion: '', caller };
-      await dispatch(ctx, req.method as Verb);
+      await emu.track(dispatch(ctx, req.method as Verb));
     } catch (e) {
       next(e);
     }

@@ -13,7 +13,7 @@ import { assertJsonObject, validateActionBody, validateBody } from '../api/valid
 import { atLeast, VERSION_FEATURES, type ApiVersion } from '../api/versions.js';
 import { ArmError, errors } from '../arm/errors.js';
 import { checkPreconditions, newEtag } from '../arm/etag.js';
-import { headerValue, sendJson } from '../arm/http.js';
+import { headerValue, sendJson, sendJsonText } from '../arm/http.js';
 import type { OperationRecord } from '../arm/operations.js';
 import { decodeSkipToken, DEFAULT_PAGE_SIZE, encodeSkipToken, paginate, parseTop } from '../arm/paging.js';
 import { idKey, resourceId } from '../arm/resource-id.js';
@@ -110,7 +110,20 @@ export class TrackedResourceType implements TypeHandler {
       sendJson(ctx.res, 204, undefined);
       return;
     }
-    sendJson(ctx.res, 200, this.view(stored, ctx.apiVersion), this.etagHeader(stored, ctx.apiVersion));
+    sendJsonText(ctx.res, 200, this.viewText(stored, ctx.apiVersion), this.etagHeader(stored, ctx.apiVersion));
+  }
+
+  /**
+   * The serialised view of a resource at an api-version, cached per stored object and etag: every
+   * write stores a new object with a new etag, so a cached text is never stale. Keeps GET cheap.
+   */
+  private viewText(stored: StoredResource, apiVersion: string): string {
+    const etag = String(stored.resource.etag ?? '');
+    let entry = viewCache.get(stored);
+    if (!entry || entry.etag !== etag) viewCache.set(stored, (entry = { etag, byVersion: new Map() }));
+    let text = entry.byVersion.get(apiVersion);
+    if (text === undefined) entry.byVersion.set(apiVersion, (text = JSON.stringify(this.view(stored, apiVersion))));
+    return text;
   }
 
   async list(ctx: ArmContext): Promise<void> {
@@ -402,6 +415,8 @@ export function keepStoredSecrets(field: Field, incoming: Json | undefined, stor
     incoming.forEach((item, i) => keepStoredSecrets(field.items!, item, stored[i]));
   }
 }
+
+const viewCache = new WeakMap<StoredResource, { etag: string; byVersion: Map<string, string> }>();
 
 export function setProvisioningState(hub: JsonObject, state: string): void {
   const props = isObject(hub.properties) ? hub.properties : (hub.properties = {});

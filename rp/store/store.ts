@@ -33,6 +33,7 @@ export class Store {
   /** Journal lines applied in memory and waiting for the next flush. */
   private pending: string[] = [];
   private journal: JournalWriter | null = null;
+  private readonly versions = new Map<string, number>();
   /** Number of flushes (journal appends) so far: lets tests and benchmarks see group commit at work. */
   flushCount = 0;
 
@@ -79,8 +80,14 @@ export class Store {
     await removeJournalsBefore(file, seq);
   }
 
+  /** How many times a collection has changed: lets caches of derived facts (e.g. RBAC decisions) notice. */
+  version(collection: string): number {
+    return this.versions.get(collection) ?? 0;
+  }
+
   private apply(ops: StoreOp[]): void {
     for (const o of ops) {
+      this.versions.set(o.collection, (this.versions.get(o.collection) ?? 0) + 1);
       const coll = this.collection<unknown>(o.collection);
       if (o.op === 'put') coll[o.key] = o.value;
       else delete coll[o.key];

@@ -7,7 +7,7 @@ import { ArmError } from '../../arm/errors.js';
 import type { ParsedPath } from '../../arm/resource-id.js';
 import type { Emulator } from '../../emulator.js';
 import type { CallerPrincipal } from '../../identity/auth.js';
-import { decide, normaliseScope, roleDefinitionOf, scopeCovers, storedAssignments } from './rbac.js';
+import { decide, normaliseScope, ROLE_ASSIGNMENTS, ROLE_DEFINITIONS, roleDefinitionOf, scopeCovers, storedAssignments } from './rbac.js';
 
 export type Access =
   /** Authenticated callers only: tenant-level metadata, the status of operations. */
@@ -58,6 +58,27 @@ export function requiredAccess(method: string, path: ParsedPath): Access {
 /** Whether the caller may perform `action` at `scope`. With --loose-auth there is no RBAC. */
 export function callerCan(emu: Emulator, caller: CallerPrincipal, action: string, scope: string): boolean {
   if (emu.config.looseAuth) return true;
+  // Decisions are remembered until a role assignment or definition changes.
+  const epoch = `${emu.store.version(ROLE_ASSIGNMENTS)}.${emu.store.version(ROLE_DEFINITIONS)}`;
+  if (decisionEpoch.get(emu) !== epoch) {
+    decisionEpoch.set(emu, epoch);
+    decisionCache.set(emu, new Map());
+  }
+  const cache = decisionCache.get(emu)!;
+  const key = `${caller.objectId}|${action}|${scope}`.toLowerCase();
+  let allowed = cache.get(key);
+  if (allowed === undefined) {
+    allowed = decideNow(emu, caller, action, scope);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, allowed);
+  }
+  return allowed;
+}
+
+const decisionEpoch = new WeakMap<Emulator, string>();
+const decisionCache = new WeakMap<Emulator, Map<string, boolean>>();
+
+function decideNow(emu: Emulator, caller: CallerPrincipal, action: string, scope: string): boolean {
   return decide({
     assignments: storedAssignments(emu.store),
     definitionOf: (id) => roleDefinitionOf(emu.store, id),

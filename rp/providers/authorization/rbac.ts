@@ -57,9 +57,16 @@ export function scopeCovers(assignmentScope: string, target: string): boolean {
 
 /** Azure's action patterns: case-insensitive, '*' matches any run of characters (slashes included). */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  let regex = patternCache.get(pattern);
+  if (!regex) {
+    regex = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    patternCache.set(pattern, regex);
+  }
   return regex.test(action);
 }
+
+/** Compiled action patterns: role definitions repeat the same few on every check. */
+const patternCache = new Map<string, RegExp>();
 
 /** Whether one permission block allows the action (control-plane or data-plane). */
 export function permissionAllows(p: Permission, action: string, dataAction: boolean): boolean {
