@@ -371,6 +371,17 @@ export const NETWORKCLOUD_COMMANDS: CommandDef[] = [
   action(CLUSTER, 'deploy', 'deploy', 'Deploy the cluster to the provided rack.', [
     { dest: 'skipValidationsForMachines', options: ['--skip-validations-for-machines'], kind: 'strings', body: 'skipValidationsForMachines', help: 'The names of bare metal machines in the cluster that should be skipped during environment validation.' },
   ]),
+  action(CLUSTER, 'rotate-credential', 'rotateCredential', 'Rotate the named platform-managed credentials of the cluster now (api-version 2026-07-01).', [
+    {
+      dest: 'credentials',
+      options: ['--credentials'],
+      kind: 'shape',
+      shape: shapes.strings,
+      body: 'credentials',
+      required: true,
+      help: 'The credentials to rotate, as the cluster\'s managedCredentials names them: "BMC Credential", "Console Credential", "Storage Appliance Credential", "Cluster Service Credential" (loosely spelled: bmc-credential works too). Space-separated, or a list "[a,b]".',
+    },
+  ], ' --credentials "BMC Credential" "Console Credential"'),
   wait(CLUSTER),
   ...identityCommands(CLUSTER),
 
