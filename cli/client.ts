@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import { ArmResponseError, CliError, armErrorOf } from './errors.js';
-import { redactBody, redactHeader, type Logger } from './log.js';
-import { clearToken, loadToken, saveToken, type Profile } from './profile.js';
+import { redactBody, redactHeader, redactSecretValues, type Logger } from './log.js';
+import { ARM_SCOPE, clearToken, loadToken, saveToken, type Profile } from './profile.js';
 
 export interface HttpResponse {
   status: number;
@@ -25,18 +25,30 @@ export interface RequestOptions {
   auth?: boolean;
   /** retry 408/429/5xx like azure-core's RetryPolicy (default: true; az rest does not) */
   retry?: boolean;
+  /**
+   * Key Vault's challenge-based authentication (what the SDKs' KeyVault challenge policy does):
+   * send with the cached token for the vault audience if there is one, else without a token;
+   * on a 401, get a token for the resource and tenant the WWW-Authenticate challenge names
+   * (only from this emulator) and send again.
+   */
+  challenge?: boolean;
 }
 
 const USER_AGENT = `azemu/0.1.0 (Node.js ${process.version}) AZURECLI-compatible`;
 /** Refresh this long before expiry, as MSAL does. */
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+/** The scope of Key Vault data-plane tokens. */
+export const VAULT_SCOPE = 'https://vault.azure.net/.default';
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const RETRY_TOTAL = 3;
 const RETRY_BACKOFF_S = 0.8;
 
 export class EmulatorClient {
   private readonly agent: Agent;
-  private token: string | null = null;
+  /** tokens got or read in this process, by scope */
+  private readonly tokens = new Map<string, string>();
+  /** what each vault's challenge asked for: /vaults/NAME on a host -> scope and tenant */
+  private readonly challenges = new Map<string, { scope: string; tenantId: string }>();
 
   constructor(
     readonly profile: Profile,
@@ -69,11 +81,11 @@ export class EmulatorClient {
     const url = this.url(pathOrUrl);
     const retry = opts.retry ?? true;
     for (let attempt = 0; ; attempt++) {
-      let response = await this.sendOnce(method, url, opts);
-      if (response.status === 401 && (opts.auth ?? true) && attempt === 0) {
+      let response = opts.challenge ? await this.sendChallenged(method, url, opts) : await this.sendOnce(method, url, opts);
+      if (!opts.challenge && response.status === 401 && (opts.auth ?? true) && attempt === 0) {
         // a cached token from an emulator that was restarted with new keys: get a fresh one, once
-        clearToken();
-        this.token = null;
+        clearToken(ARM_SCOPE);
+        this.tokens.delete(ARM_SCOPE);
         response = await this.sendOnce(method, url, opts);
       }
       if (!retry || !RETRY_STATUSES.has(response.status) || attempt >= RETRY_TOTAL) return response;
@@ -148,17 +160,41 @@ export class EmulatorClient {
     }
   }
 
-  private async bearer(): Promise<string> {
-    if (this.token) return this.token;
-    const cached = loadToken(this.profile);
-    if (cached && cached.expiresOn - TOKEN_REFRESH_MARGIN_MS > Date.now()) return (this.token = cached.accessToken);
+  /** The logged-in principal's object id: the `oid` claim of its ARM token (what az asks Graph for). */
+  async callerObjectId(): Promise<string> {
+    const token = await this.bearer();
+    try {
+      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { oid?: string };
+      if (claims.oid) return claims.oid;
+    } catch {
+      /* fall through */
+    }
+    throw new CliError('Cannot tell the object id of the logged-in principal from its token; use --no-self-perms.');
+  }
+
+  /** A valid token for the scope from this process or the token cache, else null. */
+  private cachedBearer(scope: string, tenantId = this.profile.tenantId): string | null {
+    const known = this.tokens.get(scope);
+    if (known) return known;
+    const cached = loadToken(this.profile, scope, tenantId);
+    if (cached && cached.expiresOn - TOKEN_REFRESH_MARGIN_MS > Date.now()) {
+      this.tokens.set(scope, cached.accessToken);
+      return cached.accessToken;
+    }
+    return null;
+  }
+
+  /** The service principal's token for a scope (client credentials), cached until shortly before it expires. */
+  private async bearer(scope = ARM_SCOPE, tenantId = this.profile.tenantId): Promise<string> {
+    const cached = this.cachedBearer(scope, tenantId);
+    if (cached) return cached;
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: this.profile.clientId,
       client_secret: this.profile.clientSecret,
-      scope: 'https://management.azure.com/.default',
+      scope,
     }).toString();
-    const response = await this.sendOnce('POST', this.url(`${this.profile.tenantId}/oauth2/v2.0/token`), {
+    const response = await this.sendOnce('POST', this.url(`${encodeURIComponent(tenantId)}/oauth2/v2.0/token`), {
       auth: false,
       body: form,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -169,9 +205,41 @@ export class EmulatorClient {
       throw new CliError(`The emulator refused the login of client '${this.profile.clientId}': ${why}. Run 'azemu login' again.`);
     }
     const body = parseJson<{ access_token: string; expires_in: number | string }>(response.body);
-    const token = { accessToken: body.access_token, expiresOn: Date.now() + Number(body.expires_in) * 1000, endpoint: this.profile.endpoint, clientId: this.profile.clientId, tenantId: this.profile.tenantId };
-    saveToken(token);
-    return (this.token = token.accessToken);
+    const token = { accessToken: body.access_token, expiresOn: Date.now() + Number(body.expires_in) * 1000, endpoint: this.profile.endpoint, clientId: this.profile.clientId, tenantId };
+    saveToken(token, scope);
+    this.tokens.set(scope, token.accessToken);
+    return token.accessToken;
+  }
+
+  /** See RequestOptions.challenge. */
+  private async sendChallenged(method: string, url: string, opts: RequestOptions): Promise<HttpResponse> {
+    const vault = challengeKey(url);
+    // before any challenge, a vault token this login already holds is tried (saves a round trip per run)
+    const known = this.challenges.get(vault) ?? { scope: VAULT_SCOPE, tenantId: this.profile.tenantId };
+    const cached = this.isEmulatorUrl(url) ? this.cachedBearer(known.scope, known.tenantId) : null;
+    const first = await this.sendOnce(method, url, { ...opts, auth: false, headers: cached ? { ...opts.headers, Authorization: `Bearer ${cached}` } : opts.headers });
+    if (first.status !== 401) return first;
+    const challenge = parseChallenge(first.headers['www-authenticate'] ?? '');
+    if (!challenge) return first;
+    let authority: URL;
+    try {
+      authority = new URL(challenge.authorization);
+    } catch {
+      throw new CliError(`The vault answered with an authentication challenge naming '${challenge.authorization}', which is not a URL.`);
+    }
+    // the client secret goes only to the emulator we logged in to
+    if (!this.isEmulatorUrl(authority.toString())) {
+      throw new CliError(`The vault asks for a token from ${authority.origin}, which is not the emulator in the azemu profile (${this.profile.endpoint}); refusing to send the credentials there.`);
+    }
+    const tenantId = authority.pathname.split('/').filter(Boolean)[0] ?? this.profile.tenantId;
+    const scope = `${challenge.resource.replace(/\/+$/, '')}/.default`;
+    this.challenges.set(vault, { scope, tenantId });
+    if (cached) {
+      clearToken(scope);
+      this.tokens.delete(scope);
+    }
+    const token = await this.bearer(scope, tenantId);
+    return this.sendOnce(method, url, { ...opts, auth: false, headers: { ...opts.headers, Authorization: `Bearer ${token}` } });
   }
 
   private async sendOnce(method: string, url: string, opts: RequestOptions): Promise<HttpResponse> {
@@ -190,7 +258,7 @@ export class EmulatorClient {
     }
     this.debugRequest(method, url, headers, payload);
     const response = await this.transmit(method, url, headers, payload);
-    this.debugResponse(response);
+    this.debugResponse(url, response);
     return response;
   }
 
@@ -233,21 +301,54 @@ export class EmulatorClient {
     d('Request headers:');
     for (const [k, v] of Object.entries(headers)) d(`    '${k}': '${redactHeader(k, v)}'`);
     d('Request body:');
-    d(payload === undefined ? 'This request has no body' : redactBody(payload));
+    d(payload === undefined ? 'This request has no body' : this.redacted(url, payload));
   }
 
-  private debugResponse(response: HttpResponse): void {
+  /** Body text for --debug: credentials redacted, and on a vault's secrets the secret values too. */
+  private redacted(url: string, body: string): string {
+    const text = redactBody(body);
+    return isVaultSecretUrl(url) ? redactSecretValues(text) : text;
+  }
+
+  private debugResponse(url: string, response: HttpResponse): void {
     if (!this.log.debugEnabled) return;
     const d = (m: string) => this.log.debug(`cli.azemu.client: ${m}`);
     d(`Response status: ${response.status}`);
     d('Response headers:');
     for (const [k, v] of Object.entries(response.headers)) d(`    '${k}': '${redactHeader(k, v)}'`);
     d('Response content:');
-    d(redactBody(response.body));
+    d(this.redacted(url, response.body));
   }
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'cancelled']);
+
+/** Challenges are remembered per vault: host plus /vaults/NAME (one process talks to few vaults). */
+function challengeKey(url: string): string {
+  const u = new URL(url);
+  return u.host + u.pathname.split('/').slice(0, 3).join('/');
+}
+
+/** A Key Vault secrets URL: the emulator's /vaults/NAME/(deleted)secrets/... or https://NAME.vault.azure.net/secrets/... */
+export function isVaultSecretUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    if (/\.vault\.azure\.net$/i.test(u.hostname)) return /^\/(deleted)?secrets(\/|$)/i.test(u.pathname);
+    return /^\/vaults\/[^/]+\/(deleted)?secrets(\/|$)/i.test(u.pathname);
+  } catch {
+    return false;
+  }
+}
+
+/** `Bearer authorization="https://login/TENANT", resource="https://vault.azure.net"` (also authorization_uri, scope). */
+export function parseChallenge(header: string): { authorization: string; resource: string } | null {
+  if (!/^\s*Bearer\s/i.test(header)) return null;
+  const params: Record<string, string> = {};
+  for (const m of header.matchAll(/(\w+)="([^"]*)"/g)) params[m[1].toLowerCase()] = m[2];
+  const authorization = params.authorization ?? params.authorization_uri;
+  const resource = params.resource ?? params.scope?.replace(/\/\.default$/, '');
+  return authorization && resource ? { authorization, resource } : null;
+}
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === name);

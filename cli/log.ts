@@ -67,3 +67,28 @@ function redactJson(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * Key Vault secret bodies: every string `value` (a secret's value) redacted. Used on the vault
+ * data plane's requests and responses, where `value` is the secret (a list's `value` is an array
+ * and is walked, not redacted).
+ */
+export function redactSecretValues(body: string): string {
+  if (!body) return body;
+  try {
+    return JSON.stringify(redactValues(JSON.parse(body)));
+  } catch {
+    // not JSON: nothing of a secret bundle's shape can be told apart, so show nothing of it
+    return REDACTED;
+  }
+}
+
+function redactValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactValues);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = k === 'value' && typeof v === 'string' ? REDACTED : redactValues(v);
+    return out;
+  }
+  return value;
+}

@@ -37,6 +37,14 @@ export interface CachedToken {
   tenantId: string;
 }
 
+/** The scope of ARM tokens; Key Vault's data plane uses https://vault.azure.net/.default. */
+export const ARM_SCOPE = 'https://management.azure.com/.default';
+
+/** token-cache.json: one token per scope (like MSAL's cache, keyed by resource). */
+interface TokenCacheFile {
+  tokens: Record<string, CachedToken>;
+}
+
 export const CLOUD_NAME = 'AzureEmulator';
 
 export function configDir(): string {
@@ -86,18 +94,37 @@ export function deleteProfile(): boolean {
   return existed;
 }
 
-export function loadToken(profile: Profile): CachedToken | null {
-  const token = readJson<CachedToken>(tokenPath());
-  if (!token || token.endpoint !== profile.endpoint || token.clientId !== profile.clientId || token.tenantId !== profile.tenantId) return null;
+function readTokenCache(): TokenCacheFile {
+  const raw = readJson<Partial<TokenCacheFile> & Partial<CachedToken>>(tokenPath());
+  if (!raw) return { tokens: {} };
+  // a cache written before tokens were kept per scope held one ARM token at the top level
+  if (typeof raw.accessToken === 'string') return { tokens: { [ARM_SCOPE]: raw as CachedToken } };
+  return { tokens: raw.tokens && typeof raw.tokens === 'object' ? raw.tokens : {} };
+}
+
+/** The cached token for a scope, if it belongs to this login (and to `tenantId`, default the profile's). */
+export function loadToken(profile: Profile, scope = ARM_SCOPE, tenantId = profile.tenantId): CachedToken | null {
+  const token = readTokenCache().tokens[scope];
+  if (!token || token.endpoint !== profile.endpoint || token.clientId !== profile.clientId || token.tenantId !== tenantId) return null;
   return token;
 }
 
-export function saveToken(token: CachedToken): void {
-  writeSecretJson(tokenPath(), token);
+export function saveToken(token: CachedToken, scope = ARM_SCOPE): void {
+  const cache = readTokenCache();
+  cache.tokens[scope] = token;
+  writeSecretJson(tokenPath(), cache);
 }
 
-export function clearToken(): void {
-  rmSync(tokenPath(), { force: true });
+/** Forget one scope's token, or every token. */
+export function clearToken(scope?: string): void {
+  if (scope === undefined) {
+    rmSync(tokenPath(), { force: true });
+    return;
+  }
+  const cache = readTokenCache();
+  if (!(scope in cache.tokens)) return;
+  delete cache.tokens[scope];
+  writeSecretJson(tokenPath(), cache);
 }
 
 /** Resolve --subscription (a name or an id) against the profile; default when not given. */
