@@ -19,6 +19,9 @@ const HANDLERS: Record<Run['handler'], () => Promise<{ run: Handler }>> = {
   rest: () => import('./commands/handlers/rest.js'),
   version: () => import('./commands/handlers/version.js'),
   clock: () => import('./commands/handlers/clock.js'),
+  resource: () => import('./commands/handlers/resource.js'),
+  role: () => import('./commands/handlers/role.js'),
+  secret: () => import('./commands/handlers/secret.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

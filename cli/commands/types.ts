@@ -52,7 +52,15 @@ export type Run =
   | { handler: 'group'; op: 'create' | 'show' | 'list' | 'delete' | 'exists' | 'wait' }
   | { handler: 'rest' }
   | { handler: 'version' }
-  | { handler: 'clock'; op: 'show' | 'advance' | 'set' };
+  | { handler: 'clock'; op: 'show' | 'advance' | 'set' }
+  | { handler: 'resource'; op: 'create' | 'show' | 'list' | 'delete'; kind: ArmKind }
+  | { handler: 'role'; op: RoleOp }
+  | { handler: 'secret'; op: 'show' | 'list-versions' };
+
+/** The ARM resource types of `azemu identity` and `azemu keyvault`. */
+export type ArmKind = 'identity' | 'vault';
+
+export type RoleOp = 'assignment-create' | 'assignment-list' | 'assignment-delete' | 'definition-list';
 
 export type NetworkCloudOp =
   | 'show'
