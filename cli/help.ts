@@ -58,7 +58,7 @@ function argText(arg: ArgDef): string {
   return text;
 }
 
-const SECTION_ORDER = ['Arguments', 'Resource', 'Properties', 'Identity', 'Id', 'Resource Id', 'Pagination', 'Wait Condition', 'Emulator', 'Global'];
+const SECTION_ORDER = ['Arguments', 'Resource', 'Properties', 'Identity', 'Id', 'Site', 'Resource Id', 'Pagination', 'Wait Condition', 'Emulator', 'Global'];
 
 export function commandHelp(command: CommandDef): string {
   const out: string[] = ['', 'Command', ...twoColumns([[`azemu ${command.path.join(' ')}`, command.summary]])];

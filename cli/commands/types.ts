@@ -55,12 +55,15 @@ export type Run =
   | { handler: 'clock'; op: 'show' | 'advance' | 'set' }
   | { handler: 'resource'; op: 'create' | 'show' | 'list' | 'delete'; kind: ArmKind }
   | { handler: 'role'; op: RoleOp }
-  | { handler: 'secret'; op: 'show' | 'list-versions' };
+  | { handler: 'secret'; op: 'show' | 'list-versions' }
+  | { handler: 'site'; op: SiteOp };
 
 /** The ARM resource types of `azemu identity` and `azemu keyvault`. */
 export type ArmKind = 'identity' | 'vault';
 
 export type RoleOp = 'assignment-create' | 'assignment-list' | 'assignment-delete' | 'definition-list';
+
+export type SiteOp = 'list' | 'show' | 'issuers' | 'certificates' | 'certificate-show' | 'trust-bundle' | 'revoke' | 'root';
 
 export type NetworkCloudOp =
   | 'show'
