@@ -19,6 +19,7 @@ export interface ParsedPath {
 }
 
 const decode = (s: string) => {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
