@@ -157,7 +157,10 @@ export interface Spawned {
 export async function spawnEmulator(args: string[] = [], dataDir = mkdtempSync(path.join(os.tmpdir(), 'nce-proc-'))): Promise<Spawned> {
   const infoFile = path.join(dataDir, 'emulator.json');
   const before = existsSync(infoFile) ? readFileSync(infoFile, 'utf8') : '';
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dataDir, '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // '--log-requests' (test-only spelling) keeps the request log on, for tests that read it.
+  const logRequests = args.includes('--log-requests');
+  const rest = args.filter((a) => a !== '--log-requests');
+  const child = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dataDir, ...(logRequests ? [] : ['--quiet']), ...rest], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
