@@ -127,6 +127,19 @@ export async function directGet(info: EmulatorInfo, pathAndQuery: string): Promi
   return request(info, ca, 'GET', pathAndQuery, undefined, { Authorization: `Bearer ${token}` });
 }
 
+/**
+ * A request straight to the emulator as the demo service principal, with a token for `scope`
+ * (ARM by default; https://vault.azure.net/.default for a vault's data plane).
+ */
+export async function directRequest(info: EmulatorInfo, method: string, pathAndQuery: string, opts: { scope?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
+  const ca = readFileSync(info.caCertFile);
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: info.clientId, client_secret: info.clientSecret, scope: opts.scope ?? 'https://management.azure.com/.default' }).toString();
+  const token = (await request(info, ca, 'POST', `/${info.tenantId}/oauth2/v2.0/token`, form, { 'Content-Type': 'application/x-www-form-urlencoded' })).body.access_token as string;
+  const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  return request(info, ca, method, pathAndQuery, opts.body === undefined ? undefined : JSON.stringify(opts.body), headers);
+}
+
 function request(info: EmulatorInfo, ca: Buffer, method: string, p: string, body: string | undefined, headers: Record<string, string>): Promise<{ status: number; body: any }> {
   const url = new URL(p.replace(/^\//, ''), info.endpoint);
   return new Promise((resolve, reject) => {
