@@ -6,6 +6,7 @@ import { parseResourceId } from '../../arm/resource-id.js';
 import type { Emulator } from '../../emulator.js';
 import { listResources, TrackedResourceType, type TrackedOptions } from '../tracked.js';
 import { resolveIdentity } from './identity.js';
+import { customLocationId, deleteManagedGroup, planManagedGroup } from './managed-group.js';
 import { SUPPORTED_CLUSTER_VERSIONS } from './versions.js';
 
 export function clusterManagers(emu: Emulator, options: TrackedOptions): TrackedResourceType {
@@ -13,14 +14,8 @@ export function clusterManagers(emu: Emulator, options: TrackedOptions): Tracked
     updatingState: 'Updating',
     initialize(hub) {
       const props = hub.properties as JsonObject;
-      const id = parseResourceId(String(hub.id))!;
-      const mrg = (props.managedResourceGroupConfiguration as JsonObject | undefined) ?? {};
-      const mrgName = (mrg.name as string | undefined) ?? `${id.name}-mrg`;
-      props.managedResourceGroupConfiguration = { name: mrgName, location: (mrg.location as string | undefined) ?? String(hub.location) };
-      props.managerExtendedLocation = {
-        name: `/subscriptions/${id.subscriptionId}/resourceGroups/${mrgName}/providers/Microsoft.ExtendedLocation/customLocations/${id.name}-cl`,
-        type: 'CustomLocation',
-      };
+      const { id, groupName } = planManagedGroup(hub);
+      props.managerExtendedLocation = { name: customLocationId(id, groupName, `${id.name}-cl`), type: 'CustomLocation' };
       props.detailedStatus = 'Provisioning';
       props.detailedStatusMessage = 'The cluster manager is being provisioned.';
       props.clusterVersions = SUPPORTED_CLUSTER_VERSIONS.map((v) => ({ targetClusterVersion: v.version, supportExpiryDate: v.supportExpiryDate }));
@@ -45,11 +40,6 @@ export function clusterManagers(emu: Emulator, options: TrackedOptions): Tracked
         throw new ArmError(409, 'ResourceHasDependents', `The cluster manager still manages ${managed.length} cluster(s), e.g. '${managed[0].id}'. Delete them first.`);
       }
     },
-    async afterDelete(stored) {
-      const id = parseResourceId(stored.id)!;
-      const mrg = (stored.resource.properties as JsonObject).managedResourceGroupConfiguration as JsonObject | undefined;
-      const group = mrg?.name ? emu.findResourceGroup(id.subscriptionId, String(mrg.name)) : undefined;
-      if (group && group.managedBy?.toLowerCase() === stored.id.toLowerCase()) await emu.deleteResourceGroupContents(group, true);
-    },
+    afterDelete: (stored) => deleteManagedGroup(emu, stored),
   }, options);
 }

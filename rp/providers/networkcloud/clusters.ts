@@ -2,7 +2,7 @@
 import type { JsonObject } from '../../api/derive.js';
 import { clusterDef } from '../../api/registry.js';
 import { ArmError } from '../../arm/errors.js';
-import { idKey, parseResourceId } from '../../arm/resource-id.js';
+import { idKey } from '../../arm/resource-id.js';
 import type { Emulator } from '../../emulator.js';
 import { validateSecretArchive } from '../../secrets/cluster-settings.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
@@ -10,6 +10,7 @@ import { TrackedResourceType, type TrackedOptions } from '../tracked.js';
 import { recordAction } from './action-states.js';
 import { deployCluster, removeClusterSite } from './deploy.js';
 import { resolveIdentity } from './identity.js';
+import { customLocationId, planManagedGroup } from './managed-group.js';
 import { updateResource } from './update.js';
 
 /** The cluster manager whose custom location the cluster names as its extendedLocation. */
@@ -28,13 +29,9 @@ export function clusters(emu: Emulator, options: TrackedOptions): TrackedResourc
     updatingState: 'Updating',
     initialize(hub) {
       const props = hub.properties as JsonObject;
-      const id = parseResourceId(String(hub.id))!;
-      const mrg = (props.managedResourceGroupConfiguration as JsonObject | undefined) ?? {};
-      const mrgName = (mrg.name as string | undefined) ?? `${id.name}-mrg`;
-      props.managedResourceGroupConfiguration = { name: mrgName, location: (mrg.location as string | undefined) ?? String(hub.location) };
-      const customLocations = `/subscriptions/${id.subscriptionId}/resourceGroups/${mrgName}/providers/Microsoft.ExtendedLocation/customLocations`;
-      props.clusterExtendedLocation = { name: `${customLocations}/${id.name}-cl`, type: 'CustomLocation' };
-      props.hybridAksExtendedLocation = { name: `${customLocations}/${id.name}-hakscl`, type: 'CustomLocation' };
+      const { id, groupName } = planManagedGroup(hub);
+      props.clusterExtendedLocation = { name: customLocationId(id, groupName, `${id.name}-cl`), type: 'CustomLocation' };
+      props.hybridAksExtendedLocation = { name: customLocationId(id, groupName, `${id.name}-hakscl`), type: 'CustomLocation' };
       props.detailedStatus = 'PendingDeployment';
       props.detailedStatusMessage = 'The cluster has not been deployed yet.';
       props.clusterConnectionStatus = 'Undefined';

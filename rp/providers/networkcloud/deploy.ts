@@ -15,6 +15,7 @@ import type { ClusterPkiRecord } from '../../pki/cluster-pki.js';
 import { beginSiteDeployment, CLUSTER_PKI, CLUSTER_PKI_KEYS, removeSite } from '../../pki/site.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { recordAction } from './action-states.js';
+import { deleteManagedGroup } from './managed-group.js';
 
 export { CLUSTER_PKI, CLUSTER_PKI_KEYS };
 
@@ -236,8 +237,5 @@ export async function removeClusterSite(emu: Emulator, cluster: StoredResource):
   }
   ops.push({ op: 'delete', collection: CLUSTER_PKI, key: idKey(cluster.id) }, { op: 'delete', collection: CLUSTER_PKI_KEYS, key: idKey(cluster.id) });
   await emu.store.batch(ops);
-  const id = parseResourceId(cluster.id)!;
-  const mrg = (cluster.resource.properties as JsonObject).managedResourceGroupConfiguration as JsonObject | undefined;
-  const group = mrg?.name ? emu.findResourceGroup(id.subscriptionId, String(mrg.name)) : undefined;
-  if (group && group.managedBy?.toLowerCase() === clusterKey) await emu.deleteResourceGroupContents(group, true);
+  await deleteManagedGroup(emu, cluster);
 }
