@@ -44,8 +44,15 @@ const VAULT_PROPERTIES = [
 
 /** azure-mgmt-keyvault's Vault: properties stay nested (`--query properties.vaultUri`). */
 function vaultModel(r: Json): Json {
-  const props = (r.properties ?? {}) as Json;
-  return { ...pick(r, ENVELOPE), properties: pick(props, VAULT_PROPERTIES) };
+  const props = pick((r.properties ?? {}) as Json, VAULT_PROPERTIES);
+  if (Array.isArray(props.accessPolicies)) {
+    // AccessPolicyEntry and its Permissions, every attribute present
+    props.accessPolicies = (props.accessPolicies as Json[]).map((p) => ({
+      ...pick(p, ['applicationId', 'objectId', 'tenantId']),
+      permissions: pick((p.permissions ?? {}) as Json, ['certificates', 'keys', 'secrets', 'storage']),
+    }));
+  }
+  return { ...pick(r, ENVELOPE), properties: props };
 }
 
 const KINDS: Record<ArmKind, KindDef> = {
