@@ -97,6 +97,16 @@ describe('ARM envelope', () => {
     expect(list.body.value.map((g: { name: string }) => g.name)).to.include('RG-One');
   });
 
+  it('lists generic resources, filtered by resourceType when asked', async () => {
+    const all = await run.client.get(`/subscriptions/${sub}/resources?api-version=2021-04-01`);
+    expect(all.body.value.map((r: { type: string }) => r.type)).to.include('Microsoft.NetworkCloud/clusterManagers');
+    const some = await run.client.get(`/subscriptions/${sub}/resources?api-version=2021-04-01&$filter=${encodeURIComponent("resourceType eq 'microsoft.networkcloud/clustermanagers'")}`);
+    expect(some.body.value.length).to.be.greaterThan(0);
+    expect(some.body.value.every((r: { type: string }) => r.type === 'Microsoft.NetworkCloud/clusterManagers')).to.equal(true);
+    const bad = await run.client.get(`/subscriptions/${sub}/resources?api-version=2021-04-01&$filter=name eq 'x'`);
+    expect(bad.status).to.equal(400);
+  });
+
   it('serves subscriptions, provider registration, the operations list and cloud metadata', async () => {
     const subs = await run.client.get('/subscriptions?api-version=2022-12-01');
     expect(subs.body.value.map((s: { subscriptionId: string }) => s.subscriptionId)).to.include(sub);

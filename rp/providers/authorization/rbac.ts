@@ -1,9 +1,8 @@
 /**
  * Role assignments as stored, and the RBAC decision: does a principal hold, through any assignment
  * at the target scope or above it, a role whose permissions allow an action? The decision is a
- * pure function of the assignments and definitions; the store readers sit beside it.
- * (ARM management calls are not checked against it; the Key Vault data plane and the secret
- * archive are.)
+ * pure function of the assignments and definitions; the store readers sit beside it. ARM calls
+ * (arm-access.ts), the Key Vault data plane and the secret archive all decide through it.
  */
 import { builtInRole, type Permission, type RoleDefinition } from './roles.js';
 import type { Store } from '../../store/store.js';
