@@ -103,7 +103,7 @@ describe('ARM envelope', () => {
     const some = await run.client.get(`/subscriptions/${sub}/resources?api-version=2021-04-01&$filter=${encodeURIComponent("resourceType eq 'microsoft.networkcloud/clustermanagers'")}`);
     expect(some.body.value.length).to.be.greaterThan(0);
     expect(some.body.value.every((r: { type: string }) => r.type === 'Microsoft.NetworkCloud/clusterManagers')).to.equal(true);
-    const bad = await run.client.get(`/subscriptions/${sub}/resources?api-version=2021-04-01&$filter=name eq 'x'`);
+    const bad = await run.client.get(`/subscriptions/${sub}/resources?api-version=2021-04-01&$filter=${encodeURIComponent("name eq 'x'")}`);
     expect(bad.status).to.equal(400);
   });
 
