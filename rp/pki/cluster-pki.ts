@@ -6,9 +6,12 @@
  * State is plain JSON records so it can live in the emulator's Store. Public records never hold key
  * material: private keys come back as separate PrivateKeyRecords, which the caller keeps in its
  * secret collection. Functions never mutate their inputs; they return the new records.
+ *
+ * The certificate profiles live here once. How they are dated is a DatingPolicy: one clock
+ * (clockDating) or, for the running server's sites, the virtual and the real clock (site-issuance.ts).
  */
 import {
-  DEFAULT_KEY_ALGORITHM, exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem, inspectCertificate, issueCertificate, randomSerial,
+  DEFAULT_KEY_ALGORITHM, exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem, issueCertificate,
   type DistinguishedName, type ExtKeyUsageName, type IssuedCertificate, type IssuerRef, type KeyAlgorithm,
 } from './x509.js';
 import { issuerRotationPlan, needsRenewal, renewalTime, toMs, type ClockLike, type Instant } from './policy.js';
@@ -92,8 +95,8 @@ export interface ClusterPkiRecord {
   retiringIssuers: CertificateRecord[];
 }
 
-export interface IssuedRecord {
-  certificate: CertificateRecord;
+export interface IssuedRecord<C extends CertificateRecord = CertificateRecord> {
+  certificate: C;
   key: PrivateKeyRecord;
 }
 
@@ -102,66 +105,100 @@ export interface ClusterPkiCreated {
   keys: ClusterPkiKeys;
 }
 
-const ISSUER_NAMES: Record<IssuerPurpose, string> = { interfaceIssuer: 'interface-issuer', infraIssuer: 'infra-issuer' };
+export const ISSUER_NAMES: Record<IssuerPurpose, string> = { interfaceIssuer: 'interface-issuer', infraIssuer: 'infra-issuer' };
 const ISSUER_TITLES: Record<IssuerPurpose, string> = { interfaceIssuer: 'interface issuer', infraIssuer: 'infra issuer' };
-const LEAF_ISSUER: Record<LeafPurpose, IssuerPurpose> = { bmc: 'interfaceIssuer', storageAppliance: 'interfaceIssuer', platformService: 'infraIssuer' };
+/** Which issuer signs leaves of each purpose. */
+export const LEAF_ISSUER: Readonly<Record<LeafPurpose, IssuerPurpose>> = { bmc: 'interfaceIssuer', storageAppliance: 'interfaceIssuer', platformService: 'infraIssuer' };
 /** Default subject O of leaves: the "group" revocation entries can select. */
 export const DEFAULT_LEAF_GROUPS: Readonly<Record<LeafPurpose, string>> = { bmc: 'bmc', storageAppliance: 'storage-appliance', platformService: 'platform-services' };
 
 // ---------------------------------------------------------------------------------------------
-// Internals
+// Issuance: the one set of profiles (root CA, pathLen-0 issuers, serverAuth leaves), dated by a policy
 // ---------------------------------------------------------------------------------------------
 
-function validateSettings(s: ClusterPkiSettings): void {
-  for (const k of ['rootLifetimeMs', 'issuerLifetimeMs', 'leafLifetimeMs'] as const) {
-    if (!(Number.isFinite(s[k]) && s[k] >= 1000)) throw new RangeError(`${k} must be at least one second, got ${s[k]}`);
-  }
-  if (!(s.renewalFraction > 0 && s.renewalFraction < 1)) throw new RangeError(`renewalFraction must be between 0 and 1, got ${s.renewalFraction}`);
+/** What a dating policy decides for one certificate, plus what its records keep beyond X.509 dates. */
+export interface Dated<Extra extends object> {
+  notBefore: number;
+  notAfter: number;
+  renewalTime: number;
+  extra: Extra;
 }
 
+/**
+ * How certificates are dated: the library's one clock (clockDating), or the sites' virtual and real
+ * clocks at once (siteDating in site-issuance.ts). `capMs` is the issuer's notAfter (null for a root);
+ * a policy throws when nothing can be issued under that cap any more.
+ */
+export type DatingPolicy<Extra extends object> = (lifetimeMs: number, capMs: number | null, renewalFraction: number) => Dated<Extra>;
+
 /** X.509 dates have one-second precision; rounding here keeps records equal to the certificate. */
-function wholeSecond(ms: number): number {
+export function wholeSecond(ms: number): number {
   return Math.floor(ms / 1000) * 1000;
 }
 
-/** A child never outlives its issuer: cert-manager's CA issuer truncates notAfter the same way. */
-function validity(clock: ClockLike, lifetimeMs: number, issuer: CertificateRecord | null): { notBefore: number; notAfter: number } {
-  const notBefore = wholeSecond(clock.nowMs());
-  const wanted = notBefore + lifetimeMs;
-  const notAfter = issuer ? Math.min(wanted, toMs(issuer.notAfter)) : wanted;
-  if (notAfter <= notBefore) throw new RangeError(`issuer ${issuer?.name} (serial ${issuer?.serial}) has expired; rotate it before issuing`);
-  return { notBefore, notAfter };
+/**
+ * One clock: valid from now, renewed at renewalFraction of the lifetime. A child never outlives its
+ * issuer: cert-manager's CA issuer truncates notAfter the same way.
+ */
+export function clockDating(clock: ClockLike): DatingPolicy<Record<never, never>> {
+  return (lifetimeMs, capMs, renewalFraction) => {
+    const notBefore = wholeSecond(clock.nowMs());
+    const wanted = notBefore + lifetimeMs;
+    const notAfter = capMs === null ? wanted : Math.min(wanted, capMs);
+    if (notAfter <= notBefore) throw new RangeError(`the issuing CA expired on ${new Date(notAfter).toISOString()}; rotate it before issuing`);
+    return { notBefore, notAfter, renewalTime: renewalTime(notBefore, notAfter, renewalFraction).getTime(), extra: {} };
+  };
 }
 
 /** CN is capped at 64 characters by RFC 5280; keep the recognisable start of long names. */
-function cn(text: string): string {
+export function cn(text: string): string {
   return text.length <= 64 ? text : text.slice(0, 64);
 }
 
-function clusterOrg(pki: Pick<ClusterPkiRecord, 'clusterName'>): string {
-  return cn(`Nexus cluster ${pki.clusterName}`);
+export function clusterOrganization(clusterName: string): string {
+  return cn(`Nexus cluster ${clusterName}`);
 }
 
-function toRecord(
-  issued: IssuedCertificate,
-  meta: { name: string; purpose: CertificatePurpose; revision: number; issuerName: string; issuerSerial: string; keyAlgorithm: KeyAlgorithm; renewalFraction: number },
-  names: { dnsNames?: string[]; ipAddresses?: string[] },
-): CertificateRecord {
+export function issuerSubject(purpose: IssuerPurpose, pkiId: string, clusterName: string): DistinguishedName {
+  // The subject stays the same across rotations (AKI/SKI tell revisions apart), as on the platform.
+  return { commonName: `Nexus ${ISSUER_TITLES[purpose]} ${pkiId}`, organization: clusterOrganization(clusterName) };
+}
+
+interface RecordMeta {
+  name: string;
+  purpose: CertificatePurpose;
+  revision: number;
+  issuerName: string;
+  issuerSerial: string;
+  keyAlgorithm: KeyAlgorithm;
+  dnsNames?: string[];
+  ipAddresses?: string[];
+}
+
+/**
+ * The record of a certificate: dates as the certificate says, the renewal time and extras as the
+ * policy decided. Also used for issuers the emulator did not sign itself (a customer-signed CSR).
+ */
+export function certificateRecord<Extra extends object>(
+  cert: Pick<IssuedCertificate, 'certPem' | 'serial' | 'notBefore' | 'notAfter' | 'fingerprint'>,
+  dated: Pick<Dated<Extra>, 'renewalTime' | 'extra'>, meta: RecordMeta,
+): CertificateRecord & Extra {
   return {
     name: meta.name,
     purpose: meta.purpose,
-    certPem: issued.certPem,
-    serial: issued.serial,
-    notBefore: issued.notBefore.toISOString(),
-    notAfter: issued.notAfter.toISOString(),
-    renewalTime: renewalTime(issued.notBefore, issued.notAfter, meta.renewalFraction).toISOString(),
+    certPem: cert.certPem,
+    serial: cert.serial,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    renewalTime: new Date(dated.renewalTime).toISOString(),
     revision: meta.revision,
-    dnsNames: [...(names.dnsNames ?? [])],
-    ipAddresses: [...(names.ipAddresses ?? [])],
+    dnsNames: [...(meta.dnsNames ?? [])],
+    ipAddresses: [...(meta.ipAddresses ?? [])],
     issuerName: meta.issuerName,
     issuerSerial: meta.issuerSerial,
-    fingerprint: issued.fingerprint,
+    fingerprint: cert.fingerprint,
     keyAlgorithm: meta.keyAlgorithm,
+    ...dated.extra,
   };
 }
 
@@ -170,214 +207,118 @@ async function keyRecord(name: string, serial: string, keys: CryptoKeyPair, keyA
 }
 
 /**
- * Parsed issuer keys, by PEM. Issuers sign many leaves and parsing a P-384 PKCS#8 key costs about as
+ * Parsed signing keys, by PEM. Issuers sign many leaves and parsing a P-384 PKCS#8 key costs about as
  * much as the signature, so the few live issuer keys are kept; keyed by content, never stale.
  */
-const issuerKeyCache = new Map<string, Promise<CryptoKey>>();
-const ISSUER_KEY_CACHE_SIZE = 32;
+const signingKeyCache = new Map<string, Promise<CryptoKey>>();
+const SIGNING_KEY_CACHE_SIZE = 64;
 
-function cachedPrivateKey(privateKeyPem: string): Promise<CryptoKey> {
-  let key = issuerKeyCache.get(privateKeyPem);
+function signingKey(privateKeyPem: string): Promise<CryptoKey> {
+  let key = signingKeyCache.get(privateKeyPem);
   if (!key) {
     key = importPrivateKeyPem(privateKeyPem);
-    key.catch(() => issuerKeyCache.delete(privateKeyPem));
-    issuerKeyCache.set(privateKeyPem, key);
-    if (issuerKeyCache.size > ISSUER_KEY_CACHE_SIZE) issuerKeyCache.delete(issuerKeyCache.keys().next().value!);
+    key.catch(() => signingKeyCache.delete(privateKeyPem));
+    signingKeyCache.set(privateKeyPem, key);
+    if (signingKeyCache.size > SIGNING_KEY_CACHE_SIZE) signingKeyCache.delete(signingKeyCache.keys().next().value!);
   }
   return key;
 }
 
-async function signerFor(record: CertificateRecord, keys: ClusterPkiKeys): Promise<IssuerRef> {
+/** A CA that signs: its certificate and the PEM of its key (from the secret collection). */
+export interface Signer {
+  name: string;
+  certPem: string;
+  serial: string;
+  notAfter: string;
+  keyPem: string;
+}
+
+/** The signer of a CA record whose key is in `keys` (by serial: any revision finds its own key). */
+export function signerOf(record: Pick<CertificateRecord, 'name' | 'certPem' | 'serial' | 'notAfter'>, keys: ClusterPkiKeys): Signer {
   const key = keys[record.serial];
   if (!key) throw new Error(`no private key for ${record.name} (serial ${record.serial})`);
-  return { cert: record.certPem, key: await cachedPrivateKey(key.privateKeyPem) };
+  return { name: record.name, certPem: record.certPem, serial: record.serial, notAfter: record.notAfter, keyPem: key.privateKeyPem };
 }
 
-async function issueRoot(clusterName: string, pkiId: string, settings: ClusterPkiSettings, clock: ClockLike): Promise<IssuedRecord> {
-  const keys = await generateKeyPair(settings.keyAlgorithm);
-  const { notBefore, notAfter } = validity(clock, settings.rootLifetimeMs, null);
-  const issued = await issueCertificate({
-    subject: { commonName: `Nexus root CA ${pkiId}`, organization: clusterOrg({ clusterName }) },
-    issuer: 'self', privateKey: keys.privateKey, publicKey: keys.publicKey,
-    notBefore, notAfter, ca: {},
-  });
-  const certificate = toRecord(issued, {
-    name: 'root-ca', purpose: 'rootCa', revision: 1, issuerName: 'root-ca', issuerSerial: issued.serial,
-    keyAlgorithm: settings.keyAlgorithm, renewalFraction: settings.renewalFraction,
-  }, {});
-  return { certificate, key: await keyRecord('root-ca', issued.serial, keys, settings.keyAlgorithm) };
+async function issuerRef(signer: Signer): Promise<IssuerRef> {
+  return { cert: signer.certPem, key: await signingKey(signer.keyPem) };
 }
 
-async function issueIssuer(
-  pki: Pick<ClusterPkiRecord, 'clusterName' | 'pkiId' | 'settings' | 'rootCa'>, keys: ClusterPkiKeys,
-  purpose: IssuerPurpose, revision: number, clock: ClockLike,
-): Promise<IssuedRecord> {
-  const { settings, rootCa } = pki;
+export interface HierarchyIdentity {
+  clusterName: string;
+  pkiId: string;
+  settings: ClusterPkiSettings;
+}
+
+/** The cluster's self-signed root CA (never leaves the cluster). */
+export async function issueRootCa<Extra extends object>(id: HierarchyIdentity, dating: DatingPolicy<Extra>): Promise<IssuedRecord<CertificateRecord & Extra>> {
+  const { settings } = id;
+  const dated = dating(settings.rootLifetimeMs, null, settings.renewalFraction);
   const pair = await generateKeyPair(settings.keyAlgorithm);
-  const { notBefore, notAfter } = validity(clock, settings.issuerLifetimeMs, rootCa);
   const issued = await issueCertificate({
-    // The subject stays the same across rotations (AKI/SKI tell revisions apart), as on the platform.
-    subject: { commonName: `Nexus ${ISSUER_TITLES[purpose]} ${pki.pkiId}`, organization: clusterOrg(pki) },
-    issuer: await signerFor(rootCa, keys), publicKey: pair.publicKey,
-    notBefore, notAfter, ca: { pathLength: 0 },
+    subject: { commonName: `Nexus root CA ${id.pkiId}`, organization: clusterOrganization(id.clusterName) },
+    issuer: 'self', privateKey: pair.privateKey, publicKey: pair.publicKey,
+    notBefore: dated.notBefore, notAfter: dated.notAfter, ca: {},
+  });
+  const certificate = certificateRecord(issued, dated, {
+    name: 'root-ca', purpose: 'rootCa', revision: 1, issuerName: 'root-ca', issuerSerial: issued.serial, keyAlgorithm: settings.keyAlgorithm,
+  });
+  return { certificate, key: await keyRecord('root-ca', issued.serial, pair, settings.keyAlgorithm) };
+}
+
+/** An intermediate issuer (pathLen 0), signed by the cluster root or by a customer CA. */
+export async function issueIssuerCa<Extra extends object>(
+  id: HierarchyIdentity, purpose: IssuerPurpose, revision: number, parent: Signer, dating: DatingPolicy<Extra>, crlUrl?: string,
+): Promise<IssuedRecord<CertificateRecord & Extra>> {
+  const { settings } = id;
+  // Dates first: an expired parent fails before any key is generated.
+  const dated = dating(settings.issuerLifetimeMs, toMs(parent.notAfter), settings.renewalFraction);
+  const pair = await generateKeyPair(settings.keyAlgorithm);
+  const issued = await issueCertificate({
+    subject: issuerSubject(purpose, id.pkiId, id.clusterName),
+    issuer: await issuerRef(parent), publicKey: pair.publicKey,
+    notBefore: dated.notBefore, notAfter: dated.notAfter, ca: { pathLength: 0 },
+    crlDistributionPoint: crlUrl,
   });
   const name = ISSUER_NAMES[purpose];
-  const certificate = toRecord(issued, {
-    name, purpose, revision, issuerName: rootCa.name, issuerSerial: rootCa.serial,
-    keyAlgorithm: settings.keyAlgorithm, renewalFraction: settings.renewalFraction,
-  }, {});
+  const certificate = certificateRecord(issued, dated, {
+    name, purpose, revision, issuerName: parent.name, issuerSerial: parent.serial, keyAlgorithm: settings.keyAlgorithm,
+  });
   return { certificate, key: await keyRecord(name, issued.serial, pair, settings.keyAlgorithm) };
 }
 
-function crlUrl(pki: ClusterPkiRecord, issuer: CertificateRecord): string | undefined {
-  if (!pki.settings.crlBaseUrl) return undefined;
-  // Per issuer revision: after a rotation old and new issuer publish separate CRLs.
-  return `${pki.settings.crlBaseUrl.replace(/\/+$/, '')}/${issuer.name}-r${issuer.revision}.crl`;
-}
-
-interface LeafSpec {
+export interface LeafRequest {
   name: string;
   purpose: LeafPurpose;
-  subject: DistinguishedName;
+  /** Subject O: the "group" revocation rules select on. */
+  group: string;
   dnsNames: string[];
   ipAddresses: string[];
-  extKeyUsages: ExtKeyUsageName[];
+  /** Webhooks and mTLS services also authenticate as clients. */
+  clientAuth?: boolean;
   revision: number;
 }
 
-async function issueLeaf(pki: ClusterPkiRecord, keys: ClusterPkiKeys, spec: LeafSpec, clock: ClockLike): Promise<IssuedRecord> {
-  const issuer = pki[LEAF_ISSUER[spec.purpose]];
-  const { settings } = pki;
+/** A serverAuth leaf with a fresh key (cert-manager's rotationPolicy: Always). */
+export async function issueLeaf<Extra extends object>(
+  settings: ClusterPkiSettings, leaf: LeafRequest, issuer: Signer, dating: DatingPolicy<Extra>, crlUrl?: string,
+): Promise<IssuedRecord<CertificateRecord & Extra>> {
+  // Dates first: an expired issuer fails before any key is generated.
+  const dated = dating(settings.leafLifetimeMs, toMs(issuer.notAfter), settings.renewalFraction);
   const pair = await generateKeyPair(settings.keyAlgorithm);
-  const { notBefore, notAfter } = validity(clock, settings.leafLifetimeMs, issuer);
+  const extKeyUsages: ExtKeyUsageName[] = leaf.clientAuth ? ['serverAuth', 'clientAuth'] : ['serverAuth'];
   const issued = await issueCertificate({
-    subject: spec.subject,
-    issuer: await signerFor(issuer, keys), publicKey: pair.publicKey,
-    notBefore, notAfter,
-    dnsNames: spec.dnsNames, ipAddresses: spec.ipAddresses, extKeyUsages: spec.extKeyUsages,
-    crlDistributionPoint: crlUrl(pki, issuer),
+    subject: { commonName: cn(leaf.dnsNames[0] ?? leaf.name), organization: leaf.group },
+    issuer: await issuerRef(issuer), publicKey: pair.publicKey,
+    notBefore: dated.notBefore, notAfter: dated.notAfter,
+    dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses, extKeyUsages,
+    crlDistributionPoint: crlUrl,
   });
-  const certificate = toRecord(issued, {
-    name: spec.name, purpose: spec.purpose, revision: spec.revision, issuerName: issuer.name, issuerSerial: issuer.serial,
-    keyAlgorithm: settings.keyAlgorithm, renewalFraction: settings.renewalFraction,
-  }, spec);
-  return { certificate, key: await keyRecord(spec.name, issued.serial, pair, settings.keyAlgorithm) };
-}
-
-function uniq(values: string[]): string[] {
-  return [...new Set(values)];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Creation and leaves
-// ---------------------------------------------------------------------------------------------
-
-/** Creates a cluster's hierarchy at deploy: root CA, interface issuer and infra issuer. */
-export async function createClusterPki(clusterName: string, clock: ClockLike, settings: Partial<ClusterPkiSettings> = {}): Promise<ClusterPkiCreated> {
-  // Undefined fields (an API body with the property omitted) fall back to the defaults.
-  const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
-  const effective: ClusterPkiSettings = { ...DEFAULT_CLUSTER_PKI_SETTINGS, ...given };
-  validateSettings(effective);
-  const pkiId = randomSerial().slice(0, 8);
-  const root = await issueRoot(clusterName, pkiId, effective, clock);
-  const keys: ClusterPkiKeys = { [root.key.serial]: root.key };
-  const base = { clusterName, pkiId, settings: effective, rootCa: root.certificate };
-  const iface = await issueIssuer(base, keys, 'interfaceIssuer', 1, clock);
-  const infra = await issueIssuer(base, keys, 'infraIssuer', 1, clock);
-  keys[iface.key.serial] = iface.key;
-  keys[infra.key.serial] = infra.key;
-  return {
-    pki: { ...base, interfaceIssuer: iface.certificate, infraIssuer: infra.certificate, pendingIssuers: [], retiringIssuers: [] },
-    keys,
-  };
-}
-
-export interface BmcEndpoint {
-  machineName: string;
-  /** The machine's DNS name; 127.0.0.1 is always added because the emulated BMC listens on loopback. */
-  dnsName: string;
-  ipAddresses?: string[];
-  group?: string;
-}
-
-/** Leaf for a bare metal machine's BMC (iDRAC/Redfish) endpoint, from the interface issuer. */
-export function issueBmcCertificate(pki: ClusterPkiRecord, keys: ClusterPkiKeys, endpoint: BmcEndpoint, clock: ClockLike, revision = 1): Promise<IssuedRecord> {
-  return issueLeaf(pki, keys, {
-    name: `bmc-${endpoint.machineName}`,
-    purpose: 'bmc',
-    subject: { commonName: cn(endpoint.dnsName), organization: endpoint.group ?? DEFAULT_LEAF_GROUPS.bmc },
-    dnsNames: [endpoint.dnsName],
-    ipAddresses: uniq([...(endpoint.ipAddresses ?? []), '127.0.0.1']),
-    extKeyUsages: ['serverAuth'],
-    revision,
-  }, clock);
-}
-
-export interface StorageApplianceEndpoint {
-  applianceName: string;
-  dnsName: string;
-  ipAddresses?: string[];
-  group?: string;
-}
-
-/** Leaf for a storage appliance's management endpoint, from the interface issuer. */
-export function issueStorageApplianceCertificate(pki: ClusterPkiRecord, keys: ClusterPkiKeys, endpoint: StorageApplianceEndpoint, clock: ClockLike, revision = 1): Promise<IssuedRecord> {
-  return issueLeaf(pki, keys, {
-    name: `storage-appliance-${endpoint.applianceName}`,
-    purpose: 'storageAppliance',
-    subject: { commonName: cn(endpoint.dnsName), organization: endpoint.group ?? DEFAULT_LEAF_GROUPS.storageAppliance },
-    dnsNames: [endpoint.dnsName],
-    ipAddresses: uniq([...(endpoint.ipAddresses ?? []), '127.0.0.1']),
-    extKeyUsages: ['serverAuth'],
-    revision,
-  }, clock);
-}
-
-export interface PlatformService {
-  serviceName: string;
-  dnsNames: string[];
-  ipAddresses?: string[];
-  group?: string;
-  /** Webhooks and mTLS services also authenticate as clients. */
-  clientAuth?: boolean;
-}
-
-/** Leaf for a platform service or webhook, from the infra issuer. */
-export function issuePlatformServiceCertificate(pki: ClusterPkiRecord, keys: ClusterPkiKeys, service: PlatformService, clock: ClockLike, revision = 1): Promise<IssuedRecord> {
-  if (!service.dnsNames.length) throw new RangeError(`platform service ${service.serviceName} needs at least one DNS name`);
-  return issueLeaf(pki, keys, {
-    name: `platform-service-${service.serviceName}`,
-    purpose: 'platformService',
-    subject: { commonName: cn(service.dnsNames[0]), organization: service.group ?? DEFAULT_LEAF_GROUPS.platformService },
-    dnsNames: service.dnsNames,
-    ipAddresses: service.ipAddresses ?? [],
-    extKeyUsages: service.clientAuth ? ['serverAuth', 'clientAuth'] : ['serverAuth'],
-    revision,
-  }, clock);
-}
-
-/**
- * Re-issues a leaf with the same names and group from its purpose's current issuer, with a fresh
- * key (cert-manager's rotationPolicy: Always) and revision + 1.
- */
-export async function renewLeafCertificate(pki: ClusterPkiRecord, keys: ClusterPkiKeys, current: CertificateRecord, clock: ClockLike): Promise<IssuedRecord> {
-  const purpose = current.purpose;
-  if (!isLeafPurpose(purpose)) throw new RangeError(`${current.name} is a CA (${purpose}); rotate issuers with advanceIssuerRotation`);
-  const info = inspectCertificate(current.certPem);
-  return issueLeaf(pki, keys, {
-    name: current.name,
-    purpose,
-    subject: { commonName: info.commonName ?? cn(current.dnsNames[0] ?? current.name), organization: info.groups[0] },
-    dnsNames: current.dnsNames,
-    ipAddresses: current.ipAddresses,
-    extKeyUsages: purpose === 'platformService' && hasClientAuth(current.certPem) ? ['serverAuth', 'clientAuth'] : ['serverAuth'],
-    revision: current.revision + 1,
-  }, clock);
-}
-
-/** Reading the EKU back from the certificate keeps profile fields out of the record. */
-function hasClientAuth(certPem: string): boolean {
-  return inspectCertificate(certPem).extKeyUsages.includes('clientAuth');
+  const certificate = certificateRecord(issued, dated, {
+    name: leaf.name, purpose: leaf.purpose, revision: leaf.revision, issuerName: issuer.name, issuerSerial: issuer.serial,
+    keyAlgorithm: settings.keyAlgorithm, dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses,
+  });
+  return { certificate, key: await keyRecord(leaf.name, issued.serial, pair, settings.keyAlgorithm) };
 }
 
 /** The active issuer that signs leaves of this purpose. */
@@ -401,12 +342,6 @@ function isLeafPurpose(purpose: CertificatePurpose): purpose is LeafPurpose {
 
 // ---------------------------------------------------------------------------------------------
 // What the platform exposes
-// ---------------------------------------------------------------------------------------------
-
-/** The caCertificate a bare metal machine / storage appliance reports: the interface issuer. */
-export function caCertificateOf(pki: ClusterPkiRecord): { value: string; hash: string } {
-  return { value: pki.interfaceIssuer.certPem, hash: pki.interfaceIssuer.fingerprint };
-}
 
 /** Every issuer certificate in the cluster, current or not, for looking up a leaf's issuer by serial. */
 export function allIssuers(pki: ClusterPkiRecord): CertificateRecord[] {
@@ -427,11 +362,6 @@ export function chainFor(pki: ClusterPkiRecord, leaf: CertificateRecord): string
 export function issuerTrustBundle(pki: ClusterPkiRecord, purpose: IssuerPurpose): CertificateRecord[] {
   const of = (list: CertificateRecord[]) => list.filter((c) => c.purpose === purpose);
   return [...of(pki.retiringIssuers), pki[purpose], ...of(pki.pendingIssuers)];
-}
-
-/** The cluster's trust anchor (root CA PEM): what a client trusting the whole cluster needs. */
-export function rootTrustBundle(pki: ClusterPkiRecord): string {
-  return pki.rootCa.certPem;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,7 +400,7 @@ export async function advanceIssuerRotation(
 
   const plan = issuerRotationPlan(pki[purpose], now, overlapMs);
   if (plan.phase !== 'active' && !pendingOf()) {
-    const successor = await issueIssuer(pki, keys, purpose, pki[purpose].revision + 1, clock);
+    const successor = await issueIssuerCa(pki, purpose, pki[purpose].revision + 1, signerOf(pki.rootCa, keys), clockDating(clock));
     keys[successor.key.serial] = successor.key;
     pki = { ...pki, pendingIssuers: [...pki.pendingIssuers, successor.certificate] };
     actions.push('introduced');

@@ -1,6 +1,7 @@
 /**
- * Issuance for the cluster sites: the same profiles as cluster-pki.ts (root CA, pathLen-0 issuers,
- * serverAuth leaves with SANs and a CRL distribution point), dated for two clocks at once.
+ * Issuance for the cluster sites: cluster-pki.ts's profiles (root CA, pathLen-0 issuers, serverAuth
+ * leaves with SANs and a CRL distribution point), dated for two clocks at once by siteDating, and the
+ * checks on a customer's own CA (bring your own issuer).
  *
  * The emulator's clock is virtual and only ever runs ahead of real time, while the TLS clients that
  * talk to the live endpoints (openssl, curl, node) check validity against real time. So:
@@ -13,11 +14,11 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { ArmError } from '../arm/errors.js';
-import type { CertificateRecord, ClusterPkiSettings, IssuerPurpose, LeafPurpose, PrivateKeyRecord } from './cluster-pki.js';
+import { certificateRecord, ISSUER_NAMES, wholeSecond, type CertificateRecord, type DatingPolicy, type IssuerPurpose } from './cluster-pki.js';
 import {
-  certificateFromPem, exportPrivateKeyPem, generateKeyPair, importKeyPairPem, importPrivateKeyPem, inspectCertificate, isIssuedBy,
-  issueCertificate, keyAlgorithmOf, keyMatchesCertificate, signatureAlgorithmFor, splitCertificates, toName, x509,
-  type DistinguishedName, type ExtKeyUsageName, type IssuedCertificate, type KeyAlgorithm,
+  certificateFromPem, exportPrivateKeyPem, generateKeyPair, importKeyPairPem, inspectCertificate, isIssuedBy,
+  keyAlgorithmOf, keyMatchesCertificate, signatureAlgorithmFor, splitCertificates, toName, x509,
+  type DistinguishedName, type KeyAlgorithm,
 } from './x509.js';
 
 /** Real clients whose clocks lag a little behind ours still accept the certificate. */
@@ -44,10 +45,6 @@ export class SiteInputError extends ArmError {
   }
 }
 
-function wholeSecond(ms: number): number {
-  return Math.floor(ms / 1000) * 1000;
-}
-
 export interface SiteDates {
   issuedAt: number;
   notBefore: number;
@@ -55,166 +52,33 @@ export interface SiteDates {
   renewalTime: number;
 }
 
+/** Never in a real client's future: also how the site dates its CRLs' thisUpdate. */
+export function siteNotBefore(t: IssueTimes): number {
+  return wholeSecond(Math.min(t.nowMs, t.wallMs) - BACKDATE_MS);
+}
+
+/** Renewal runs on the virtual clock, from the virtual issuance instant. */
+function siteRenewalTime(issuedAt: number, notAfter: number, renewalFraction: number): number {
+  return wholeSecond(issuedAt + (notAfter - issuedAt) * renewalFraction);
+}
+
 /** The dating policy above, as a pure function. `capMs` is the issuer's notAfter (null for a root). */
 export function siteDates(t: IssueTimes, lifetimeMs: number, capMs: number | null, renewalFraction: number): SiteDates {
   const issuedAt = t.nowMs;
-  const notBefore = wholeSecond(Math.min(t.nowMs, t.wallMs) - BACKDATE_MS);
   const wanted = wholeSecond(issuedAt + lifetimeMs);
   const notAfter = capMs === null ? wanted : Math.min(wanted, capMs);
   if (notAfter <= issuedAt) {
     throw new SiteInputError('IssuerExpired', `the issuing CA expired on ${new Date(capMs ?? notAfter).toISOString()}; nothing can be issued from it any more`, 409);
   }
-  return { issuedAt, notBefore, notAfter, renewalTime: wholeSecond(issuedAt + (notAfter - issuedAt) * renewalFraction) };
+  return { issuedAt, notBefore: siteNotBefore(t), notAfter, renewalTime: siteRenewalTime(issuedAt, notAfter, renewalFraction) };
 }
 
-/** CN is capped at 64 characters by RFC 5280. */
-export function cn(text: string): string {
-  return text.length <= 64 ? text : text.slice(0, 64);
-}
-
-export function clusterOrganization(clusterName: string): string {
-  return cn(`Nexus cluster ${clusterName}`);
-}
-
-const ISSUER_TITLES: Record<IssuerPurpose, string> = { interfaceIssuer: 'interface issuer', infraIssuer: 'infra issuer' };
-export const ISSUER_NAMES: Record<IssuerPurpose, string> = { interfaceIssuer: 'interface-issuer', infraIssuer: 'infra-issuer' };
-
-export function issuerSubject(purpose: IssuerPurpose, pkiId: string, clusterName: string): DistinguishedName {
-  // Same subject across rotations (SKI/AKI tell revisions apart), as cluster-pki.ts does.
-  return { commonName: `Nexus ${ISSUER_TITLES[purpose]} ${pkiId}`, organization: clusterOrganization(clusterName) };
-}
-
-/** Parsed signing keys by PEM: an issuer signs many leaves and parsing costs about a signature. */
-const keyCache = new Map<string, Promise<CryptoKey>>();
-function signingKey(privateKeyPem: string): Promise<CryptoKey> {
-  let key = keyCache.get(privateKeyPem);
-  if (!key) {
-    key = importPrivateKeyPem(privateKeyPem);
-    key.catch(() => keyCache.delete(privateKeyPem));
-    keyCache.set(privateKeyPem, key);
-    if (keyCache.size > 64) keyCache.delete(keyCache.keys().next().value!);
-  }
-  return key;
-}
-
-/** A CA that signs: its certificate and the PEM of its key (from the secret collection). */
-export interface Signer {
-  name: string;
-  certPem: string;
-  serial: string;
-  notAfter: string;
-  keyPem: string;
-}
-
-interface RecordMeta {
-  name: string;
-  purpose: CertificateRecord['purpose'];
-  revision: number;
-  issuerName: string;
-  issuerSerial: string;
-  keyAlgorithm: KeyAlgorithm;
-  dnsNames?: string[];
-  ipAddresses?: string[];
-}
-
-function toSiteRecord(issued: IssuedCertificate, dates: SiteDates, meta: RecordMeta): SiteCertificate {
-  return {
-    name: meta.name,
-    purpose: meta.purpose,
-    certPem: issued.certPem,
-    serial: issued.serial,
-    notBefore: issued.notBefore.toISOString(),
-    notAfter: issued.notAfter.toISOString(),
-    renewalTime: new Date(dates.renewalTime).toISOString(),
-    revision: meta.revision,
-    dnsNames: [...(meta.dnsNames ?? [])],
-    ipAddresses: [...(meta.ipAddresses ?? [])],
-    issuerName: meta.issuerName,
-    issuerSerial: meta.issuerSerial,
-    fingerprint: issued.fingerprint,
-    keyAlgorithm: meta.keyAlgorithm,
-    issuedAt: new Date(dates.issuedAt).toISOString(),
+/** The sites' DatingPolicy for cluster-pki.ts's profiles: records keep the virtual issuance instant. */
+export function siteDating(t: IssueTimes): DatingPolicy<{ issuedAt: string }> {
+  return (lifetimeMs, capMs, renewalFraction) => {
+    const d = siteDates(t, lifetimeMs, capMs, renewalFraction);
+    return { notBefore: d.notBefore, notAfter: d.notAfter, renewalTime: d.renewalTime, extra: { issuedAt: new Date(d.issuedAt).toISOString() } };
   };
-}
-
-export interface SiteIssued {
-  certificate: SiteCertificate;
-  key: PrivateKeyRecord;
-}
-
-async function keyRecordOf(name: string, serial: string, pair: CryptoKeyPair, keyAlgorithm: KeyAlgorithm): Promise<PrivateKeyRecord> {
-  return { name, serial, keyAlgorithm, privateKeyPem: await exportPrivateKeyPem(pair) };
-}
-
-export interface HierarchyIdentity {
-  clusterName: string;
-  pkiId: string;
-  settings: ClusterPkiSettings;
-}
-
-/** The cluster's self-signed root CA (never leaves the site). */
-export async function issueRootCa(id: HierarchyIdentity, t: IssueTimes): Promise<SiteIssued> {
-  const pair = await generateKeyPair(id.settings.keyAlgorithm);
-  const dates = siteDates(t, id.settings.rootLifetimeMs, null, id.settings.renewalFraction);
-  const issued = await issueCertificate({
-    subject: { commonName: `Nexus root CA ${id.pkiId}`, organization: clusterOrganization(id.clusterName) },
-    issuer: 'self', privateKey: pair.privateKey, publicKey: pair.publicKey,
-    notBefore: dates.notBefore, notAfter: dates.notAfter, ca: {},
-  });
-  const certificate = toSiteRecord(issued, dates, {
-    name: 'root-ca', purpose: 'rootCa', revision: 1, issuerName: 'root-ca', issuerSerial: issued.serial, keyAlgorithm: id.settings.keyAlgorithm,
-  });
-  return { certificate, key: await keyRecordOf('root-ca', issued.serial, pair, id.settings.keyAlgorithm) };
-}
-
-/** An intermediate issuer (pathLen 0), signed by the cluster root or by a customer CA. */
-export async function issueIssuerCa(
-  id: HierarchyIdentity, purpose: IssuerPurpose, revision: number, parent: Signer, t: IssueTimes, crlUrl?: string,
-): Promise<SiteIssued> {
-  const dates = siteDates(t, id.settings.issuerLifetimeMs, Date.parse(parent.notAfter), id.settings.renewalFraction);
-  const pair = await generateKeyPair(id.settings.keyAlgorithm);
-  const issued = await issueCertificate({
-    subject: issuerSubject(purpose, id.pkiId, id.clusterName),
-    issuer: { cert: parent.certPem, key: await signingKey(parent.keyPem) }, publicKey: pair.publicKey,
-    notBefore: dates.notBefore, notAfter: dates.notAfter, ca: { pathLength: 0 },
-    crlDistributionPoint: crlUrl,
-  });
-  const name = ISSUER_NAMES[purpose];
-  const certificate = toSiteRecord(issued, dates, {
-    name, purpose, revision, issuerName: parent.name, issuerSerial: parent.serial, keyAlgorithm: id.settings.keyAlgorithm,
-  });
-  return { certificate, key: await keyRecordOf(name, issued.serial, pair, id.settings.keyAlgorithm) };
-}
-
-export interface LeafRequest {
-  name: string;
-  purpose: LeafPurpose;
-  /** Subject O: the "group" revocation rules select on. */
-  group: string;
-  dnsNames: string[];
-  ipAddresses: string[];
-  clientAuth?: boolean;
-  revision: number;
-}
-
-/** A serverAuth leaf with a fresh key (cert-manager's rotationPolicy: Always). */
-export async function issueSiteLeaf(settings: ClusterPkiSettings, leaf: LeafRequest, issuer: Signer, t: IssueTimes, crlUrl?: string): Promise<SiteIssued> {
-  // Dates first: an expired issuer fails before any key is generated.
-  const dates = siteDates(t, settings.leafLifetimeMs, Date.parse(issuer.notAfter), settings.renewalFraction);
-  const pair = await generateKeyPair(settings.keyAlgorithm);
-  const extKeyUsages: ExtKeyUsageName[] = leaf.clientAuth ? ['serverAuth', 'clientAuth'] : ['serverAuth'];
-  const issued = await issueCertificate({
-    subject: { commonName: cn(leaf.dnsNames[0] ?? leaf.name), organization: leaf.group },
-    issuer: { cert: issuer.certPem, key: await signingKey(issuer.keyPem) }, publicKey: pair.publicKey,
-    notBefore: dates.notBefore, notAfter: dates.notAfter,
-    dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses, extKeyUsages,
-    crlDistributionPoint: crlUrl,
-  });
-  const certificate = toSiteRecord(issued, dates, {
-    name: leaf.name, purpose: leaf.purpose, revision: leaf.revision, issuerName: issuer.name, issuerSerial: issuer.serial,
-    keyAlgorithm: settings.keyAlgorithm, dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses,
-  });
-  return { certificate, key: await keyRecordOf(leaf.name, issued.serial, pair, settings.keyAlgorithm) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,13 +231,9 @@ export async function acceptSignedIssuer(body: { certificate?: unknown; chain?: 
 export function adoptedIssuerRecord(issuerPem: string, purpose: IssuerPurpose, parent: ExternalCaRecord, keyAlgorithm: KeyAlgorithm, t: IssueTimes, renewalFraction: number): SiteCertificate {
   const info = inspectCertificate(issuerPem);
   const issuedAt = Math.min(t.nowMs, Math.max(info.notBefore.getTime(), 0));
-  const notAfter = info.notAfter.getTime();
-  return {
-    name: ISSUER_NAMES[purpose], purpose, certPem: issuerPem, serial: info.serial,
-    notBefore: info.notBefore.toISOString(), notAfter: info.notAfter.toISOString(),
-    renewalTime: new Date(wholeSecond(issuedAt + (notAfter - issuedAt) * renewalFraction)).toISOString(),
-    revision: 1, dnsNames: [], ipAddresses: [], issuerName: parent.name, issuerSerial: parent.serial,
-    fingerprint: info.fingerprint, keyAlgorithm, issuedAt: new Date(issuedAt).toISOString(),
-  };
+  const dated = { renewalTime: siteRenewalTime(issuedAt, info.notAfter.getTime(), renewalFraction), extra: { issuedAt: new Date(issuedAt).toISOString() } };
+  return certificateRecord({ ...info, certPem: issuerPem }, dated, {
+    name: ISSUER_NAMES[purpose], purpose, revision: 1, issuerName: parent.name, issuerSerial: parent.serial, keyAlgorithm,
+  });
 }
 

@@ -13,9 +13,10 @@
  *                   rules, published CRLs (numbers and DER), the caCertificate the resources show. Public.
  *   pkiSiteConfig   SiteConfig: settings and bring-your-own-issuer material given before deploy. Public.
  *
- * Decisions are the library's pure functions (policy.ts, crl.ts, cluster-pki.ts); this module gathers
- * inputs, applies outcomes and keeps the order the platform promises: leaves from a new interface
- * issuer are served before caCertificate names it; the trust bundle goes old → old+new → new.
+ * Decisions are the library's pure functions (policy.ts, crl.ts, cluster-pki.ts), certificates its
+ * profiles dated by site-issuance.ts's two-clock policy; this module gathers inputs, applies outcomes
+ * and keeps the order the platform promises: leaves from a new interface issuer are served before
+ * caCertificate names it; the trust bundle goes old → old+new → new.
  */
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../api/derive.js';
@@ -27,16 +28,17 @@ import { updateResource } from '../providers/networkcloud/update.js';
 import { RESOURCES, type StoredResource } from '../providers/resource-store.js';
 import type { StoreOp } from '../store/store.js';
 import {
-  allIssuers, DEFAULT_CLUSTER_PKI_SETTINGS, DEFAULT_LEAF_GROUPS, issuerFor, leafNeedsReissue,
-  type CertificateRecord, type ClusterPkiKeys, type ClusterPkiRecord, type ClusterPkiSettings, type IssuerPurpose, type LeafPurpose,
+  allIssuers, DEFAULT_CLUSTER_PKI_SETTINGS, DEFAULT_LEAF_GROUPS, issueIssuerCa, issueLeaf, issueRootCa, issuerFor, issuerSubject, LEAF_ISSUER, leafNeedsReissue, signerOf,
+  type CertificateRecord, type ClusterPkiKeys, type ClusterPkiRecord, type ClusterPkiSettings, type HierarchyIdentity, type IssuerPurpose, type LeafPurpose,
+  type LeafRequest, type Signer,
 } from './cluster-pki.js';
 import { buildCrl, matchesRevocation, revokedEntries, validateRevocationEntry, type CrlReason, type RevocationEntry, type RevocationSelectorKind } from './crl.js';
 import { EndpointRegistry } from './endpoint-registry.js';
 import type { EndpointKind } from './endpoints.js';
 import { issuerRotationPlan, toMs } from './policy.js';
 import {
-  acceptCustomerCa, acceptSignedIssuer, adoptedIssuerRecord, createIssuerCsr, issueIssuerCa, issueRootCa, issuerSubject, issueSiteLeaf,
-  SiteInputError, type ExternalCaRecord, type IssueTimes, type LeafRequest, type SiteCertificate, type Signer,
+  acceptCustomerCa, acceptSignedIssuer, adoptedIssuerRecord, createIssuerCsr, siteDating, siteNotBefore,
+  SiteInputError, type ExternalCaRecord, type IssueTimes, type SiteCertificate,
 } from './site-issuance.js';
 import { importPrivateKeyPem, KEY_ALGORITHMS, randomSerial, type KeyAlgorithm } from './x509.js';
 
@@ -49,7 +51,6 @@ export const PKI_SITE_CONFIG = 'pkiSiteConfig';
 
 const DAY = 86_400_000;
 const ISSUER_PURPOSES: IssuerPurpose[] = ['interfaceIssuer', 'infraIssuer'];
-const LEAF_ISSUER: Record<LeafPurpose, IssuerPurpose> = { bmc: 'interfaceIssuer', storageAppliance: 'interfaceIssuer', platformService: 'infraIssuer' };
 /** The longest overlap of old and new issuer in the trust bundle; shorter issuers overlap a third of their life. */
 const DEFAULT_ROTATION_OVERLAP_MS = 60 * DAY;
 /** CRLs are re-signed when their content changes or half of this has passed on the clock. */
@@ -72,13 +73,8 @@ export const PLATFORM_SERVICES: ReadonlyArray<{ serviceName: string; dnsNames: s
 
 export type IssuerMode = 'selfSigned' | 'customerCa' | 'customerSignedCsr';
 
-export interface SiteLeaf {
-  name: string;
-  purpose: LeafPurpose;
-  group: string;
-  dnsNames: string[];
-  ipAddresses: string[];
-  clientAuth?: boolean;
+/** A leaf keeps what it was requested with (all but the revision, which its certificate carries): renewals repeat it. */
+export interface SiteLeaf extends Omit<LeafRequest, 'revision'> {
   certificate: SiteCertificate;
   /** The live listener that presents it (BMC and storage appliance leaves), or null. */
   endpoint: { kind: EndpointKind; resourceId: string; resourceName: string; host: string; port: number } | null;
@@ -378,17 +374,11 @@ export class ClusterSites {
     return this.emu.store.get<SiteConfig>(PKI_SITE_CONFIG, idKey(clusterId));
   }
 
-  private signerOf(record: Pick<CertificateRecord, 'name' | 'certPem' | 'serial' | 'notAfter'>, keys: ClusterPkiKeys): Signer {
-    const key = keys[record.serial];
-    if (!key) throw new Error(`no private key for ${record.name} (serial ${record.serial})`);
-    return { name: record.name, certPem: record.certPem, serial: record.serial, notAfter: record.notAfter, keyPem: key.privateKeyPem };
-  }
-
   /** The CA that signs the successor of an issuer; null when the emulator does not hold its key (CSR flow). */
   private parentOf(state: SiteState, purpose: IssuerPurpose): Signer | null {
     if (purpose === 'interfaceIssuer' && state.site.issuerMode === 'customerSignedCsr') return null;
-    if (purpose === 'interfaceIssuer' && state.site.issuerMode === 'customerCa') return this.signerOf(state.site.externalCa[0], state.keys);
-    return this.signerOf(state.pki.rootCa, state.keys);
+    if (purpose === 'interfaceIssuer' && state.site.issuerMode === 'customerCa') return signerOf(state.site.externalCa[0], state.keys);
+    return signerOf(state.pki.rootCa, state.keys);
   }
 
   /** Issuer certificates sent after a leaf: its issuer, then any customer CA that is not a self-signed root. */
@@ -404,12 +394,12 @@ export class ClusterSites {
 
   private leafSigner(state: SiteState, purpose: LeafPurpose): { signer: Signer; record: CertificateRecord } {
     const record = issuerFor(state.pki, purpose);
-    return { signer: this.signerOf(record, state.keys), record };
+    return { signer: signerOf(record, state.keys), record };
   }
 
   private async issueLeafInto(state: SiteState, request: LeafRequest, t: IssueTimes): Promise<{ certificate: SiteCertificate; keyPem: string }> {
     const { signer, record } = this.leafSigner(state, request.purpose);
-    const issued = await issueSiteLeaf(state.pki.settings, request, signer, t, this.crlUrl(state.pki.pkiId, record));
+    const issued = await issueLeaf(state.pki.settings, request, signer, siteDating(t), this.crlUrl(state.pki.pkiId, record));
     state.keys[issued.certificate.serial] = issued.key;
     return { certificate: issued.certificate, keyPem: issued.key.privateKeyPem };
   }
@@ -528,9 +518,9 @@ export class ClusterSites {
       throw new SiteInputError('IssuerCertificatePending', 'The cluster is configured for a customer-signed interface issuer, but the signed certificate has not been sent: PUT …/issuer with {certificate, chain} first.', 409);
     }
 
-    const root = await issueRootCa(id, t);
+    const root = await issueRootCa(id, siteDating(t));
     const keys: ClusterPkiKeys = { [root.key.serial]: root.key };
-    const rootSigner = this.signerOf(root.certificate, keys);
+    const rootSigner = signerOf(root.certificate, keys);
     const rootCrl = this.crlUrl(pkiId, root.certificate);
     let externalCa: ExternalCaRecord[] = [];
     let iface: SiteCertificate;
@@ -539,7 +529,7 @@ export class ClusterSites {
       const caKey = configKeys[externalCa[0].serial];
       if (!caKey) throw new Error('the customer CA key is missing from the secret store');
       keys[externalCa[0].serial] = caKey;
-      iface = (await this.issueIssuer(id, keys, 'interfaceIssuer', 1, this.signerOf(externalCa[0], keys), t)).certificate;
+      iface = (await this.issueIssuer(id, keys, 'interfaceIssuer', 1, signerOf(externalCa[0], keys), t)).certificate;
     } else if (issuer.mode === 'customerSignedCsr') {
       externalCa = issuer.chain ?? [];
       iface = adoptedIssuerRecord(issuer.issuerPem!, 'interfaceIssuer', externalCa[0], issuer.keyAlgorithm, t, settings.renewalFraction);
@@ -608,10 +598,9 @@ export class ClusterSites {
   }
 
   private async issueIssuer(
-    id: { clusterName: string; pkiId: string; settings: ClusterPkiSettings }, keys: ClusterPkiKeys, purpose: IssuerPurpose, revision: number,
-    parent: Signer, t: IssueTimes, crlUrl?: string,
+    id: HierarchyIdentity, keys: ClusterPkiKeys, purpose: IssuerPurpose, revision: number, parent: Signer, t: IssueTimes, crlUrl?: string,
   ) {
-    const issued = await issueIssuerCa(id, purpose, revision, parent, t, crlUrl);
+    const issued = await issueIssuerCa(id, purpose, revision, parent, siteDating(t), crlUrl);
     keys[issued.certificate.serial] = issued.key;
     return issued;
   }
@@ -862,10 +851,10 @@ export class ClusterSites {
         return published;
       }
       // Dated like certificates: thisUpdate not in a real client's future, nextUpdate from the virtual clock.
-      const thisUpdate = Math.floor((Math.min(t.nowMs, t.wallMs) - 5 * 60_000) / 1000) * 1000;
+      const thisUpdate = siteNotBefore(t);
       const nextUpdate = t.nowMs + CRL_VALIDITY_MS;
       const crlNumber = (published?.crlNumber ?? 0) + 1;
-      const signer = this.signerOf(issuer, state.keys);
+      const signer = signerOf(issuer, state.keys);
       const built = await buildCrl({
         issuer: { cert: signer.certPem, key: await importPrivateKeyPem(signer.keyPem) },
         crlNumber,

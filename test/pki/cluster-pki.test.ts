@@ -1,13 +1,16 @@
 import { expect } from 'chai';
 import { Clock } from '../../rp/clock.js';
 import {
-  advanceIssuerRotation, caCertificateOf, chainFor, createClusterPki, issueBmcCertificate, issuePlatformServiceCertificate,
-  issueStorageApplianceCertificate, issuerTrustBundle, leafNeedsReissue, renewLeafCertificate,
-  type CertificateRecord, type ClusterPkiCreated,
+  advanceIssuerRotation, chainFor, issuerTrustBundle, leafNeedsReissue,
+  type CertificateRecord, type ClusterPkiCreated, type IssuedRecord,
 } from '../../rp/pki/cluster-pki.js';
 import { needsRenewal } from '../../rp/pki/policy.js';
+import { caCertificateValue, effectiveSettings, parseSettingsInput } from '../../rp/pki/site.js';
 import { certificateFromPem, inspectCertificate, isIssuedBy, keyMatchesCertificate, x509 } from '../../rp/pki/x509.js';
-import { expectReject, normaliseOpensslFingerprint, openssl, OPENSSL_AVAILABLE, opensslOk, requireOpenssl, TempDir, frozenClock } from './helpers.js';
+import {
+  bmcRequest, createTestPki, frozenClock, issueTestLeaf, normaliseOpensslFingerprint, openssl, OPENSSL_AVAILABLE, opensslOk, platformServiceRequest,
+  renewTestLeaf, requireOpenssl, storageRequest, TempDir,
+} from './helpers.js';
 
 const DAY = 86_400_000;
 
@@ -27,7 +30,7 @@ describe('pki/cluster-pki', function () {
 
   before(async () => {
     clock = frozenClock();
-    c1 = await createClusterPki('cluster-one', clock);
+    c1 = await createTestPki('cluster-one', clock);
     tmp = new TempDir();
   });
   after(() => tmp.remove());
@@ -68,8 +71,10 @@ describe('pki/cluster-pki', function () {
     });
 
     it('caCertificate is the interface issuer with the SHA-256 of its DER', function () {
-      const ca = caCertificateOf(c1.pki);
-      expect(ca.value).to.equal(c1.pki.interfaceIssuer.certPem);
+      const ca = caCertificateValue(c1.pki.interfaceIssuer);
+      // The service shows the PEM without its trailing newline.
+      expect(ca.value).to.equal(c1.pki.interfaceIssuer.certPem.trimEnd());
+      expect(ca.hash).to.equal(c1.pki.interfaceIssuer.fingerprint);
       expect(ca.hash).to.match(/^[0-9a-f]{64}$/);
       requireOpenssl(this);
       const out = opensslOk(['x509', '-noout', '-fingerprint', '-sha256', '-in', tmp.write('ca.pem', ca.value)]);
@@ -77,29 +82,31 @@ describe('pki/cluster-pki', function () {
     });
 
     it('honours per-cluster settings (RSA-2048, shorter lifetimes)', async () => {
-      const c = await createClusterPki('rsa-cluster', clock, { keyAlgorithm: 'RSA-2048', rootLifetimeMs: 100 * DAY, issuerLifetimeMs: 30 * DAY, leafLifetimeMs: 7 * DAY, renewalFraction: 0.5 });
+      const c = await createTestPki('rsa-cluster', clock, { keyAlgorithm: 'RSA-2048', rootLifetimeMs: 100 * DAY, issuerLifetimeMs: 30 * DAY, leafLifetimeMs: 7 * DAY, renewalFraction: 0.5 });
       expect(days(c.pki.rootCa)).to.equal(100);
       expect(days(c.pki.infraIssuer)).to.equal(30);
-      const leaf = await issuePlatformServiceCertificate(c.pki, c.keys, { serviceName: 'api', dnsNames: ['api.svc'] }, clock);
+      const leaf = await issueTestLeaf(c, platformServiceRequest('api', ['api.svc']), clock);
       expect(days(leaf.certificate)).to.equal(7);
       expect(Date.parse(leaf.certificate.renewalTime) - Date.parse(leaf.certificate.notBefore)).to.equal(3.5 * DAY);
       expect(inspectCertificate(leaf.certificate.certPem).isCa).to.equal(false);
       expect(leaf.key.keyAlgorithm).to.equal('RSA-2048');
-      await expectReject(createClusterPki('bad', clock, { renewalFraction: 1.5 }), /renewalFraction/);
-      const withGaps = await createClusterPki('gaps', clock, { keyAlgorithm: undefined, leafLifetimeMs: undefined });
+      expect(() => parseSettingsInput({ renewalFraction: 1.5 })).to.throw(/renewalFraction/);
+      // Undefined fields (an API body with the property omitted) fall back to the defaults.
+      expect(effectiveSettings({ keyAlgorithm: undefined, leafLifetimeMs: undefined })).to.deep.include({ keyAlgorithm: 'ECDSA-P384', leafLifetimeMs: 90 * DAY });
+      const withGaps = await createTestPki('gaps', clock, { keyAlgorithm: undefined, leafLifetimeMs: undefined });
       expect(withGaps.pki.settings).to.deep.include({ keyAlgorithm: 'ECDSA-P384', leafLifetimeMs: 90 * DAY });
     });
   });
 
   describe('leaves', () => {
-    let bmc: Awaited<ReturnType<typeof issueBmcCertificate>>;
-    let storage: Awaited<ReturnType<typeof issueStorageApplianceCertificate>>;
-    let webhook: Awaited<ReturnType<typeof issuePlatformServiceCertificate>>;
+    let bmc: IssuedRecord;
+    let storage: IssuedRecord;
+    let webhook: IssuedRecord;
 
     before(async () => {
-      bmc = await issueBmcCertificate(c1.pki, c1.keys, { machineName: 'rack1-bm01', dnsName: 'rack1-bm01.bmc.cluster-one.nexus' }, clock);
-      storage = await issueStorageApplianceCertificate(c1.pki, c1.keys, { applianceName: 'sa01', dnsName: 'sa01.mgmt.cluster-one.nexus', ipAddresses: ['10.0.0.5'] }, clock);
-      webhook = await issuePlatformServiceCertificate(c1.pki, c1.keys, { serviceName: 'admission-webhook', dnsNames: ['webhook.nc-system.svc', 'webhook.nc-system.svc.cluster.local'], clientAuth: true }, clock);
+      bmc = await issueTestLeaf(c1, bmcRequest('rack1-bm01', 'rack1-bm01.bmc.cluster-one.nexus'), clock);
+      storage = await issueTestLeaf(c1, storageRequest('sa01', 'sa01.mgmt.cluster-one.nexus', ['10.0.0.5', '127.0.0.1']), clock);
+      webhook = await issueTestLeaf(c1, platformServiceRequest('admission-webhook', ['webhook.nc-system.svc', 'webhook.nc-system.svc.cluster.local'], true), clock);
     });
 
     it('BMC leaf: 90 days, DNS name + 127.0.0.1, from the interface issuer, own key', async () => {
@@ -117,11 +124,16 @@ describe('pki/cluster-pki', function () {
     });
 
     it('storage appliance leaf comes from the interface issuer; platform service leaf from the infra issuer', async () => {
+      expect(storage.certificate).to.include({ name: 'storage-appliance-sa01', purpose: 'storageAppliance', issuerSerial: c1.pki.interfaceIssuer.serial });
       expect(storage.certificate.ipAddresses).to.deep.equal(['10.0.0.5', '127.0.0.1']);
+      expect(inspectCertificate(storage.certificate.certPem).groups).to.deep.equal(['storage-appliance']);
       expect(await isIssuedBy(storage.certificate.certPem, c1.pki.interfaceIssuer.certPem)).to.equal(true);
       expect(await isIssuedBy(webhook.certificate.certPem, c1.pki.infraIssuer.certPem)).to.equal(true);
       expect(await isIssuedBy(webhook.certificate.certPem, c1.pki.interfaceIssuer.certPem)).to.equal(false);
       expect(inspectCertificate(webhook.certificate.certPem).extKeyUsages).to.deep.equal(['serverAuth', 'clientAuth']);
+      expect(inspectCertificate(storage.certificate.certPem).extKeyUsages).to.deep.equal(['serverAuth']);
+      expect(inspectCertificate(webhook.certificate.certPem)).to.include({ commonName: 'webhook.nc-system.svc' });
+      expect(inspectCertificate(webhook.certificate.certPem).groups).to.deep.equal(['platform-services']);
     });
 
     it('X509ChainBuilder chains each leaf to the cluster root', async () => {
@@ -153,26 +165,26 @@ describe('pki/cluster-pki', function () {
     });
 
     it('a leaf never outlives its issuer', async () => {
-      const c = await createClusterPki('short-issuer', clock, { issuerLifetimeMs: 30 * DAY });
-      const leaf = await issueBmcCertificate(c.pki, c.keys, { machineName: 'm', dnsName: 'm.bmc' }, clock);
+      const c = await createTestPki('short-issuer', clock, { issuerLifetimeMs: 30 * DAY });
+      const leaf = await issueTestLeaf(c, bmcRequest('m', 'm.bmc'), clock);
       expect(leaf.certificate.notAfter).to.equal(c.pki.interfaceIssuer.notAfter);
     });
 
     it('measures (printed, not asserted): cluster PKI creation and one BMC leaf record', async () => {
       const t0 = process.hrtime.bigint();
-      const created = await createClusterPki('measure', clock);
+      const created = await createTestPki('measure', clock);
       const t1 = process.hrtime.bigint();
       const rounds = 50;
       for (let i = 0; i < rounds; i++) {
-        await issueBmcCertificate(created.pki, created.keys, { machineName: `m${i}`, dnsName: `m${i}.bmc` }, clock);
+        await issueTestLeaf(created, bmcRequest(`m${i}`, `m${i}.bmc`), clock);
       }
       const t2 = process.hrtime.bigint();
-      console.log(`      measured: createClusterPki ${(Number(t1 - t0) / 1e6).toFixed(1)} ms; issueBmcCertificate (keygen + cached issuer key + sign + PKCS#8 + record) ${(Number(t2 - t1) / 1e6 / rounds).toFixed(2)} ms (mean of ${rounds})`);
+      console.log(`      measured: cluster hierarchy (root + 2 issuers) ${(Number(t1 - t0) / 1e6).toFixed(1)} ms; one BMC leaf (keygen + cached issuer key + sign + PKCS#8 + record) ${(Number(t2 - t1) / 1e6 / rounds).toFixed(2)} ms (mean of ${rounds})`);
     });
 
     it('two clusters share no key and no certificate', async () => {
-      const c2 = await createClusterPki('cluster-two', clock);
-      const bmc2 = await issueBmcCertificate(c2.pki, c2.keys, { machineName: 'rack1-bm01', dnsName: 'rack1-bm01.bmc.cluster-one.nexus' }, clock);
+      const c2 = await createTestPki('cluster-two', clock);
+      const bmc2 = await issueTestLeaf(c2, bmcRequest('rack1-bm01', 'rack1-bm01.bmc.cluster-one.nexus'), clock);
       const records = (c: ClusterPkiCreated) => [c.pki.rootCa, c.pki.interfaceIssuer, c.pki.infraIssuer];
       const certs1 = [...records(c1), bmc.certificate];
       const certs2 = [...records(c2), bmc2.certificate];
@@ -194,12 +206,13 @@ describe('pki/cluster-pki', function () {
   describe('time: renewal and issuer rotation (clock moved forward)', () => {
     let tclock: Clock;
     let c: ClusterPkiCreated;
-    let leaf: Awaited<ReturnType<typeof issueBmcCertificate>>;
+    let leaf: IssuedRecord;
+    const request = bmcRequest('bm01', 'bm01.bmc');
 
     before(async () => {
       tclock = frozenClock();
-      c = await createClusterPki('time-cluster', tclock);
-      leaf = await issueBmcCertificate(c.pki, c.keys, { machineName: 'bm01', dnsName: 'bm01.bmc' }, tclock);
+      c = await createTestPki('time-cluster', tclock);
+      leaf = await issueTestLeaf(c, request, tclock);
     });
 
     it('a leaf needs renewal from day 60 of 90; renewal keeps names, rotates the key, bumps the revision', async () => {
@@ -209,7 +222,7 @@ describe('pki/cluster-pki', function () {
       expect(leafNeedsReissue(c.pki, leaf.certificate, tclock.nowMs())).to.equal(false);
       await tclock.advance(1 * DAY + 1000);
       expect(needsRenewal(leaf.certificate, tclock.nowMs())).to.equal(true);
-      const renewed = await renewLeafCertificate(c.pki, c.keys, leaf.certificate, tclock);
+      const renewed = await renewTestLeaf(c, request, leaf, tclock);
       expect(renewed.certificate).to.include({ name: leaf.certificate.name, revision: 2, purpose: 'bmc' });
       expect(renewed.certificate.serial).to.not.equal(leaf.certificate.serial);
       expect(renewed.key.privateKeyPem).to.not.equal(leaf.key.privateKeyPem);
@@ -235,13 +248,13 @@ describe('pki/cluster-pki', function () {
       const successor = r.pki.pendingIssuers[0];
       expect(successor).to.include({ name: 'interface-issuer', revision: 2, purpose: 'interfaceIssuer' });
       expect(issuerTrustBundle(r.pki, 'interfaceIssuer').map((x) => x.serial)).to.deep.equal([old.serial, successor.serial]);
-      expect(caCertificateOf(r.pki).value).to.equal(old.certPem);
+      expect(r.pki.interfaceIssuer.certPem).to.equal(old.certPem); // what caCertificate shows
       expect(r.keys[successor.serial]).to.not.equal(undefined);
       // Idempotent: calling again in the same phase changes nothing.
       expect((await advanceIssuerRotation(r, 'interfaceIssuer', tclock, overlap)).actions).to.deep.equal([]);
       // The renewed leaf expired long ago; a leaf issued now still comes from the old issuer, cut to its life.
       expect(leafNeedsReissue(r.pki, leaf.certificate, tclock.nowMs())).to.equal(true);
-      leaf = await renewLeafCertificate(r.pki, r.keys, leaf.certificate, tclock);
+      leaf = await renewTestLeaf(r, request, leaf, tclock);
       expect(leaf.certificate.issuerSerial).to.equal(old.serial);
       expect(leaf.certificate.notAfter).to.equal(old.notAfter);
 
@@ -249,11 +262,11 @@ describe('pki/cluster-pki', function () {
       r = await advanceIssuerRotation(r, 'interfaceIssuer', tclock, overlap);
       expect(r.actions).to.deep.equal(['switched']);
       expect(r.pki.interfaceIssuer.serial).to.equal(successor.serial);
-      expect(caCertificateOf(r.pki).hash).to.equal(successor.fingerprint);
+      expect(r.pki.interfaceIssuer.fingerprint).to.equal(successor.fingerprint); // caCertificate.hash
       expect(issuerTrustBundle(r.pki, 'interfaceIssuer').map((x) => x.serial)).to.deep.equal([old.serial, successor.serial]);
       expect(leafNeedsReissue(r.pki, leaf.certificate, tclock.nowMs())).to.equal(true);
       expect(chainFor(r.pki, leaf.certificate)).to.deep.equal([old.certPem]); // old leaf still served with its own issuer
-      const reissued = await renewLeafCertificate(r.pki, r.keys, leaf.certificate, tclock);
+      const reissued = await renewTestLeaf(r, request, leaf, tclock);
       expect(reissued.certificate.issuerSerial).to.equal(successor.serial);
       expect(await isIssuedBy(reissued.certificate.certPem, successor.certPem)).to.equal(true);
       expect(leafNeedsReissue(r.pki, reissued.certificate, tclock.nowMs())).to.equal(false);

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { Clock } from '../../rp/clock.js';
-import { createClusterPki, issueBmcCertificate, type ClusterPkiCreated, type IssuedRecord } from '../../rp/pki/cluster-pki.js';
+import type { ClusterPkiCreated, IssuedRecord } from '../../rp/pki/cluster-pki.js';
 import {
   buildCrl, derInteger, matchesRevocation, revokedEntries, validateRevocationEntry, type RevocationCandidate,
 } from '../../rp/pki/crl.js';
 import { certificateFromPem, importKeyPairPem, inspectCertificate, normalizeIp, x509, type IssuerRef } from '../../rp/pki/x509.js';
-import { openssl, opensslOk, requireOpenssl, TempDir, frozenClock } from './helpers.js';
+import { bmcRequest, createTestPki, frozenClock, issueTestLeaf, openssl, opensslOk, requireOpenssl, TempDir } from './helpers.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2030, 0, 1);
@@ -20,11 +20,11 @@ describe('pki/crl', () => {
 
   before(async () => {
     clock = frozenClock();
-    c = await createClusterPki('crl-cluster', clock, { crlBaseUrl: 'http://127.0.0.1:8443/pki/crl-cluster' });
+    c = await createTestPki('crl-cluster', clock, { crlBaseUrl: 'http://127.0.0.1:8443/pki/crl-cluster' });
     const key = c.keys[c.pki.interfaceIssuer.serial];
     issuer = { cert: c.pki.interfaceIssuer.certPem, key: (await importKeyPairPem(key.privateKeyPem)).privateKey };
-    revoked = await issueBmcCertificate(c.pki, c.keys, { machineName: 'bad', dnsName: 'bad.bmc' }, clock);
-    good = await issueBmcCertificate(c.pki, c.keys, { machineName: 'good', dnsName: 'good.bmc' }, clock);
+    revoked = await issueTestLeaf(c, bmcRequest('bad', 'bad.bmc'), clock);
+    good = await issueTestLeaf(c, bmcRequest('good', 'good.bmc'), clock);
     tmp = new TempDir();
   });
   after(() => tmp.remove());

@@ -2,13 +2,10 @@ import { expect } from 'chai';
 import { request } from 'node:https';
 import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { Clock } from '../../rp/clock.js';
-import {
-  chainFor, createClusterPki, issueBmcCertificate, issueStorageApplianceCertificate, renewLeafCertificate,
-  type ClusterPkiCreated, type IssuedRecord,
-} from '../../rp/pki/cluster-pki.js';
+import { chainFor, type ClusterPkiCreated, type IssuedRecord } from '../../rp/pki/cluster-pki.js';
 import { TlsEndpointHost } from '../../rp/pki/endpoints.js';
 import { normalizeSerial } from '../../rp/pki/x509.js';
-import { opensslAsync, requireOpenssl, TempDir } from './helpers.js';
+import { bmcRequest, createTestPki, issueTestLeaf, opensslAsync, renewTestLeaf, requireOpenssl, storageRequest, TempDir } from './helpers.js';
 
 const DAY = 86_400_000;
 
@@ -64,8 +61,8 @@ describe('pki/endpoints', () => {
   let endpoint: TlsEndpointHost;
 
   before(async () => {
-    c = await createClusterPki('tls-cluster', clock);
-    bmc = await issueBmcCertificate(c.pki, c.keys, { machineName: 'rack1-bm01', dnsName: 'rack1-bm01.bmc.tls-cluster.nexus' }, clock);
+    c = await createTestPki('tls-cluster', clock);
+    bmc = await issueTestLeaf(c, bmcRequest('rack1-bm01', 'rack1-bm01.bmc.tls-cluster.nexus'), clock);
     endpoint = await TlsEndpointHost.start({ certPem: bmc.certificate.certPem, keyPem: bmc.key.privateKeyPem, chainPems: chainFor(c.pki, bmc.certificate), name: 'rack1-bm01' });
   });
   after(() => endpoint.close());
@@ -90,7 +87,7 @@ describe('pki/endpoints', () => {
   });
 
   it('is refused by a client trusting another cluster, or verifying a name the leaf lacks', async () => {
-    const other = await createClusterPki('other-cluster', clock);
+    const other = await createTestPki('other-cluster', clock);
     await expectHandshakeFailure(endpoint.port, [other.pki.rootCa.certPem], /UNABLE_TO_GET_ISSUER_CERT_LOCALLY|unable to get/i);
     await new Promise<void>((resolve, reject) => {
       const s = connect({ host: '127.0.0.1', port: endpoint.port, ca: [c.pki.rootCa.certPem], servername: 'wrong.example' }, () => { s.destroy(); reject(new Error('should not verify')); });
@@ -110,7 +107,7 @@ describe('pki/endpoints', () => {
     const open = await handshake(endpoint.port, [c.pki.rootCa.certPem]);
     const openSerial = normalizeSerial(open.getPeerCertificate().serialNumber);
 
-    const renewed = await renewLeafCertificate(c.pki, c.keys, bmc.certificate, clock);
+    const renewed = await renewTestLeaf(c, bmcRequest('rack1-bm01', 'rack1-bm01.bmc.tls-cluster.nexus'), bmc, clock);
     endpoint.swap(renewed.certificate.certPem, renewed.key.privateKeyPem, chainFor(c.pki, renewed.certificate));
 
     expect(endpoint.listening).to.equal(true);
@@ -128,13 +125,13 @@ describe('pki/endpoints', () => {
   });
 
   it('swap refuses a key that does not belong to the certificate and keeps serving the old one', async () => {
-    const other = await issueBmcCertificate(c.pki, c.keys, { machineName: 'x', dnsName: 'x.bmc' }, clock);
+    const other = await issueTestLeaf(c, bmcRequest('x', 'x.bmc'), clock);
     expect(() => endpoint.swap(other.certificate.certPem, bmc.key.privateKeyPem, [])).to.throw(/key values mismatch|KEY_VALUES_MISMATCH/i);
     expect((await peerSerial(endpoint.port, [c.pki.rootCa.certPem])).serial).to.equal(bmc.certificate.serial);
   });
 
   it('one port per endpoint: two endpoints present their own certificates', async () => {
-    const sa = await issueStorageApplianceCertificate(c.pki, c.keys, { applianceName: 'sa01', dnsName: 'sa01.mgmt' }, clock);
+    const sa = await issueTestLeaf(c, storageRequest('sa01', 'sa01.mgmt'), clock);
     const second = await TlsEndpointHost.start({ kind: 'storageAppliance', certPem: sa.certificate.certPem, keyPem: sa.key.privateKeyPem, chainPems: chainFor(c.pki, sa.certificate), name: 'sa01' });
     try {
       expect(second.port).to.not.equal(endpoint.port);
@@ -168,7 +165,8 @@ describe('pki/endpoints', () => {
 
   it('documents a wiring hazard: a leaf dated by a virtual clock ahead of real time is refused by real clients', async () => {
     const ahead = new Clock(60 * DAY);
-    const future = await issueBmcCertificate(c.pki, c.keys, { machineName: 'future', dnsName: 'future.bmc' }, ahead);
+    // One clock (the library's clockDating): the reason sites date by the virtual and the real clock at once.
+    const future = await issueTestLeaf(c, bmcRequest('future', 'future.bmc'), ahead);
     const host = await TlsEndpointHost.start({ certPem: future.certificate.certPem, keyPem: future.key.privateKeyPem, chainPems: chainFor(c.pki, future.certificate) });
     try {
       await expectHandshakeFailure(host.port, [c.pki.rootCa.certPem], /CERT_NOT_YET_VALID|not yet valid/i);

@@ -4,6 +4,12 @@
  */
 import { expect } from 'chai';
 import { Clock } from '../../rp/clock.js';
+import {
+  clockDating, DEFAULT_LEAF_GROUPS, issueIssuerCa, issueLeaf, issueRootCa, issuerFor, signerOf,
+  type ClockLike, type ClusterPkiCreated, type ClusterPkiKeys, type ClusterPkiSettings, type IssuedRecord, type LeafRequest,
+} from '../../rp/pki/cluster-pki.js';
+import { crlFileId, effectiveSettings } from '../../rp/pki/site.js';
+import { randomSerial } from '../../rp/pki/x509.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,4 +105,49 @@ export async function expectReject(p: Promise<unknown>, pattern: RegExp): Promis
  */
 export function frozenClock(atMs = Date.now()): Clock {
   return new Clock(0, () => atMs);
+}
+
+/**
+ * A cluster hierarchy from the library's profiles, dated by one clock: what a site issues at deploy,
+ * without the server. Settings merge over the defaults as the site's do.
+ */
+export async function createTestPki(clusterName: string, clock: ClockLike, settings: Partial<ClusterPkiSettings> = {}): Promise<ClusterPkiCreated> {
+  const id = { clusterName, pkiId: randomSerial().slice(0, 8), settings: effectiveSettings(settings) };
+  const dating = clockDating(clock);
+  const root = await issueRootCa(id, dating);
+  const keys: ClusterPkiKeys = { [root.key.serial]: root.key };
+  const rootSigner = signerOf(root.certificate, keys);
+  const iface = await issueIssuerCa(id, 'interfaceIssuer', 1, rootSigner, dating);
+  const infra = await issueIssuerCa(id, 'infraIssuer', 1, rootSigner, dating);
+  keys[iface.key.serial] = iface.key;
+  keys[infra.key.serial] = infra.key;
+  return {
+    pki: { ...id, rootCa: root.certificate, interfaceIssuer: iface.certificate, infraIssuer: infra.certificate, pendingIssuers: [], retiringIssuers: [] },
+    keys,
+  };
+}
+
+/** Issues a leaf from its purpose's current issuer, with a CRL distribution point when settings.crlBaseUrl is set (as a site does). */
+export function issueTestLeaf(c: ClusterPkiCreated, leaf: LeafRequest, clock: ClockLike): Promise<IssuedRecord> {
+  const issuer = issuerFor(c.pki, leaf.purpose);
+  const base = c.pki.settings.crlBaseUrl;
+  return issueLeaf(c.pki.settings, leaf, signerOf(issuer, c.keys), clockDating(clock), base ? `${base}/${crlFileId(issuer)}.crl` : undefined);
+}
+
+/** The request a site makes for a machine's BMC (extra IP addresses only where a test wants them). */
+export function bmcRequest(machineName: string, dnsName: string, ipAddresses = ['127.0.0.1']): LeafRequest {
+  return { name: `bmc-${machineName}`, purpose: 'bmc', group: DEFAULT_LEAF_GROUPS.bmc, dnsNames: [dnsName], ipAddresses, revision: 1 };
+}
+
+export function storageRequest(applianceName: string, dnsName: string, ipAddresses = ['127.0.0.1']): LeafRequest {
+  return { name: `storage-appliance-${applianceName}`, purpose: 'storageAppliance', group: DEFAULT_LEAF_GROUPS.storageAppliance, dnsNames: [dnsName], ipAddresses, revision: 1 };
+}
+
+export function platformServiceRequest(serviceName: string, dnsNames: string[], clientAuth?: boolean): LeafRequest {
+  return { name: `platform-service-${serviceName}`, purpose: 'platformService', group: DEFAULT_LEAF_GROUPS.platformService, dnsNames, ipAddresses: [], clientAuth, revision: 1 };
+}
+
+/** The next revision of a leaf, as a site renews it: same request, fresh key, from the purpose's current issuer. */
+export function renewTestLeaf(c: ClusterPkiCreated, leaf: LeafRequest, current: IssuedRecord, clock: ClockLike): Promise<IssuedRecord> {
+  return issueTestLeaf(c, { ...leaf, revision: current.certificate.revision + 1 }, clock);
 }
