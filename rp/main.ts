@@ -85,10 +85,9 @@ async function main(): Promise<void> {
   }
   const quiet = config.quiet;
   const log = {
-    request: (line: string) => {
-      if (!quiet) console.log(line);
-    },
+    request: (line: string) => console.log(line),
     error: (line: string) => console.error(line),
+    requests: !quiet,
   };
   let emu: Emulator;
   try {

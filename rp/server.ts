@@ -25,7 +25,7 @@ export function createApp(emu: Emulator): Express {
     if (req.url.startsWith('//')) req.url = req.url.replace(/^\/{2,}/, '/');
     next();
   });
-  app.use(requestContext(emu.log, !emu.config.quiet));
+  app.use(requestContext(emu.log));
 
   const auth = requireBearer(emu.tokens, {
     looseAuth: emu.config.looseAuth,

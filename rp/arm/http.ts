@@ -8,10 +8,12 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export interface Logger {
   request(line: string): void;
   error(line: string): void;
+  /** false when request lines are not wanted (--quiet): then none are even built. */
+  requests?: boolean;
 }
 
 /** x-ms-request-id on every response; correlation and client request ids echoed as ARM does. */
-export function requestContext(log: Logger, logRequests = true): RequestHandler {
+export function requestContext(log: Logger): RequestHandler {
   return (req, res, next) => {
     const requestId = randomUUID();
     const correlation = headerValue(req, 'x-ms-correlation-request-id') ?? requestId;
@@ -20,7 +22,7 @@ export function requestContext(log: Logger, logRequests = true): RequestHandler 
     res.setHeader('x-ms-correlation-request-id', correlation);
     const clientRequestId = headerValue(req, 'x-ms-client-request-id');
     if (clientRequestId !== undefined) res.setHeader('x-ms-client-request-id', clientRequestId);
-    if (!logRequests) return next();
+    if (log.requests === false) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
