@@ -65,8 +65,8 @@ export function sendJson(res: Response, status: number, body: unknown, headers: 
   sendJsonText(res, status, body === undefined ? undefined : JSON.stringify(body), headers);
 }
 
-/** Sends already serialised JSON (e.g. a cached view of a resource). */
-export function sendJsonText(res: Response, status: number, text: string | undefined, headers: Record<string, string> = {}): void {
+/** Sends already serialised JSON (e.g. a cached view of a resource, kept as bytes). */
+export function sendJsonText(res: Response, status: number, text: string | Buffer | undefined, headers: Record<string, string> = {}): void {
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.statusCode = status;
   if (text === undefined) {

@@ -200,18 +200,30 @@ export class TokenService {
    * lifetime, issuer, audience. Throws TokenError; returns the claims and the caller.
    */
   async verify(token: string, acceptedAudiences: string[], options: VerifyOptions = {}): Promise<VerifiedToken> {
-    // A token whose signature was checked before is not checked again; lifetime, issuer and audience always are.
-    let claims = this.verifiedSignatures.get(token);
-    if (!claims) {
-      const parsed = parseJwt(token);
-      if (options.looseAuth) return { claims: parsed.payload as AccessTokenClaims, principal: principalFromClaims(parsed.payload, true) };
-      await this.checkSignature(token);
-      claims = parsed.payload as AccessTokenClaims;
-      if (this.verifiedSignatures.size >= SIGNATURE_CACHE_SIZE) this.verifiedSignatures.delete(this.verifiedSignatures.keys().next().value!);
-      this.verifiedSignatures.set(token, claims);
-    } else if (options.looseAuth) {
-      return { claims, principal: principalFromClaims(claims, true) };
-    }
+    const known = this.verifyKnown(token, acceptedAudiences, options);
+    if (known) return known;
+    const parsed = parseJwt(token);
+    if (options.looseAuth) return { claims: parsed.payload as AccessTokenClaims, principal: principalFromClaims(parsed.payload, true) };
+    await this.checkSignature(token);
+    const claims = parsed.payload as AccessTokenClaims;
+    if (this.verifiedSignatures.size >= SIGNATURE_CACHE_SIZE) this.verifiedSignatures.delete(this.verifiedSignatures.keys().next().value!);
+    this.verifiedSignatures.set(token, claims);
+    return this.checkClaims(claims, acceptedAudiences);
+  }
+
+  /**
+   * The synchronous path for a token whose signature was checked before (the usual case: clients
+   * reuse a token for an hour): lifetime, issuer and audience are still checked every time.
+   * Undefined when the token is new and needs the full (asynchronous) verify.
+   */
+  verifyKnown(token: string, acceptedAudiences: string[], options: VerifyOptions = {}): VerifiedToken | undefined {
+    const claims = this.verifiedSignatures.get(token);
+    if (!claims) return undefined;
+    if (options.looseAuth) return { claims, principal: principalFromClaims(claims, true) };
+    return this.checkClaims(claims, acceptedAudiences);
+  }
+
+  private checkClaims(claims: AccessTokenClaims, acceptedAudiences: string[]): VerifiedToken {
     this.checkLifetime(claims);
     this.checkIssuer(claims);
     checkAudience(claims, acceptedAudiences);

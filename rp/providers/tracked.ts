@@ -117,13 +117,13 @@ export class TrackedResourceType implements TypeHandler {
    * The serialised view of a resource at an api-version, cached per stored object and etag: every
    * write stores a new object with a new etag, so a cached text is never stale. Keeps GET cheap.
    */
-  private viewText(stored: StoredResource, apiVersion: string): string {
+  private viewText(stored: StoredResource, apiVersion: string): Buffer {
     const etag = String(stored.resource.etag ?? '');
     let entry = viewCache.get(stored);
     if (!entry || entry.etag !== etag) viewCache.set(stored, (entry = { etag, byVersion: new Map() }));
-    let text = entry.byVersion.get(apiVersion);
-    if (text === undefined) entry.byVersion.set(apiVersion, (text = JSON.stringify(this.view(stored, apiVersion))));
-    return text;
+    let bytes = entry.byVersion.get(apiVersion);
+    if (bytes === undefined) entry.byVersion.set(apiVersion, (bytes = Buffer.from(JSON.stringify(this.view(stored, apiVersion)))));
+    return bytes;
   }
 
   async list(ctx: ArmContext): Promise<void> {
@@ -416,7 +416,7 @@ export function keepStoredSecrets(field: Field, incoming: Json | undefined, stor
   }
 }
 
-const viewCache = new WeakMap<StoredResource, { etag: string; byVersion: Map<string, string> }>();
+const viewCache = new WeakMap<StoredResource, { etag: string; byVersion: Map<string, Buffer> }>();
 
 export function setProvisioningState(hub: JsonObject, state: string): void {
   const props = isObject(hub.properties) ? hub.properties : (hub.properties = {});
