@@ -25,7 +25,7 @@ import { RESOURCE_GROUPS, RESOURCES, SUBSCRIPTIONS, type StoredResourceGroup, ty
 import { SecretRotation, secretResetOps } from './secrets/rotation.js';
 import { ROLE_ASSIGNMENTS, type RoleAssignment } from './providers/authorization/rbac.js';
 import { ROLE_IDS } from './providers/authorization/roles.js';
-import { createApp } from './server.js';
+import { createHandler } from './server.js';
 import { Store, type StoreOp } from './store/store.js';
 
 const META = 'meta';
@@ -284,7 +284,7 @@ export class Emulator {
       this.caCertFile = path.join(this.dataDir, 'ca.pem');
       await writeFile(this.caCertFile, tls.caCertPem, { mode: 0o644 });
     }
-    const app = createApp(this);
+    const app = createHandler(this);
     const server = https.createServer({ cert: tls.serverCertPem, key: tls.serverKeyPem, requestTimeout: 60_000, headersTimeout: 30_000, maxHeaderSize: 32 * 1024 }, app);
     server.keepAliveTimeout = 65_000;
     // Requests Node rejects before Express sees them (header floods, broken HTTP) still get an ARM-shaped answer.

@@ -1,9 +1,15 @@
 /**
- * The HTTPS pipeline, in order: request context -> open endpoints (health, cloud metadata, token
- * endpoints) -> bearer authentication -> JSON body -> ARM dispatch -> 404 -> ARM error rendering.
+ * The HTTPS pipeline. ARM requests (/subscriptions/..., /providers/...) take the front door:
+ * request context -> bearer authentication -> JSON body -> ARM dispatch -> ARM error rendering,
+ * straight on Node's request and response, because Express's own routing costs more per request
+ * than all of ARM's work on a GET (bench/http.ts measures it). Everything else (token endpoints,
+ * cloud metadata, /_emulator, the vault data plane, the portal) is the Express app.
  */
-import express, { type Express } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { adminRouter } from './admin/routes.js';
+import { errors } from './arm/errors.js';
 import { errorHandler, jsonBody, notFound, requestContext } from './arm/http.js';
 import type { Emulator } from './emulator.js';
 import { requireBearer } from './identity/auth.js';
@@ -13,6 +19,51 @@ import { metadataEndpoints } from './providers/resources/metadata.js';
 import { armRouter } from './providers/router.js';
 import { siteRouter } from './pki/site-routes.js';
 import { vaultRouter } from './vault/routes.js';
+
+const ARM_PATH = /^\/+(subscriptions|providers)(\/|\?|$)/i;
+
+/** The emulator's request listener: ARM through the front door, the rest through Express. */
+export function createHandler(emu: Emulator): RequestListener {
+  const app = createApp(emu);
+  const arm = armFrontDoor(emu);
+  return (req, res) => (ARM_PATH.test(req.url ?? '') ? arm(req, res) : app(req, res));
+}
+
+/**
+ * ARM's pipeline on Node's own request and response, given the few Express conveniences the ARM
+ * code reads (path, query, originalUrl, get, locals).
+ */
+function armFrontDoor(emu: Emulator): RequestListener {
+  const context = requestContext(emu.log);
+  const auth = bearer(emu);
+  const body = jsonBody();
+  const dispatch = armRouter(emu);
+  const renderError = errorHandler(emu.log);
+  return (rawReq: IncomingMessage, rawRes: ServerResponse) => {
+    const url = (rawReq.url ?? '/').replace(/^\/{2,}/, '/');
+    const q = url.indexOf('?');
+    const req = Object.assign(rawReq, {
+      url,
+      originalUrl: url,
+      path: q < 0 ? url : url.slice(0, q),
+      query: q < 0 ? {} : parseQuery(url.slice(q + 1)),
+      get: (name: string) => rawReq.headers[name.toLowerCase()],
+    }) as unknown as Request;
+    const res = Object.assign(rawRes, { locals: {} }) as unknown as Response;
+    const fail: NextFunction = (err?: unknown) => renderError(err ?? errors.noRoute(req.method, req.path), req, res, () => undefined);
+    context(req, res, () =>
+      auth(req, res, (err?: unknown) => (err ? fail(err) : body(req, res, (err2?: unknown) => (err2 ? fail(err2) : dispatch(req, res, fail))))),
+    );
+  };
+}
+
+function bearer(emu: Emulator) {
+  return requireBearer(emu.tokens, {
+    looseAuth: emu.config.looseAuth,
+    challengeUri: () => `${emu.endpoint}${emu.tenantId}`,
+    principals: emu.principals,
+  });
+}
 
 export function createApp(emu: Emulator): Express {
   const app = express();
@@ -27,22 +78,7 @@ export function createApp(emu: Emulator): Express {
   });
   app.use(requestContext(emu.log));
 
-  const auth = requireBearer(emu.tokens, {
-    looseAuth: emu.config.looseAuth,
-    challengeUri: () => `${emu.endpoint}${emu.tenantId}`,
-    principals: emu.principals,
-  });
-
-  // ARM first (the hot path): its paths are matched case-insensitively, so /SUBSCRIPTIONS/... is ARM too.
-  const arm = armRouter(emu);
-  const body = jsonBody();
-  app.use((req, res, next) => {
-    if (!/^\/(subscriptions|providers)(\/|$)/i.test(req.path)) return next();
-    auth(req, res, (err?: unknown) => {
-      if (err) return next(err);
-      body(req, res, (err2?: unknown) => (err2 ? next(err2) : arm(req, res, next)));
-    });
-  });
+  const auth = bearer(emu);
 
   app.get('/metadata/endpoints', metadataEndpoints(emu));
   app.use(identityRouter({

@@ -39,7 +39,7 @@ export function requireBearer(tokens: TokenService, options: RequireBearerOption
 
   return async (req, res, next) => {
     const challenge = (description: string) => bearerChallenge(challengeUriFor(req, options), description);
-    const header = req.get('Authorization');
+    const header = req.headers.authorization;
     if (!header) {
       return next(
         errors.unauthorized(

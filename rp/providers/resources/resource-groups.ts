@@ -59,7 +59,8 @@ export const resourceGroups = {
       return;
     }
     if (verb === 'HEAD') {
-      res.status(emu.findResourceGroup(sub, name) ? 204 : 404).end();
+      res.statusCode = emu.findResourceGroup(sub, name) ? 204 : 404;
+      res.end();
       return;
     }
     const group = emu.requireResourceGroup(sub, name);
