@@ -45,6 +45,11 @@ function machineRoles(rack: RackPlan, slot: number): string[] {
   return ['platform.afo-nc.microsoft.com/compute-plane=true'];
 }
 
+/** The ARM envelope of a resource the platform itself creates in a cluster's managed resource group. */
+function platformResource(type: string, id: string, name: string, location: Json | undefined, extendedLocation: Json, systemData: JsonObject, properties: JsonObject): JsonObject {
+  return { id, name, type, location: location ?? null, extendedLocation, systemData, etag: newEtag(), tags: {}, properties };
+}
+
 /** PEM without a trailing newline, as the service shows caCertificate.value. */
 export function servicePem(pem: string): string {
   return pem.replace(/\r\n/g, '\n').replace(/\n+$/, '');
@@ -90,16 +95,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
       names.add(name.toLowerCase());
       const d = digest(`${cluster.id}/${name}`);
       const bmmId = resourceId(group.subscriptionId, group.name, 'Microsoft.NetworkCloud', 'bareMetalMachines', name);
-      const bmm: JsonObject = {
-        id: bmmId,
-        name,
-        type: 'Microsoft.NetworkCloud/bareMetalMachines',
-        location: hub.location,
-        extendedLocation,
-        systemData,
-        etag: newEtag(),
-        tags: {},
-        properties: {
+      const bmm = platformResource('Microsoft.NetworkCloud/bareMetalMachines', bmmId, name, hub.location, extendedLocation, systemData, {
           actionStates: [],
           associatedResourceIds: [],
           bmcConnectionString: '', // redfish+https://127.0.0.1:<port>/…, set by site.provision() once the BMC listens
@@ -140,8 +136,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
           serialNumber: m.serialNumber as Json,
           serviceTag: `ST${String(m.serialNumber).slice(-7).toUpperCase()}`,
           virtualMachinesAssociatedIds: [],
-        },
-      };
+      });
       cores += 64;
       memory += 512;
       machineIds.push(bmmId);
@@ -158,16 +153,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
       const d = digest(`${cluster.id}/${name}`);
       const capacity = 100_000 + d.readUInt16BE(0);
       applianceGB += capacity;
-      const sa: JsonObject = {
-        id: saId,
-        name,
-        type: 'Microsoft.NetworkCloud/storageAppliances',
-        location: hub.location,
-        extendedLocation,
-        systemData,
-        etag: newEtag(),
-        tags: {},
-        properties: {
+      const sa = platformResource('Microsoft.NetworkCloud/storageAppliances', saId, name, hub.location, extendedLocation, systemData, {
           administratorCredentials: a.adminCredentials as Json,
           caCertificate,
           capacity,
@@ -189,8 +175,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
           serialNumber: a.serialNumber as Json,
           storageApplianceSkuId: `${(rack.definition.rackSkuId as string).split('/').pop()}-storage`,
           version: '6.5.2',
-        },
-      };
+      });
       applianceIds.push(saId);
       site.addStorageAppliance(name, saId, sa.properties as JsonObject);
       ops.push({ op: 'put', collection: RESOURCES, key: idKey(saId), value: { id: saId, type: 'Microsoft.NetworkCloud/storageAppliances', seq: emu.nextSeq(), resource: sa } satisfies StoredResource });
