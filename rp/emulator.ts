@@ -26,7 +26,7 @@ import { SecretRotation, secretResetOps } from './secrets/rotation.js';
 import { ROLE_ASSIGNMENTS, type RoleAssignment } from './providers/authorization/rbac.js';
 import { ROLE_IDS } from './providers/authorization/roles.js';
 import { createHandler } from './server.js';
-import { Store, type StoreOp } from './store/store.js';
+import { removeStoreFiles, Store, type StoreOp } from './store/store.js';
 
 const META = 'meta';
 const SECRETS = 'secrets';
@@ -94,7 +94,7 @@ export class Emulator {
     readonly log: Logger,
   ) {
     this.clock = new Clock(0);
-    this.operations = new Operations(store, this.clock, config.operationDurationMs, (id, work) => this.writeLock.run(resourceLockKey(id), work));
+    this.operations = new Operations(store, this.clock, config.operationDurationMs, (id, work) => this.writeLock.run(resourceLockKey(id), work), (line) => log.error(line));
     this.principals = new PrincipalDirectory(store);
   }
 
@@ -103,7 +103,7 @@ export class Emulator {
     const dataDir = path.resolve(config.dataDir);
     if (!config.inMemory) await mkdir(dataDir, { recursive: true, mode: 0o700 });
     if (config.reset && !config.inMemory) {
-      await rm(path.join(dataDir, 'db.json'), { force: true });
+      await removeStoreFiles(path.join(dataDir, 'db.json'));
       await rm(path.join(dataDir, 'emulator.json'), { force: true });
     }
     const store = await Store.open(config.inMemory ? null : path.join(dataDir, 'db.json'));
@@ -135,6 +135,9 @@ export class Emulator {
 
   private async init(): Promise<void> {
     this.meta = this.store.get<EmulatorMeta>(META, 'emulator') ?? (await this.createIdentity());
+    // The creation counter is not journaled on every use: after a crash, resume past the highest one stored.
+    const seqs = [...this.store.list<{ seq?: number }>(RESOURCES), ...this.store.list<{ seq?: number }>(RESOURCE_GROUPS)].map((r) => r.seq ?? 0);
+    this.meta.seq = Math.max(this.meta.seq, ...seqs);
     // The virtual clock survives restarts: it resumes as far ahead of the wall clock as it was.
     await this.clock.advance(this.meta.clockOffsetMs);
     this.clock.onChange(async () => {
@@ -165,6 +168,8 @@ export class Emulator {
     };
     await this.store.put(META, 'emulator', meta);
     await this.putSubscription({ subscriptionId, displayName: 'Operator Nexus emulator', tenantId, state: 'Enabled' }, principal.objectId);
+    // The demo principal is the emulator's administrator: it may also manage role assignments at the tenant root.
+    await this.assignRole('/', ROLE_IDS.owner, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.');
     return meta;
   }
 
@@ -262,9 +267,11 @@ export class Emulator {
     ]);
     await resetSites(this);
     // Role assignments go with the reset; the demo principal keeps owning the demo subscription.
-    if (!this.store.list<RoleAssignment>(ROLE_ASSIGNMENTS).some((a) => a.principalId === this.meta.demoPrincipalObjectId)) {
+    const demoScopes = new Set(this.store.list<RoleAssignment>(ROLE_ASSIGNMENTS).filter((a) => a.principalId === this.meta.demoPrincipalObjectId).map((a) => a.scope.toLowerCase()));
+    if (!demoScopes.has(`/subscriptions/${this.subscriptionId}`.toLowerCase())) {
       await this.assignRole(`/subscriptions/${this.subscriptionId}`, ROLE_IDS.owner, this.meta.demoPrincipalObjectId, 'ServicePrincipal', 'The creator owns the subscription.');
     }
+    if (!demoScopes.has('/')) await this.assignRole('/', ROLE_IDS.owner, this.meta.demoPrincipalObjectId, 'ServicePrincipal', 'The demo principal administers the emulator.');
     this.operations.reopen();
     this.demo = undefined;
     await this.saveMeta({ seeded: false, demo: undefined });

@@ -53,6 +53,8 @@ export class Operations {
   private finishers = new Map<string, Finisher>();
   private timers = new Map<string, NodeJS.Timeout>();
   private running = new Map<string, Promise<void>>();
+  /** Operations still InProgress, by lower-cased resource id (kept in memory; rebuilt by resume()). */
+  private active = new Map<string, Set<string>>();
   private closed = false;
 
   constructor(
@@ -61,6 +63,8 @@ export class Operations {
     private durationMs: number,
     /** Runs a timer-driven completion under the same per-resource lock as client writes. */
     private readonly exclusive: (resourceId: string, work: () => Promise<void>) => Promise<void> = (_id, work) => work(),
+    /** Where a completion that failed outside any request is reported (it must never crash the process). */
+    private readonly onError: (line: string) => void = () => undefined,
   ) {}
 
   get duration(): number {
@@ -78,7 +82,10 @@ export class Operations {
   /** Resumes operations left in flight by a previous run. */
   resume(): void {
     for (const op of this.store.list<OperationRecord>(COLLECTION)) {
-      if (op.status === 'InProgress') this.schedule(op);
+      if (op.status === 'InProgress') {
+        this.track(op);
+        this.schedule(op);
+      }
     }
   }
 
@@ -96,9 +103,27 @@ export class Operations {
       dueAt: Date.now() + this.durationMs,
     };
     await this.store.put(COLLECTION, op.name, op);
+    this.track(op);
     if (this.durationMs <= 0) await this.complete(op.name);
     else this.schedule(op);
     return this.get(op.name)!;
+  }
+
+  /** The operations still running against a resource. */
+  inProgressFor(resourceId: string): OperationRecord[] {
+    return [...(this.active.get(resourceId.toLowerCase()) ?? [])].map((n) => this.get(n)).filter((o): o is OperationRecord => o?.status === 'InProgress');
+  }
+
+  private track(op: OperationRecord): void {
+    const key = op.resourceId.toLowerCase();
+    (this.active.get(key) ?? this.active.set(key, new Set()).get(key)!).add(op.name);
+  }
+
+  private untrack(op: OperationRecord): void {
+    const key = op.resourceId.toLowerCase();
+    const names = this.active.get(key);
+    names?.delete(op.name);
+    if (names && !names.size) this.active.delete(key);
   }
 
   get(name: string): OperationRecord | undefined {
@@ -117,7 +142,7 @@ export class Operations {
     const delay = Math.max(0, op.dueAt - Date.now());
     const timer = setTimeout(() => {
       this.timers.delete(op.name);
-      void this.exclusive(op.resourceId, () => this.complete(op.name));
+      this.exclusive(op.resourceId, () => this.complete(op.name)).catch((e) => this.onError(`operation ${op.name} could not be completed: ${(e as Error).message}`));
     }, delay);
     timer.unref();
     this.timers.set(op.name, timer);
@@ -134,6 +159,7 @@ export class Operations {
   }
 
   private async finish(name: string): Promise<void> {
+    if (this.closed) return;
     const op = this.get(name);
     if (!op || op.status !== 'InProgress') return;
     const timer = this.timers.get(name);
@@ -154,6 +180,7 @@ export class Operations {
     }
     done.endTime = this.clock.iso();
     await this.store.put(COLLECTION, name, done);
+    this.untrack(done);
   }
 
   /** NetworkCloud's OperationStatusResult for an operation. */

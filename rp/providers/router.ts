@@ -59,7 +59,11 @@ async function dispatch(ctx: ArmContext, verb: Verb): Promise<void> {
   // Extension resources (role assignments, role definitions) live under any scope: {scope}/providers/{ns}/{type}[/{name}].
   const extension = path.namespace && path.types.length === 1 ? emu.providers.extension(path.namespace, path.types[0]) : undefined;
 
-  if (seg[0] === 'providers') return extension ? extension.handle(ctx, verb) : tenantProviders(ctx, verb, seg);
+  if (seg[0] === 'providers') {
+    if (!extension) return tenantProviders(ctx, verb, seg);
+    enforce(emu, ctx.caller, requiredAccess(ctx.req.method, path));
+    return extension.handle(ctx, verb);
+  }
   if (seg[0] !== 'subscriptions') throw errors.noRoute(verb, ctx.req.path);
 
   if (seg.length === 1) {

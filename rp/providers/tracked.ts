@@ -163,7 +163,7 @@ export class TrackedResourceType implements TypeHandler {
     if (existing) keepStoredSecrets(resourceField(this.def), req.body as Json, existing.resource);
     validateBody(this.def, version, 'put', req.body);
     this.checkPreconditions(ctx, version, existing);
-    if (existing) this.checkIdle(existing);
+    if (existing) this.checkIdle(existing, emu);
     const wctx: WriteContext = { ...ctx, version, existing };
     const field = resourceField(this.def);
     let hub = writableValue(field, req.body as Json, version) as JsonObject;
@@ -212,7 +212,7 @@ export class TrackedResourceType implements TypeHandler {
     assertJsonObject(body);
     validateBody(this.def, version, 'patch', body);
     this.checkPreconditions(ctx, version, stored);
-    this.checkIdle(stored);
+    this.checkIdle(stored, emu);
     const wctx: WriteContext = { ...ctx, version, existing: stored };
     const changes = writableValue(resourceField(this.def), body as Json, version) as JsonObject;
     delete changes.location;
@@ -260,6 +260,7 @@ export class TrackedResourceType implements TypeHandler {
       sendJson(ctx.res, 204, undefined);
       return;
     }
+    this.checkIdle(stored, emu);
     await this.hooks.beforeDelete?.(stored, ctx);
     if (this.options.synchronous) {
       await this.hooks.afterDelete?.(stored, emu);
@@ -287,7 +288,7 @@ export class TrackedResourceType implements TypeHandler {
       throw new ArmError(404, 'NotFound', `The ${this.def.displayName} has no action '${name}' at api-version '${ctx.apiVersion}'.`);
     }
     const stored = this.require(ctx);
-    this.checkIdle(stored);
+    this.checkIdle(stored, emu);
     const body = normaliseActionBody(action, req.body);
     validateActionBody(this.def, action, version, body);
     await this.hooks.actions?.[action.name]?.accept?.(stored, body, ctx);
@@ -338,7 +339,10 @@ export class TrackedResourceType implements TypeHandler {
     checkPreconditions(headerValue(ctx.req, 'if-match'), headerValue(ctx.req, 'if-none-match'), stored?.resource.etag as string | undefined);
   }
 
-  private checkIdle(stored: StoredResource): void {
+  private checkIdle(stored: StoredResource, emu?: Emulator): void {
+    if (emu?.operations.inProgressFor(stored.id).some((op) => op.verb === 'delete')) {
+      throw errors.conflict('AnotherOperationInProgress', `The ${this.def.displayName} '${stored.resource.name as string}' is being deleted.`);
+    }
     const state = (stored.resource.properties as JsonObject | undefined)?.provisioningState;
     if (state === 'Accepted' || state === 'Updating' || state === 'Provisioning' || state === 'Validating') {
       throw errors.conflict('AnotherOperationInProgress', `The ${this.def.displayName} '${stored.resource.name as string}' is busy with another operation (provisioningState ${state as string}); try again when it has finished.`);

@@ -53,9 +53,8 @@ export async function journalSeqs(dbFile: string): Promise<number[]> {
 }
 
 /**
- * Reads every batch of the journals from `fromSeq` on. Only the very last line of the newest
- * journal may be torn (a crash mid-append: that batch was never acknowledged); anything else
- * unreadable is corruption.
+ * Reads every batch of the journals from `fromSeq` on. The last line of a journal may be torn
+ * (a crash mid-append: that batch was never acknowledged); anything else unreadable is corruption.
  */
 export async function readJournals(dbFile: string, fromSeq: number): Promise<StoreOp[][]> {
   const seqs = (await journalSeqs(dbFile)).filter((s) => s >= fromSeq);
@@ -70,7 +69,8 @@ export async function readJournals(dbFile: string, fromSeq: number): Promise<Sto
         batches.push(ops);
         continue;
       }
-      const isTail = i === seqs.length - 1 && j === complete.length - 1 && !text.endsWith('\n');
+      // Appends only ever stop part-way at a file's end: an unterminated last line is a torn append.
+      const isTail = j === complete.length - 1 && !text.endsWith('\n');
       if (isTail) break;
       throw new JournalCorruptError(`journal ${journalFile(dbFile, seq)} is damaged at line ${j + 1}`);
     }
@@ -92,10 +92,15 @@ export class JournalWriter {
     return new JournalWriter(handle, seq, size);
   }
 
-  /** Appends the lines and makes them durable. */
+  /** Appends the lines and makes them durable; a failed append is cut off, so no torn line stays mid-file. */
   async append(text: string): Promise<void> {
-    await this.handle.write(text);
-    await this.handle.datasync();
+    try {
+      await this.handle.write(text);
+      await this.handle.datasync();
+    } catch (e) {
+      await this.handle.truncate(this.bytes).catch(() => undefined);
+      throw e;
+    }
     this.bytes += Buffer.byteLength(text);
   }
 

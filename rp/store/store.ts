@@ -8,7 +8,9 @@
  */
 import { Low, Memory, type Adapter } from 'lowdb';
 import { DurableJsonFile } from './durable-file.js';
-import { encodeRecord, JournalCorruptError, JournalWriter, journalSeqs, readJournals, removeJournalsBefore } from './journal.js';
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { encodeRecord, JournalCorruptError, journalFile, JournalWriter, journalSeqs, readJournals, removeJournalsBefore } from './journal.js';
 
 export interface StoreData {
   format: 1;
@@ -25,6 +27,12 @@ export type StoreOp =
   | { op: 'delete'; collection: string; key: string };
 
 export class StoreCorruptError extends Error {}
+
+/** Deletes the snapshot and every journal: what --reset means. */
+export async function removeStoreFiles(file: string): Promise<void> {
+  await rm(file, { force: true });
+  for (const seq of await journalSeqs(file)) await rm(journalFile(file, seq), { force: true });
+}
 
 export class Store {
   private readonly db: Low<StoreData>;
@@ -53,7 +61,14 @@ export class Store {
     if (!data || data.format !== 1 || typeof data.collections !== 'object' || data.collections === null) {
       throw new StoreCorruptError(`The emulator's store ${file} is not in the expected format. Move it aside, or start with --reset to begin again.`);
     }
-    if (file) await store.recover(file);
+    if (file) {
+      // Journals without their snapshot (someone moved db.json aside) would replay onto nothing: refuse.
+      const snapshotMissing = await stat(file).then(() => false, () => true);
+      if (snapshotMissing && (await journalSeqs(file)).length) {
+        throw new StoreCorruptError(`The emulator's store ${file} is missing but its journals are there. Move the journals (${path.basename(journalFile(file, 1)).replace(/1$/, '*')}) aside too, or start with --reset to begin again.`);
+      }
+      await store.recover(file);
+    }
     return store;
   }
 

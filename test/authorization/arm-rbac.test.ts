@@ -91,6 +91,19 @@ describe('RBAC on ARM', () => {
     expect((await run.client.get(`/subscriptions/${sub}/resourcegroups?api-version=2021-04-01`, { token })).status).to.equal(200);
   });
 
+  it('nobody without rights may grant roles at the tenant root (no self-made Owners)', async () => {
+    const p = await newPrincipal();
+    const token = await tokenFor(p);
+    const selfGrant = await run.client.put(`/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}?api-version=${RA_API}`, {
+      properties: { roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${ROLES.owner}`, principalId: p.objectId },
+    }, { token });
+    expect(selfGrant.status).to.equal(403);
+    expect(selfGrant.body.error.message).to.contain("'Microsoft.Authorization/roleAssignments/write' over scope '/'");
+    expect((await run.client.get(`${run.client.info.demo!.clusterId}?api-version=2025-09-01`, { token })).status).to.equal(403);
+    const definitions = await run.client.get(`/providers/Microsoft.Authorization/roleDefinitions?api-version=${RA_API}`, { token });
+    expect(definitions.status).to.equal(200);
+  });
+
   it('a group-scoped Reader sees that group only, in lists too', async () => {
     const p = await newPrincipal();
     await grant(p, ROLES.reader, `/subscriptions/${sub}/resourceGroups/${mrg}`);

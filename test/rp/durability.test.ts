@@ -1,7 +1,7 @@
 /** What survives: a restart keeps everything, an acknowledged write survives kill -9, a corrupt store is an error. */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { clusterManagerBody } from '../helpers/bodies.js';
 import { MAIN, ncPath, rgPath, spawnEmulator } from '../helpers/emulator.js';
@@ -33,6 +33,28 @@ describe('durability and restart', function () {
       expect(statSync(path.join(first.dataDir, 'db.json')).mode & 0o777).to.equal(0o600);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('--reset after kill -9 really starts over (journals included); a snapshot moved aside is refused', async () => {
+    const first = await spawnEmulator(['--seed', 'none', '--operation-duration', '0']);
+    const { subscriptionId: sub, tenantId } = first.client.info;
+    expect((await first.client.put(`${rgPath(sub, 'doomed')}?api-version=2021-04-01`, { location: 'eastus' })).status).to.equal(201);
+    await first.stop('SIGKILL');
+    const moved = path.join(first.dataDir, 'db.json');
+    renameSync(moved, `${moved}.aside`);
+    const refused = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', first.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    refused.stderr.on('data', (d) => (err += d));
+    expect(await new Promise((resolve) => refused.once('exit', resolve))).to.equal(1);
+    expect(err).to.match(/journals/);
+    const fresh = await spawnEmulator(['--seed', 'none', '--reset'], first.dataDir);
+    try {
+      expect(fresh.client.info.tenantId).to.not.equal(tenantId);
+      expect(fresh.client.info.subscriptionId).to.not.equal(sub);
+      expect((await fresh.client.get(`${rgPath(fresh.client.info.subscriptionId, 'doomed')}?api-version=2021-04-01`)).status).to.equal(404);
+    } finally {
+      await fresh.stop();
     }
   });
 

@@ -79,6 +79,19 @@ describe('long-running operations (300 ms)', () => {
     expect((await run.client.get(`${rgPath(sub, 'dup-mrg')}?api-version=2021-04-01`)).status).to.equal(404);
   });
 
+  it('refuses writes and actions to a resource being deleted', async () => {
+    const cmPath = `${ncPath(sub, 'rg1', 'clusterManagers', 'cm-doomed')}?api-version=${V}`;
+    await run.client.poll(await run.client.put(cmPath, clusterManagerBody(sub, 'rg1')));
+    const del = await run.client.delete(cmPath);
+    expect(del.status).to.equal(202);
+    const put = await run.client.put(cmPath, clusterManagerBody(sub, 'rg1'));
+    expect(put.status).to.equal(409);
+    expect(put.body.error.message).to.contain('being deleted');
+    expect((await run.client.delete(cmPath)).status).to.equal(409);
+    await run.client.poll(del);
+    expect((await run.client.get(cmPath)).status).to.equal(404);
+  });
+
   it('answers 404 for an operation it does not know', async () => {
     const r = await run.client.get(`/subscriptions/${sub}/providers/Microsoft.NetworkCloud/locations/eastus/operationStatuses/00000000-0000-0000-0000-000000000000?api-version=${V}`);
     expect(r.status).to.equal(404);

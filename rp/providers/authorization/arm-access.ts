@@ -22,14 +22,18 @@ const VERB_ACTION: Record<string, string> = { GET: 'read', HEAD: 'read', PUT: 'w
 export function requiredAccess(method: string, path: ParsedPath): Access {
   const seg = path.segments.map((s) => s.toLowerCase());
   const verb = VERB_ACTION[method] ?? 'write';
+  // Role assignments and definitions at any scope, the tenant root ('/') included.
+  if (path.namespace?.toLowerCase() === 'microsoft.authorization' && path.types.length) {
+    const type = path.types[0];
+    // Anyone signed in may read role definitions, as in Azure.
+    if (type.toLowerCase() === 'roledefinitions' && verb === 'read') return { kind: 'open' };
+    return { kind: 'check', action: `Microsoft.Authorization/${type}/${verb}`, scope: normaliseScope(path.scope) };
+  }
   if (seg[0] !== 'subscriptions') return { kind: 'open' };
   if (seg.length === 1) return { kind: 'filtered' };
   const sub = `/subscriptions/${path.subscriptionId}`;
   if (seg.length === 2) return { kind: 'check', action: 'Microsoft.Resources/subscriptions/read', scope: sub };
 
-  if (path.namespace?.toLowerCase() === 'microsoft.authorization' && path.types.length) {
-    return { kind: 'check', action: `Microsoft.Authorization/${path.types[0]}/${verb}`, scope: normaliseScope(path.scope) };
-  }
   if (seg[2] === 'resources' && seg.length === 3) return { kind: 'filtered' };
   if (seg[2] === 'resourcegroups' && path.namespace === undefined) {
     if (seg.length === 3) return { kind: 'filtered' };

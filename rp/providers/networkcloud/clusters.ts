@@ -3,7 +3,7 @@ import type { JsonObject } from '../../api/derive.js';
 import { clusterDef } from '../../api/registry.js';
 import { ArmError } from '../../arm/errors.js';
 import { idKey } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import { resourceLockKey, type Emulator } from '../../emulator.js';
 import { validateSecretArchive } from '../../secrets/cluster-settings.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType, type TrackedOptions } from '../tracked.js';
@@ -94,9 +94,10 @@ export function clusters(emu: Emulator, options: TrackedOptions): TrackedResourc
           for (const r of emu.store.list<StoredResource>(RESOURCES)) {
             const props = r.resource.properties as JsonObject;
             if (r.type !== 'Microsoft.NetworkCloud/bareMetalMachines' || String(props.clusterId).toLowerCase() !== stored.id.toLowerCase()) continue;
-            await updateResource(emu, r.id, (_h, p) => {
+            // Each machine is written under its own lock, like any other write to it.
+            await emu.writeLock.run(resourceLockKey(r.id), () => updateResource(emu, r.id, (_h, p) => {
               p.runtimeProtectionStatus = { ...((p.runtimeProtectionStatus as JsonObject) ?? {}), scanStartedTime: now, scanCompletedTime: now };
-            });
+            }));
           }
         },
       },
