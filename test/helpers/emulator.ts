@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -140,6 +140,7 @@ export async function startEmulator(overrides: Partial<EmulatorConfig> & { demo?
     client,
     async stop() {
       await emu.close();
+      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
       if (errors.length) throw new Error(`the emulator logged errors:\n${errors.join('\n')}`);
     },
   };
@@ -187,7 +188,13 @@ export async function spawnEmulator(args: string[] = [], dataDir = mkdtempSync(p
     output: () => out,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
-      return exited;
+      // A child that ignores SIGTERM must not keep the test run alive.
+      const escalate = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(escalate);
+      }
     },
   };
 }

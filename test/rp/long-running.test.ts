@@ -5,11 +5,12 @@ import { ncPath, rgPath, startEmulator, type Running } from '../helpers/emulator
 
 const V = '2025-09-01';
 
-describe('long-running operations (300 ms)', () => {
+// Long enough that a loaded CI machine still sees the operations running before they end.
+describe('long-running operations (1 s)', () => {
   let run: Running;
   let sub: string;
   before(async () => {
-    run = await startEmulator({ operationDurationMs: 300 });
+    run = await startEmulator({ operationDurationMs: 1000 });
     sub = run.client.info.subscriptionId;
     await run.client.put(`${rgPath(sub, 'rg1')}?api-version=2021-04-01`, { location: 'eastus' });
   });
