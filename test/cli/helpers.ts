@@ -10,25 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { DemoInfo, EmulatorInfo as ServerEmulatorInfo } from '../../rp/emulator.js';
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
 const RP_MAIN = path.join(ROOT, 'dist/rp/main.js');
 
-export interface EmulatorInfo {
-  endpoint: string;
-  caCertFile: string;
-  tenantId: string;
-  subscriptionId: string;
-  clientId: string;
-  clientSecret: string;
-  demo: {
-    clusterId: string;
-    clusterManagerId: string;
-    managedResourceGroup: string;
-    bareMetalMachineIds: string[];
-    storageApplianceIds: string[];
-  };
-}
+/** emulator.json as the server writes it (rp/emulator.ts), with the demo these tests always start. */
+export type EmulatorInfo = ServerEmulatorInfo & { caCertFile: string; demo: DemoInfo };
 
 export interface RunningEmulator {
   dataDir: string;

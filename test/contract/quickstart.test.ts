@@ -1,17 +1,9 @@
 /** examples/quickstart.sh, run with bash against a spawned emulator: it must finish and show what it promises. */
 import { expect } from 'chai';
-import { execFile, execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { ROOT, spawnEmulator, type Spawned } from '../helpers/emulator.js';
+import { spawnEmulator, type Spawned } from '../helpers/emulator.js';
+import { missingTools, runExample } from '../helpers/scripts.js';
 
-const missing = ['bash', 'curl', 'jq'].filter((tool) => {
-  try {
-    execFileSync('which', [tool], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return true;
-  }
-});
+const missing = missingTools(['bash', 'curl', 'jq']);
 
 describe('examples/quickstart.sh', function () {
   let emulator: Spawned | undefined;
@@ -28,11 +20,7 @@ describe('examples/quickstart.sh', function () {
 
   it('walks through token, list, two versions, If-Match, cordon with polling and errors, and exits 0', async () => {
     emulator = await spawnEmulator(['--operation-duration', '100ms']);
-    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      execFile('bash', [path.join(ROOT, 'examples/quickstart.sh')], { cwd: ROOT, env: { ...process.env, NCE_DATA_DIR: emulator!.dataDir }, timeout: 25_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
-      });
-    });
+    const { code, output } = await runExample('quickstart.sh', emulator.dataDir, 25_000);
     expect(code, output).to.equal(0);
     for (const line of [
       /token: eyJ/,

@@ -3,28 +3,13 @@
  * a restart: the endpoints come back on the ports the resources name, presenting the same leaves.
  */
 import { expect } from 'chai';
-import { execFile, execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { azemu, newConfigDir, removeTempDirs } from '../cli/helpers.js';
-import { ROOT, spawnEmulator, type Spawned } from '../helpers/emulator.js';
+import { spawnEmulator, type Spawned } from '../helpers/emulator.js';
+import { missingTools, runExample } from '../helpers/scripts.js';
 import { handshake, portOf } from './site-helpers.js';
 
-const missing = ['bash', 'curl', 'jq', 'openssl'].filter((tool) => {
-  try {
-    execFileSync('which', [tool], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return true;
-  }
-});
-
-function runScript(dataDir: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    execFile('bash', [path.join(ROOT, 'examples/verify-bmc-tls.sh')], { cwd: ROOT, env: { ...process.env, NCE_DATA_DIR: dataDir }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
+const missing = missingTools(['bash', 'curl', 'jq', 'openssl']);
+const runScript = (dataDir: string) => runExample('verify-bmc-tls.sh', dataDir, 30_000);
 
 describe('examples/verify-bmc-tls.sh', function () {
   let emulator: Spawned | undefined;
