@@ -21,7 +21,7 @@ import { TokenService } from './identity/tokens.js';
 import { ensureLocalCa } from './pki/local-ca.js';
 import { resetSites, startSites, stopSites } from './pki/site.js';
 import { registerProviders, type ProviderRegistry } from './providers/registry.js';
-import { RESOURCE_GROUPS, RESOURCES, SUBSCRIPTIONS, type StoredResourceGroup, type StoredSubscription } from './providers/resource-store.js';
+import { RESOURCE_GROUPS, RESOURCES, SUBSCRIPTIONS, type StoredResource, type StoredResourceGroup, type StoredSubscription } from './providers/resource-store.js';
 import { SecretRotation, secretResetOps } from './secrets/rotation.js';
 import { ROLE_ASSIGNMENTS, type RoleAssignment } from './providers/authorization/rbac.js';
 import { ROLE_IDS } from './providers/authorization/roles.js';
@@ -246,10 +246,10 @@ export class Emulator {
   /** Deletes every resource in the group and, when asked, the group itself, in one durable write. */
   async deleteResourceGroupContents(group: StoredResourceGroup, deleteGroup: boolean): Promise<void> {
     const prefix = `${idKey(group.id)}/`;
-    const ops: StoreOp[] = this.store
-      .entries(RESOURCES)
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([key]) => ({ op: 'delete' as const, collection: RESOURCES, key }));
+    const doomed = this.store.entries<StoredResource>(RESOURCES).filter(([k]) => k.startsWith(prefix));
+    const ops: StoreOp[] = doomed.map(([key]) => ({ op: 'delete' as const, collection: RESOURCES, key }));
+    // What goes with them (a vault moves to deletedVaults, an identity's federated credentials go).
+    ops.push(...this.providers.cascadeOps(doomed.map(([, r]) => r)));
     if (deleteGroup) ops.push({ op: 'delete', collection: RESOURCE_GROUPS, key: idKey(group.id) });
     await this.store.batch(ops);
   }
@@ -264,6 +264,7 @@ export class Emulator {
       ...this.store.entries('clusterPki').map(([key]) => ({ op: 'delete' as const, collection: 'clusterPki', key })),
       ...this.store.entries('clusterPkiKeys').map(([key]) => ({ op: 'delete' as const, collection: 'clusterPkiKeys', key })),
       ...secretResetOps(this.store),
+      ...this.providers.resetOps(),
     ]);
     await resetSites(this);
     // Role assignments go with the reset; the demo principal keeps owning the demo subscription.

@@ -3,6 +3,8 @@ import type { Request, Response } from 'express';
 import type { ParsedPath } from '../arm/resource-id.js';
 import type { Emulator } from '../emulator.js';
 import type { CallerPrincipal } from '../identity/auth.js';
+import type { StoreOp } from '../store/store.js';
+import type { StoredResource } from './resource-store.js';
 
 export interface ArmContext {
   req: Request;
@@ -29,4 +31,6 @@ export interface TypeHandler {
   action(ctx: ArmContext, action: string): Promise<void>;
   /** The resource with this id as `apiVersion` shows it, or undefined when it does not exist. */
   viewById?(emu: Emulator, id: string, apiVersion: string): Record<string, unknown> | undefined;
+  /** Store changes that go with removing this resource in the same commit (e.g. when its group is deleted). */
+  cascadeOps?(stored: StoredResource, emu: Emulator): StoreOp[];
 }

@@ -4,9 +4,14 @@ import { actionsAt } from '../api/derive.js';
 import { API_VERSIONS, isApiVersion, LATEST_STABLE } from '../api/versions.js';
 import type { Emulator } from '../emulator.js';
 import { authorizationHandlers } from './authorization/handlers.js';
+import type { StoreOp } from '../store/store.js';
 import type { ArmContext, TypeHandler } from './context.js';
-import { keyVaultHandlers } from './keyvault/vaults.js';
+import type { StoredResource } from './resource-store.js';
+import { keyVaultProvider } from './keyvault/index.js';
+import { FEDERATED_CREDENTIALS } from './managedidentity/credential-store.js';
+import { managedIdentityHandlers } from './managedidentity/index.js';
 import { networkCloudHandlers } from './networkcloud/index.js';
+import { resourcesRegistrations } from './resources/registrations.js';
 import { requireVersion } from './router.js';
 
 const REGISTRATIONS = 'providerRegistrations';
@@ -19,6 +24,28 @@ export interface OperationDisplay {
   actionType?: string;
 }
 
+/**
+ * One resource type of a provider as its registration (GET /providers/{ns}) lists it. Every type the
+ * emulator serves has one, next to its code: a TypeHandler is one, and types with no handler of their
+ * own (Key Vault's deletedVaults, ARM's resourceGroups) register one. The api-versions here are the
+ * ones the type accepts; the router checks requests against the same list.
+ */
+export interface TypeRegistration {
+  /** Namespace/type in ARM's casing, e.g. 'Microsoft.KeyVault/deletedVaults'. */
+  fullType: string;
+  /** Oldest first. */
+  apiVersions: readonly string[];
+  locations?: string[];
+  capabilities?: string;
+}
+
+/**
+ * The routes a provider serves under /subscriptions/{s}/providers/{ns}/... besides its resource types'
+ * collections (e.g. checkNameAvailability, locations/{l}/deletedVaults). `rest` is the path after the
+ * namespace. Resolves true when it answered, false to let the router go on.
+ */
+export type ProviderRoutes = (ctx: ArmContext, verb: string, rest: string[]) => Promise<boolean>;
+
 /** A type served under any scope ({scope}/providers/{ns}/{type}[/{name}]), such as role assignments. */
 export interface ExtensionHandler extends TypeHandler {
   handle(ctx: ArmContext, verb: string): Promise<void>;
@@ -27,12 +54,42 @@ export interface ExtensionHandler extends TypeHandler {
 export class ProviderRegistry {
   private readonly byType = new Map<string, TypeHandler>();
   private readonly extensions = new Map<string, ExtensionHandler>();
+  /** Every type's registration, handlers included, in the order they were added. */
+  private readonly registrations = new Map<string, TypeRegistration>();
+  private readonly routes = new Map<string, ProviderRoutes>();
+  /** Store collections providers keep beside the resources (deleted vaults...): emptied by a reset. */
+  private readonly collections = new Set<string>();
   readonly requireVersion = requireVersion;
 
   constructor(private readonly emu: Emulator) {}
 
   add(handler: TypeHandler): void {
     this.byType.set(handler.fullType.toLowerCase(), handler);
+    this.register(handler);
+  }
+
+  /** Lists a type in its provider's registration (a handler's own registration is added by add()). */
+  register(registration: TypeRegistration): void {
+    this.registrations.set(registration.fullType.toLowerCase(), registration);
+  }
+
+  /** The types a namespace registers, as GET /providers/{ns} lists them. */
+  registrationsOf(namespace: string): TypeRegistration[] {
+    const prefix = `${namespace.toLowerCase()}/`;
+    return [...this.registrations.entries()].filter(([k]) => k.startsWith(prefix)).map(([, r]) => r);
+  }
+
+  /** The registration of one type (Namespace/type, any casing). */
+  registration(fullType: string): TypeRegistration | undefined {
+    return this.registrations.get(fullType.toLowerCase());
+  }
+
+  addRoutes(namespace: string, routes: ProviderRoutes): void {
+    this.routes.set(namespace.toLowerCase(), routes);
+  }
+
+  routesOf(namespace: string): ProviderRoutes | undefined {
+    return this.routes.get(namespace.toLowerCase());
   }
 
   addExtension(handler: ExtensionHandler): void {
@@ -54,11 +111,28 @@ export class ProviderRegistry {
   }
 
   hasNamespace(namespace: string): boolean {
-    return this.handlersOf(namespace).length > 0;
+    return this.registrationsOf(namespace).length > 0;
   }
 
   namespaces(): string[] {
-    return [...new Set([...this.byType.values()].map((h) => h.fullType.split('/')[0]))];
+    return [...new Set([...this.registrations.values()].map((r) => r.fullType.split('/')[0]))];
+  }
+
+  /** The store changes that go with deleting these resources (their types' cascades), for one commit. */
+  cascadeOps(resources: StoredResource[]): StoreOp[] {
+    return resources.flatMap((r) => {
+      const [namespace, ...type] = r.type.split('/');
+      return this.handler(namespace, type.join('/'))?.cascadeOps?.(r, this.emu) ?? [];
+    });
+  }
+
+  /** Declares a store collection a provider keeps; the emulator's reset empties it. */
+  ownCollection(name: string): void {
+    this.collections.add(name);
+  }
+
+  resetOps(): StoreOp[] {
+    return [...this.collections].flatMap((collection) => this.emu.store.entries(collection).map(([key]) => ({ op: 'delete' as const, collection, key })));
   }
 
   /** Every provider counts as registered until a subscription unregisters it. */
@@ -101,8 +175,13 @@ export class ProviderRegistry {
 
 export function registerProviders(emu: Emulator): ProviderRegistry {
   const registry = new ProviderRegistry(emu);
+  for (const registration of resourcesRegistrations()) registry.register(registration);
   for (const handler of networkCloudHandlers(emu)) registry.add(handler);
-  for (const handler of keyVaultHandlers(emu)) registry.add(handler);
+  // The identity type is also served (and its finishers registered) by networkCloudHandlers; adding it
+  // again here is harmless and keeps Microsoft.ManagedIdentity's types together.
+  for (const handler of managedIdentityHandlers(emu)) registry.add(handler);
+  registry.ownCollection(FEDERATED_CREDENTIALS);
+  keyVaultProvider(emu, registry);
   for (const handler of authorizationHandlers(emu)) registry.addExtension(handler);
   return registry;
 }

@@ -133,6 +133,9 @@ async function subscriptionProviders(ctx: ArmContext, verb: Verb, seg: string[])
     requireVersion(ctx.apiVersion, RESOURCES_API_VERSIONS, 'Microsoft.Resources', 'providers');
     return only(verb, ['POST'], () => registerProvider(ctx, namespace, seg[4] === 'register'));
   }
+  // A provider's own subscription-level routes (checkNameAvailability, deleted vaults...) come first.
+  const routes = ctx.emu.providers.routesOf(namespace);
+  if (routes && (await routes(ctx, verb, path.segments.slice(4)))) return;
   if (seg.length === 8 && seg[4] === 'locations' && (seg[6] === 'operationstatuses' || seg[6] === 'operationresults')) {
     const handler = anyHandlerOf(ctx, namespace);
     requireVersion(ctx.apiVersion, handler.apiVersions, handler.fullType.split('/')[0], 'locations/operationStatuses', path.segments[5]);
@@ -152,6 +155,9 @@ async function resourceRoute(ctx: ArmContext, verb: Verb): Promise<void> {
   const { path } = ctx;
   // After '/providers/{ns}': {type}[/{name}[/{action}]]
   const rest = path.segments.slice(path.segments.findIndex((s) => s.toLowerCase() === 'providers') + 2);
+  // A child type ({type}/{name}/{childType}[/{childName}]) registered as 'parent/child', e.g. federated credentials.
+  const child = rest.length >= 3 && rest.length <= 4 ? ctx.emu.providers.handler(path.namespace!, `${rest[0]}/${rest[2]}`) : undefined;
+  if (child) return childRoute(ctx, verb, child, rest);
   if (rest.length > 3) throw errors.noRoute(verb, ctx.req.path);
   const handler = handlerFor(ctx, path.namespace!, rest[0]);
   requireVersion(ctx.apiVersion, handler.apiVersions, path.namespace!, rest[0], handler.locations?.[0]);
@@ -173,6 +179,25 @@ async function resourceRoute(ctx: ArmContext, verb: Verb): Promise<void> {
   }
   if (verb !== 'POST') throw errors.methodNotAllowed(`Actions are invoked with POST, not ${verb}.`);
   return handler.action(ctx, rest[2]);
+}
+
+/** {type}/{name}/{childType}[/{childName}]: the child type's list, or its CRUD on one child. */
+async function childRoute(ctx: ArmContext, verb: Verb, handler: TypeHandler, rest: string[]): Promise<void> {
+  requireVersion(ctx.apiVersion, handler.apiVersions, ctx.path.namespace!, `${rest[0]}/${rest[2]}`, handler.locations?.[0]);
+  if (rest.length === 3) return only(verb, ['GET'], () => handler.list(ctx));
+  switch (verb) {
+    case 'GET':
+    case 'HEAD':
+      return handler.get(ctx);
+    case 'PUT':
+      return handler.put(ctx);
+    case 'PATCH':
+      return handler.patch(ctx);
+    case 'DELETE':
+      return handler.delete(ctx);
+    default:
+      throw errors.methodNotAllowed(`The ${verb} method is not supported for the resource type '${handler.fullType}'.`);
+  }
 }
 
 function handlerFor(ctx: ArmContext, namespace: string, type: string): TypeHandler {

@@ -18,6 +18,7 @@ import type { OperationRecord } from '../arm/operations.js';
 import { decodeSkipToken, DEFAULT_PAGE_SIZE, encodeSkipToken, paginate, parseTop } from '../arm/paging.js';
 import { idKey, resourceId } from '../arm/resource-id.js';
 import { resourceLockKey, type Emulator } from '../emulator.js';
+import type { StoreOp } from '../store/store.js';
 import { callerCan } from './authorization/arm-access.js';
 import type { ArmContext, TypeHandler } from './context.js';
 import { RESOURCES, type StoredResource, systemDataFor } from './resource-store.js';
@@ -39,6 +40,11 @@ export interface TrackedHooks {
   beforeDelete?(stored: StoredResource, ctx: ArmContext): void | Promise<void>;
   /** Removes what the resource owns when its DELETE completes. */
   afterDelete?(stored: StoredResource, emu: Emulator): void | Promise<void>;
+  /**
+   * Store changes that go with the resource's removal, in the same commit: whenever it is deleted,
+   * by its own DELETE or with its resource group (e.g. a vault moving to deletedVaults).
+   */
+  deleteOps?(stored: StoredResource, emu: Emulator): StoreOp[];
   /** Per action: checks at the request, and the effect when the operation completes. */
   actions?: Record<string, ActionHooks>;
   /** provisioningState while a PUT or PATCH of an existing resource runs. */
@@ -57,6 +63,12 @@ export interface TrackedOptions {
   locations?: string[];
   /** PUT and DELETE complete within the request (no long-running operation), as for identities. */
   synchronous?: boolean;
+  /**
+   * Properties only some of the served api-versions have: dot path from the top (e.g.
+   * 'properties.publicNetworkAccess') to the first api-version, in `apiVersions` order, that has it.
+   * Older versions neither show nor accept them. For types whose model is not versioned by ApiVersion.
+   */
+  versionedFields?: Record<string, string>;
 }
 
 export class TrackedResourceType implements TypeHandler {
@@ -89,7 +101,7 @@ export class TrackedResourceType implements TypeHandler {
       const stored = this.find(emu, op.resourceId);
       if (!stored) return;
       await this.hooks.afterDelete?.(stored, emu);
-      await emu.store.delete(RESOURCES, idKey(stored.id));
+      await emu.store.batch(this.removalOps(stored, emu));
     });
     for (const action of this.def.actions) {
       ops.register(`${this.fullType}:${action.name}`, async (op) => {
@@ -161,6 +173,7 @@ export class TrackedResourceType implements TypeHandler {
     const id = resourceId(group.subscriptionId, group.name, this.def.namespace, this.def.type, name);
     const existing = this.find(emu, id);
     if (existing) keepStoredSecrets(resourceField(this.def), req.body as Json, existing.resource);
+    this.checkVersionedFields(req.body, ctx.apiVersion);
     validateBody(this.def, version, 'put', req.body);
     this.checkPreconditions(ctx, version, existing);
     if (existing) this.checkIdle(existing, emu);
@@ -210,6 +223,7 @@ export class TrackedResourceType implements TypeHandler {
     // No body at all is an empty patch; anything sent must be a JSON object.
     const body = req.body === undefined ? {} : req.body;
     assertJsonObject(body);
+    this.checkVersionedFields(body, ctx.apiVersion);
     validateBody(this.def, version, 'patch', body);
     this.checkPreconditions(ctx, version, stored);
     this.checkIdle(stored, emu);
@@ -264,7 +278,7 @@ export class TrackedResourceType implements TypeHandler {
     await this.hooks.beforeDelete?.(stored, ctx);
     if (this.options.synchronous) {
       await this.hooks.afterDelete?.(stored, emu);
-      await emu.store.delete(RESOURCES, idKey(stored.id));
+      await emu.store.batch(this.removalOps(stored, emu));
       sendJson(ctx.res, 200, undefined);
       return;
     }
@@ -300,8 +314,34 @@ export class TrackedResourceType implements TypeHandler {
 
   // ------------------------------------------------------------------ helpers
 
+  /** What else the store loses (or gains) when this resource goes, e.g. with its resource group. */
+  cascadeOps(stored: StoredResource, emu: Emulator): StoreOp[] {
+    return this.hooks.deleteOps?.(stored, emu) ?? [];
+  }
+
+  private removalOps(stored: StoredResource, emu: Emulator): StoreOp[] {
+    return [{ op: 'delete', collection: RESOURCES, key: idKey(stored.id) }, ...this.cascadeOps(stored, emu)];
+  }
+
+  /** Refuses properties the request's api-version does not have (see TrackedOptions.versionedFields). */
+  private checkVersionedFields(body: unknown, apiVersion: string): void {
+    for (const path of this.absentAt(apiVersion)) {
+      if (getPath(body, path) !== undefined) {
+        throw errors.invalidRequestContent(`The property '${path}' is not available in api-version '${apiVersion}'; it needs a later version.`, path);
+      }
+    }
+  }
+
+  /** The versioned fields `apiVersion` lacks. */
+  private absentAt(apiVersion: string): string[] {
+    const fields = this.options.versionedFields;
+    if (!fields) return [];
+    const order = this.apiVersions.indexOf(apiVersion);
+    return Object.entries(fields).filter(([, since]) => order < this.apiVersions.indexOf(since)).map(([path]) => path);
+  }
+
   /** Serialises writes to one resource (by its lower-cased path up to the name). */
-  private exclusive(ctx: ArmContext, work: () => Promise<void>): Promise<void> {
+  protected exclusive(ctx: ArmContext, work: () => Promise<void>): Promise<void> {
     const { subscriptionId, resourceGroup, names } = ctx.path;
     return ctx.emu.writeLock.run(resourceLockKey(resourceId(subscriptionId!, resourceGroup!, this.def.namespace, this.def.type, names[0])), work);
   }
@@ -309,7 +349,9 @@ export class TrackedResourceType implements TypeHandler {
   /** The resource as the client's api-version shows it. */
   view(stored: StoredResource, apiVersion: string): JsonObject {
     const v = this.options.modelVersion(apiVersion);
-    return projectResource(this.def, stored.resource, v);
+    const out = projectResource(this.def, stored.resource, v);
+    for (const path of this.absentAt(apiVersion)) deletePath(out, path);
+    return out;
   }
 
   viewById(emu: Emulator, id: string, apiVersion: string): JsonObject | undefined {
@@ -396,6 +438,17 @@ export class TrackedResourceType implements TypeHandler {
       args,
     });
   }
+}
+
+function getPath(value: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, key) => (isObject(v as Json) ? (v as JsonObject)[key] : undefined), value);
+}
+
+function deletePath(value: JsonObject, path: string): void {
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  const holder = keys.reduce<unknown>((v, key) => (isObject(v as Json) ? (v as JsonObject)[key] : undefined), value);
+  if (isObject(holder as Json)) delete (holder as JsonObject)[last];
 }
 
 /** A value's JSON with object keys sorted and case folded: ARM compares ids and names case-insensitively. */

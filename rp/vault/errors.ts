@@ -28,6 +28,9 @@ export const vaultErrors = {
   deletedSecretNotFound: (name: string) => new VaultError(404, 'SecretNotFound', `Deleted Secret not found: ${name}`),
   vaultNotFound: (name: string) =>
     new VaultError(404, 'VaultNotFound', `The key vault '${name}' does not exist in this emulator. Create it first: PUT /subscriptions/{subscriptionId}/resourceGroups/{group}/providers/Microsoft.KeyVault/vaults/${name}.`),
+  /** A soft-deleted vault serves nothing until it is recovered (in Azure its name stops resolving). */
+  vaultDeleted: (name: string) =>
+    new VaultError(404, 'VaultNotFound', `The key vault '${name}' is deleted (soft-deleted, recoverable). Its secrets are kept but cannot be used until the vault is recovered: PUT the vault with properties.createMode 'recover', or 'az keyvault recover --name ${name}'.`),
   conflict: (message: string) => new VaultError(409, 'Conflict', message),
   methodNotAllowed: (method: string, path: string) => new VaultError(405, 'MethodNotAllowed', `The method ${method} is not allowed on ${path}.`),
   notFound: (path: string) => new VaultError(404, 'NotFound', `No operation of the Key Vault secrets API matches '${path}'.`),

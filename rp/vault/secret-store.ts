@@ -4,7 +4,7 @@
  * Key Vault. Values live only here and leave only through the data plane's secret get.
  */
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { Store, StoreOp } from '../store/store.js';
 
 export const VAULT_SECRETS = 'vaultSecrets';
 
@@ -66,10 +66,15 @@ export async function removeSecret(store: Store, vault: string, name: string): P
   await store.delete(VAULT_SECRETS, secretKey(vault, name));
 }
 
-/** Forgets every secret of a vault (the vault was deleted, or a new one took its name). */
-export async function purgeVaultSecrets(store: Store, vault: string): Promise<void> {
+/** The deletes that forget every secret of a vault (it was purged, or a new one took its name). */
+export function vaultSecretDeleteOps(store: Store, vault: string): StoreOp[] {
   const prefix = `${vault.toLowerCase()}/`;
-  await store.batch(store.entries(VAULT_SECRETS).filter(([k]) => k.startsWith(prefix)).map(([key]) => ({ op: 'delete' as const, collection: VAULT_SECRETS, key })));
+  return store.entries(VAULT_SECRETS).filter(([k]) => k.startsWith(prefix)).map(([key]) => ({ op: 'delete' as const, collection: VAULT_SECRETS, key }));
+}
+
+/** Forgets every secret of a vault. */
+export async function purgeVaultSecrets(store: Store, vault: string): Promise<void> {
+  await store.batch(vaultSecretDeleteOps(store, vault));
 }
 
 export function latestVersion(record: SecretRecord): SecretVersion | undefined {

@@ -8,6 +8,7 @@ import { isObject, type JsonObject } from '../api/derive.js';
 import type { Emulator } from '../emulator.js';
 import { checkDataAction } from '../providers/authorization/rbac.js';
 import { SECRET_DATA_ACTIONS } from '../providers/authorization/roles.js';
+import { findDeletedVault } from '../providers/keyvault/deleted-vaults.js';
 import { findVaultByName, vaultUriOf } from '../providers/keyvault/vaults.js';
 import type { StoredResource } from '../providers/resource-store.js';
 import { TokenError, type AccessTokenClaims } from '../identity/tokens.js';
@@ -122,7 +123,7 @@ export class VaultDataPlane {
 
   vault(name: string): Vault {
     const r = findVaultByName(this.emu, name);
-    if (!r) throw vaultErrors.vaultNotFound(name);
+    if (!r) throw findDeletedVault(this.emu, name) ? vaultErrors.vaultDeleted(name) : vaultErrors.vaultNotFound(name);
     return vaultFromResource(r);
   }
 

@@ -9,15 +9,38 @@ import { isObject, type JsonObject } from '../../api/derive.js';
 import { arr, bool, enm, int, obj, ro, str, type ResourceTypeDef } from '../../api/schema.js';
 import { LATEST_STABLE } from '../../api/versions.js';
 import { ArmError } from '../../arm/errors.js';
-import { idKey, parseResourceId } from '../../arm/resource-id.js';
+import { newEtag } from '../../arm/etag.js';
+import { sendJson } from '../../arm/http.js';
+import { idKey, parseResourceId, resourceId } from '../../arm/resource-id.js';
 import type { Emulator } from '../../emulator.js';
-import type { TypeHandler } from '../context.js';
-import { RESOURCES, type StoredResource } from '../resource-store.js';
+import type { ArmContext } from '../context.js';
+import { RESOURCES, systemDataFor, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType } from '../tracked.js';
 import { purgeVaultSecrets } from '../../vault/secret-store.js';
+import { deletedVaultErrors, findDeletedVault, purgeOps, recoverOps, softDeleteOps } from './deleted-vaults.js';
 
 export const VAULT_TYPE = 'Microsoft.KeyVault/vaults';
-export const KEYVAULT_API_VERSIONS = ['2019-09-01', '2021-10-01', '2022-07-01', '2023-02-01', '2023-07-01', '2024-11-01', '2025-05-01'] as const;
+/**
+ * The api-versions of Microsoft.KeyVault's types, oldest first: what az sends (2022-07-01 in Debian's
+ * 2.45, 2021-04-01-preview for its other operation groups; later releases newer ones) and what
+ * @azure/arm-keyvault 5.x sends (2026-02-01). Adding one: append it here; if it brings a property,
+ * list that in VAULT_FIELDS_SINCE.
+ */
+export const KEYVAULT_API_VERSIONS = [
+  '2016-10-01', '2018-02-14', '2019-09-01', '2021-04-01-preview', '2021-06-01-preview', '2021-10-01', '2021-11-01-preview',
+  '2022-02-01-preview', '2022-07-01', '2022-11-01', '2023-02-01', '2023-07-01', '2024-11-01', '2025-05-01', '2026-02-01',
+] as const;
+
+/** Vault properties that arrived after the oldest version served: path → the first version that has it. */
+export const VAULT_FIELDS_SINCE: Record<string, string> = {
+  'properties.enablePurgeProtection': '2018-02-14',
+  'properties.enableRbacAuthorization': '2019-09-01',
+  'properties.softDeleteRetentionInDays': '2019-09-01',
+  'properties.provisioningState': '2019-09-01',
+  'properties.publicNetworkAccess': '2021-04-01-preview',
+};
+
+export const KEYVAULT_LOCATIONS = ['eastus', 'eastus2', 'westus3', 'southcentralus', 'westeurope', 'northeurope', 'uksouth', 'japaneast'];
 /** 3 to 24 letters, digits and single hyphens; starts with a letter, ends with a letter or digit. */
 export const VAULT_NAME_PATTERN = '^(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$';
 export const VAULT_DNS_SUFFIX = 'vault.azure.net';
@@ -132,44 +155,98 @@ export function isVaultId(id: string): boolean {
   return !!p && `${p.namespace}/${p.type}`.toLowerCase() === VAULT_TYPE.toLowerCase();
 }
 
-/** Called when a vault is deleted, so its data-plane contents go with it. */
-export type VaultDeletedListener = (vaultName: string) => Promise<void> | void;
+/**
+ * Vaults as Key Vault's resource provider serves them: PUT and PATCH answer at once; DELETE soft-deletes
+ * (the vault moves to deletedVaults with its secrets) unless the vault has soft delete off; a PUT with
+ * createMode 'recover' brings a deleted vault back.
+ */
+export class VaultType extends TrackedResourceType {
+  constructor(private readonly emu: Emulator) {
+    super(
+      vaultDef,
+      {
+        async initialize(hub) {
+          checkNameFree(emu, hub);
+          const props = hub.properties as JsonObject;
+          props.vaultUri = vaultUriOf(String(hub.name));
+          props.provisioningState = 'Succeeded';
+          // A new vault starts empty (nothing of an older vault of the same name survives its purge).
+          await purgeVaultSecrets(emu.store, String(hub.name));
+        },
+        prepare(hub, ctx) {
+          checkNameFree(emu, hub);
+          const props = hub.properties as JsonObject;
+          const sent = isObject(ctx.req.body) && isObject(ctx.req.body.properties) ? (ctx.req.body.properties as JsonObject) : {};
+          if (sent.enablePurgeProtection === false) {
+            throw new ArmError(400, 'BadRequest', 'The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.');
+          }
+          const before = (ctx.existing?.resource.properties ?? {}) as JsonObject;
+          if (before.enableSoftDelete !== false && ctx.existing && sent.enableSoftDelete === false) {
+            throw new ArmError(400, 'BadRequest', 'The property "enableSoftDelete" cannot be set to false. Once soft delete is enabled for a vault it cannot be turned off.');
+          }
+          // createMode says how to create; it is not part of the vault.
+          delete props.createMode;
+          props.tenantId ??= emu.tenantId;
+          props.sku ??= { family: 'A', name: 'standard' };
+          props.accessPolicies ??= [];
+          props.enableSoftDelete ??= true;
+          props.softDeleteRetentionInDays ??= 90;
+          props.enableRbacAuthorization ??= true;
+          props.publicNetworkAccess ??= 'Enabled';
+          if (!isObject(props.sku)) props.sku = { family: 'A', name: 'standard' };
+          props.provisioningState = 'Succeeded';
+        },
+        deleteOps(stored) {
+          const props = (stored.resource.properties ?? {}) as JsonObject;
+          // Without soft delete the vault and its secrets are gone at once.
+          return props.enableSoftDelete === false ? purgeOps(emu, String(stored.resource.name)) : softDeleteOps(emu, stored);
+        },
+      },
+      {
+        apiVersions: KEYVAULT_API_VERSIONS,
+        modelVersion: () => LATEST_STABLE,
+        synchronous: true,
+        locations: KEYVAULT_LOCATIONS,
+        versionedFields: VAULT_FIELDS_SINCE,
+      },
+    );
+  }
 
-export function vaults(emu: Emulator, onDeleted: VaultDeletedListener[] = []): TrackedResourceType {
-  return new TrackedResourceType(
-    vaultDef,
-    {
-      async initialize(hub) {
-        const props = hub.properties as JsonObject;
-        props.vaultUri = vaultUriOf(String(hub.name));
-        props.provisioningState = 'Succeeded';
-        // A new vault starts empty, even if a vault of the same name existed before.
-        for (const listener of onDeleted) await listener(String(hub.name));
-      },
-      prepare(hub) {
-        const props = hub.properties as JsonObject;
-        const other = findVaultByName(emu, String(hub.name));
-        if (other && other.id.toLowerCase() !== String(hub.id).toLowerCase()) {
-          throw new ArmError(409, 'VaultAlreadyExists', `The vault name '${String(hub.name)}' is already in use. Vault names are globally unique so it is possible that the name is already taken.`);
-        }
-        props.tenantId ??= emu.tenantId;
-        props.sku ??= { family: 'A', name: 'standard' };
-        props.accessPolicies ??= [];
-        props.enableSoftDelete ??= true;
-        props.softDeleteRetentionInDays ??= 90;
-        props.enableRbacAuthorization ??= true;
-        props.publicNetworkAccess ??= 'Enabled';
-        if (!isObject(props.sku)) props.sku = { family: 'A', name: 'standard' };
-        props.provisioningState = 'Succeeded';
-      },
-      async afterDelete(stored) {
-        for (const listener of onDeleted) await listener(String(stored.resource.name));
-      },
-    },
-    { apiVersions: KEYVAULT_API_VERSIONS, modelVersion: () => LATEST_STABLE, synchronous: true, locations: ['eastus', 'eastus2', 'westus3', 'southcentralus', 'westeurope', 'northeurope', 'uksouth', 'japaneast'] },
-  );
+  override async put(ctx: ArmContext): Promise<void> {
+    const body = ctx.req.body as unknown;
+    const recover = isObject(body as JsonObject) && isObject((body as JsonObject).properties) && ((body as JsonObject).properties as JsonObject).createMode === 'recover';
+    if (!recover) return super.put(ctx);
+    const { path } = ctx;
+    const group = this.emu.requireResourceGroup(path.subscriptionId!, path.resourceGroup!);
+    const id = resourceId(group.subscriptionId, group.name, vaultDef.namespace, vaultDef.type, path.names[0]);
+    // Recovering a vault that exists is an ordinary update.
+    if (this.find(this.emu, id)) return super.put(ctx);
+    await this.exclusive(ctx, () => this.recover(ctx, id));
+  }
+
+  private async recover(ctx: ArmContext, id: string): Promise<void> {
+    const { emu } = ctx;
+    const name = ctx.path.names[0];
+    const record = findDeletedVault(emu, name);
+    if (!record || record.subscriptionId.toLowerCase() !== ctx.path.subscriptionId!.toLowerCase()) throw deletedVaultErrors.noSoftDeletedVault(name);
+    const hub = structuredClone(record.vault.resource);
+    hub.id = id;
+    hub.systemData = systemDataFor(ctx.caller, emu.clock.iso(), hub.systemData as JsonObject | undefined) as unknown as JsonObject;
+    hub.etag = newEtag();
+    const restored: StoredResource = { id, type: VAULT_TYPE, seq: record.vault.seq, resource: hub };
+    await emu.store.batch(recoverOps(record, restored));
+    sendJson(ctx.res, 200, this.view(restored, ctx.apiVersion));
+  }
 }
 
-export function keyVaultHandlers(emu: Emulator): TypeHandler[] {
-  return [vaults(emu, [(name) => purgeVaultSecrets(emu.store, name)])];
+/** Vault names are global: another vault, live or soft-deleted, holding the name refuses the write. */
+function checkNameFree(emu: Emulator, hub: JsonObject): void {
+  const name = String(hub.name);
+  const other = findVaultByName(emu, name);
+  if (other && other.id.toLowerCase() !== String(hub.id).toLowerCase()) throw deletedVaultErrors.nameInUse(name);
+  const deleted = findDeletedVault(emu, name);
+  if (deleted) {
+    const sub = String(hub.id).split('/')[2] ?? '';
+    throw deleted.subscriptionId.toLowerCase() === sub.toLowerCase() ? deletedVaultErrors.deletedInThisSubscription() : deletedVaultErrors.nameInUse(name);
+  }
 }

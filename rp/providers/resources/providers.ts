@@ -1,23 +1,28 @@
 /** Resource provider registration and the operations list, as ARM reports them. */
 import { errors } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
-import type { ArmContext, TypeHandler } from '../context.js';
+import type { ArmContext } from '../context.js';
+import type { TypeRegistration } from '../registry.js';
 
-function providerView(ctx: ArmContext, namespace: string, handlers: TypeHandler[]) {
-  const ns = handlers[0]?.fullType.split('/')[0] ?? namespace;
+function providerView(ctx: ArmContext, namespace: string, registrations: TypeRegistration[]) {
+  const ns = registrations[0]?.fullType.split('/')[0] ?? namespace;
   const registered = ctx.emu.providers.isRegistered(ctx.path.subscriptionId, ns);
-  const types = handlers.map((h) => ({
-    resourceType: h.fullType.slice(ns.length + 1),
-    locations: h.locations ?? [],
-    apiVersions: [...h.apiVersions].reverse(),
-    capabilities: 'SupportsTags, SupportsLocation',
+  const types = registrations.map((r) => ({
+    resourceType: r.fullType.slice(ns.length + 1),
+    locations: r.locations ?? [],
+    apiVersions: [...r.apiVersions].reverse(),
+    capabilities: r.capabilities ?? 'SupportsTags, SupportsLocation',
   }));
-  const versions = [...(handlers[0]?.apiVersions ?? [])].reverse();
-  types.push(
+  // A provider that does not list them itself gets ARM's usual companions, at its first type's versions.
+  const first = registrations[0];
+  const versions = [...(first?.apiVersions ?? [])].reverse();
+  const has = (t: string) => types.some((x) => x.resourceType.toLowerCase() === t.toLowerCase());
+  const companions = [
     { resourceType: 'operations', locations: [], apiVersions: versions, capabilities: 'None' },
     { resourceType: 'locations', locations: [], apiVersions: versions, capabilities: 'None' },
-    { resourceType: 'locations/operationStatuses', locations: handlers[0]?.locations ?? [], apiVersions: versions, capabilities: 'None' },
-  );
+    { resourceType: 'locations/operationStatuses', locations: first?.locations ?? [], apiVersions: versions, capabilities: 'None' },
+  ];
+  if (ctx.emu.providers.handlersOf(ns).length) for (const c of companions) if (!has(c.resourceType)) types.push(c);
   return {
     id: ctx.path.subscriptionId ? `/subscriptions/${ctx.path.subscriptionId}/providers/${ns}` : `/providers/${ns}`,
     namespace: ns,
@@ -29,24 +34,24 @@ function providerView(ctx: ArmContext, namespace: string, handlers: TypeHandler[
 
 export const providers = {
   list(ctx: ArmContext): void {
-    const value = ctx.emu.providers.namespaces().map((ns) => providerView(ctx, ns, ctx.emu.providers.handlersOf(ns)));
+    const value = ctx.emu.providers.namespaces().map((ns) => providerView(ctx, ns, ctx.emu.providers.registrationsOf(ns)));
     sendJson(ctx.res, 200, { value });
   },
 };
 
 export const provider = {
   get(ctx: ArmContext, namespace: string): void {
-    const handlers = ctx.emu.providers.handlersOf(namespace);
-    if (!handlers.length) throw errors.badRequest('InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
-    sendJson(ctx.res, 200, providerView(ctx, namespace, handlers));
+    const registrations = ctx.emu.providers.registrationsOf(namespace);
+    if (!registrations.length) throw errors.badRequest('InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
+    sendJson(ctx.res, 200, providerView(ctx, namespace, registrations));
   },
 };
 
 export async function registerProvider(ctx: ArmContext, namespace: string, register: boolean): Promise<void> {
-  const handlers = ctx.emu.providers.handlersOf(namespace);
-  if (!handlers.length) throw errors.badRequest('InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
-  await ctx.emu.providers.setRegistered(ctx.path.subscriptionId!, handlers[0].fullType.split('/')[0], register);
-  sendJson(ctx.res, 200, providerView(ctx, namespace, handlers));
+  const registrations = ctx.emu.providers.registrationsOf(namespace);
+  if (!registrations.length) throw errors.badRequest('InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
+  await ctx.emu.providers.setRegistered(ctx.path.subscriptionId!, registrations[0].fullType.split('/')[0], register);
+  sendJson(ctx.res, 200, providerView(ctx, namespace, registrations));
 }
 
 /** GET /providers/{ns}/operations: what the provider can do, for RBAC and the portal. */
