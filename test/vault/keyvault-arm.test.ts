@@ -69,7 +69,7 @@ describe('vault: Microsoft.KeyVault/vaults', () => {
     expect(findVaultByUri(w.emu, 'https://only-one.vault.azure.net/')?.id).to.equal(vaultId(w, 'kv-arm', 'only-one'));
   });
 
-  it('takes the secrets with it when deleted: a new vault of the same name starts empty', async () => {
+  it('soft-deletes: the data plane answers VaultNotFound, the name stays taken, and after a purge a new vault of the same name starts empty', async () => {
     await createVault(w, 'kv-arm', 'short-lived');
     await assignRole(w, vaultId(w, 'kv-arm', 'short-lived'), ROLE.secretsOfficer, w.emu.demoPrincipalObjectId);
     await secretClient(w, 'short-lived').setSecret('s', 'v');
@@ -77,6 +77,16 @@ describe('vault: Microsoft.KeyVault/vaults', () => {
     const gone = await w.client.get('/vaults/short-lived/secrets/s?api-version=7.5', { token: await w.client.token('https://vault.azure.net/.default') });
     expect(gone.status).to.equal(404);
     expect(gone.body.error.code).to.equal('VaultNotFound');
+    expect(gone.body.error.message).to.contain('soft-deleted');
+    // Its secret waits with it.
+    expect(w.emu.store.get('vaultSecrets', 'short-lived/s')).to.not.equal(undefined);
+    const again = await w.client.put(`${vaultId(w, 'kv-arm-2', 'short-lived')}?api-version=${KV_API}`, { location: 'eastus', properties: {} });
+    expect(again.status).to.equal(409);
+    expect(again.body.error.code).to.equal('ConflictError');
+    const purge = await w.client.post(`/subscriptions/${w.sub}/providers/Microsoft.KeyVault/locations/eastus/deletedVaults/short-lived/purge?api-version=${KV_API}`);
+    expect(purge.status, purge.text).to.equal(202);
+    expect((await w.client.poll(purge)).status).to.equal(200);
+    expect(w.emu.store.get('vaultSecrets', 'short-lived/s')).to.equal(undefined);
     await createVault(w, 'kv-arm-2', 'short-lived');
     // The old assignment was at the old vault's scope; the new vault is elsewhere.
     await assignRole(w, vaultId(w, 'kv-arm-2', 'short-lived'), ROLE.secretsOfficer, w.emu.demoPrincipalObjectId);
@@ -87,7 +97,7 @@ describe('vault: Microsoft.KeyVault/vaults', () => {
 });
 
 describe('vault: an emulator reset', () => {
-  it('forgets vaults, their secrets, the assignments at their scopes and rotated credentials; keeps subscription assignments', async () => {
+  it('forgets vaults, deleted vaults, their secrets, the assignments at their scopes and rotated credentials; keeps subscription assignments', async () => {
     const w = await startWorld();
     try {
       await ensureGroup(w, 'reset-rg');
@@ -95,11 +105,14 @@ describe('vault: an emulator reset', () => {
       const atVault = await assignRole(w, vaultId(w, 'reset-rg', 'reset-kv'), ROLE.secretsOfficer, w.emu.demoPrincipalObjectId);
       const atSubscription = await assignRole(w, `/subscriptions/${w.sub}`, ROLE.reader, w.emu.demoPrincipalObjectId);
       await secretClient(w, 'reset-kv').setSecret('s', 'v');
+      await createVault(w, 'reset-rg', 'reset-kv-deleted');
+      expect((await w.client.delete(`${vaultId(w, 'reset-rg', 'reset-kv-deleted')}?api-version=${KV_API}`)).status).to.equal(200);
+      expect(w.emu.store.size('deletedVaults')).to.equal(1);
       expect((await w.client.post('/_emulator/reset', { seed: 'none' })).status).to.equal(200);
       const assignments = await w.client.get(`/subscriptions/${w.sub}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`);
       const ids = assignments.body.value.map((a: any) => a.id);
       expect(ids).to.include(atSubscription).and.not.include(atVault);
-      for (const collection of ['vaultSecrets', 'managedCredentials']) expect(w.emu.store.size(collection), collection).to.equal(0);
+      for (const collection of ['vaultSecrets', 'managedCredentials', 'deletedVaults']) expect(w.emu.store.size(collection), collection).to.equal(0);
     } finally {
       await w.stop();
     }
