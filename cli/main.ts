@@ -22,6 +22,7 @@ const HANDLERS: Record<Run['handler'], () => Promise<{ run: Handler }>> = {
   resource: () => import('./commands/handlers/resource.js'),
   role: () => import('./commands/handlers/role.js'),
   secret: () => import('./commands/handlers/secret.js'),
+  keyvault: () => import('./commands/handlers/keyvault.js'),
   site: () => import('./commands/handlers/site.js'),
 };
 

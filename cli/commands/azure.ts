@@ -132,10 +132,63 @@ export const AZURE_COMMANDS: CommandDef[] = [
   },
   {
     path: ['keyvault', 'delete'],
-    summary: 'Delete a Vault (and its secrets).',
-    args: [nameArg('Name of the Vault.', false), resourceGroup(false, false, 'Proceed only if Key Vault belongs to the specified resource group.')],
+    summary: 'Delete a Vault.',
+    description:
+      'The vault is soft-deleted, as in Azure: it leaves the resource group for the deleted vaults, keeps its secrets, and holds its name until it is recovered ' +
+      "('azemu keyvault recover') or purged ('azemu keyvault purge', or by itself when its retention days pass on the emulator's clock). Its data plane answers 404 meanwhile.",
+    args: [
+      nameArg('Name of the Vault.', false),
+      resourceGroup(false, false, 'Proceed only if Key Vault belongs to the specified resource group.'),
+      { dest: 'noWait', options: ['--no-wait'], kind: 'flag', help: 'Do not wait for the long-running operation to finish.' },
+    ],
     examples: [{ title: 'Delete a key vault', command: 'azemu keyvault delete --name MyKeyVault' }],
     run: { handler: 'resource', op: 'delete', kind: 'vault' },
+    arm: true,
+  },
+  {
+    path: ['keyvault', 'recover'],
+    summary: 'Recover a Vault or HSM.',
+    description: 'Recover a previously deleted Vault, with its secrets. Without --location or --resource-group, they are read from the deleted vault.',
+    args: [
+      nameArg('Name of the deleted Vault.', false),
+      resourceGroup(false, false, 'Resource group of the deleted Vault (default: the one it was deleted from).'),
+      { dest: 'location', options: ['--location', '-l'], kind: 'string', help: 'Location of the deleted Vault.' },
+      { dest: 'noWait', options: ['--no-wait'], kind: 'flag', help: 'Do not wait for the long-running operation to finish.' },
+    ],
+    examples: [{ title: 'Recover a key vault', command: 'azemu keyvault recover --name MyKeyVault' }],
+    run: { handler: 'keyvault', op: 'recover' },
+    arm: true,
+  },
+  {
+    path: ['keyvault', 'purge'],
+    summary: 'Permanently delete the specified Vault or HSM. Aka Purges the deleted Vault or HSM.',
+    description: "Its secrets go with it and the name is free again. A vault with purge protection cannot be purged (Operation 'DeletedVaultPurge' is not allowed); it goes when its retention days pass.",
+    args: [
+      nameArg('Name of the deleted Vault.', false),
+      { dest: 'location', options: ['--location', '-l'], kind: 'string', help: 'Location of the deleted Vault.' },
+      { dest: 'noWait', options: ['--no-wait'], kind: 'flag', help: 'Do not wait for the long-running operation to finish.' },
+    ],
+    examples: [{ title: 'Purge a deleted key vault', command: 'azemu keyvault purge --name MyKeyVault --location eastus' }],
+    run: { handler: 'keyvault', op: 'purge' },
+    arm: true,
+  },
+  {
+    path: ['keyvault', 'list-deleted'],
+    summary: 'Get information about the deleted Vaults or HSMs in a subscription.',
+    args: [{ dest: 'resourceType', options: ['--resource-type'], kind: 'string', choices: ['vault'], help: 'When --resource-type is not present the command will list all deleted Vaults (the emulator has no HSMs).' }],
+    examples: [{ title: 'List the deleted key vaults', command: 'azemu keyvault list-deleted -o table' }],
+    run: { handler: 'keyvault', op: 'list-deleted' },
+    arm: true,
+  },
+  {
+    path: ['keyvault', 'show-deleted'],
+    summary: 'Show details of a deleted Vault or HSM.',
+    args: [
+      nameArg('Name of the deleted Vault.', false),
+      { dest: 'location', options: ['--location', '-l'], kind: 'string', help: 'Location of the deleted Vault.' },
+    ],
+    examples: [{ title: 'Show a deleted key vault', command: 'azemu keyvault show-deleted --name MyKeyVault' }],
+    run: { handler: 'keyvault', op: 'show-deleted' },
     arm: true,
   },
   {

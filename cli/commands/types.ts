@@ -56,6 +56,7 @@ export type Run =
   | { handler: 'resource'; op: 'create' | 'show' | 'list' | 'delete'; kind: ArmKind }
   | { handler: 'role'; op: RoleOp }
   | { handler: 'secret'; op: 'show' | 'list-versions' }
+  | { handler: 'keyvault'; op: 'recover' | 'purge' | 'list-deleted' | 'show-deleted' }
   | { handler: 'site'; op: SiteOp };
 
 /** The ARM resource types of `azemu identity` and `azemu keyvault`. */

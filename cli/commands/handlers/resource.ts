@@ -43,7 +43,7 @@ const VAULT_PROPERTIES = [
 ];
 
 /** azure-mgmt-keyvault's Vault: properties stay nested (`--query properties.vaultUri`). */
-function vaultModel(r: Json): Json {
+export function vaultModel(r: Json): Json {
   const props = pick((r.properties ?? {}) as Json, VAULT_PROPERTIES);
   if (Array.isArray(props.accessPolicies)) {
     // AccessPolicyEntry and its Permissions, every attribute present
@@ -72,6 +72,10 @@ export const run: Handler = async (ctx) => {
       return list(ctx, spec.kind, kind);
     case 'delete':
       await ctx.client().arm('DELETE', await resourceUrl(ctx, spec.kind, kind));
+      if (spec.kind === 'vault') {
+        // az's reminder: a deleted vault is soft-deleted, and its name stays taken until it is purged
+        ctx.log.warn('Warning! If you have soft-delete protection enabled on this key vault, you will not be able to reuse this key vault name until the key vault has been purged from the soft deleted state. Please see the following documentation for additional guidance.\nhttps://docs.microsoft.com/azure/key-vault/general/soft-delete-overview');
+      }
       return; // az prints nothing
   }
 };
