@@ -34,3 +34,33 @@ export interface TypeHandler {
   /** Store changes that go with removing this resource in the same commit (e.g. when its group is deleted). */
   cascadeOps?(stored: StoredResource, emu: Emulator): StoreOp[];
 }
+
+/**
+ * One resource type of a provider as its registration (GET /providers/{ns}) lists it. Every type the
+ * emulator serves has one, next to its code: a TypeHandler is one, and types with no handler of their
+ * own (Key Vault's deletedVaults, ARM's resourceGroups) register one. The api-versions here are the
+ * ones the type accepts; the router checks requests against the same list.
+ */
+export interface TypeRegistration {
+  /** Namespace/type in ARM's casing, e.g. 'Microsoft.KeyVault/deletedVaults'. */
+  fullType: string;
+  /** Oldest first. */
+  apiVersions: readonly string[];
+  locations?: string[];
+  capabilities?: string;
+}
+
+/**
+ * The routes a provider serves under /subscriptions/{s}/providers/{ns}/... besides its resource types'
+ * collections (e.g. checkNameAvailability, locations/{l}/deletedVaults). `rest` is the path after the
+ * namespace. Resolves true when it answered, false to let the router go on.
+ */
+export type ProviderRoutes = (ctx: ArmContext, verb: string, rest: string[]) => Promise<boolean>;
+
+/** What a provider's setup may do with the registry (a narrow view of ProviderRegistry). */
+export interface ProviderSetup {
+  add(handler: TypeHandler): void;
+  register(registration: TypeRegistration): void;
+  addRoutes(namespace: string, routes: ProviderRoutes): void;
+  ownCollection(name: string): void;
+}

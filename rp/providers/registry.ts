@@ -5,11 +5,12 @@ import { API_VERSIONS, isApiVersion, LATEST_STABLE } from '../api/versions.js';
 import type { Emulator } from '../emulator.js';
 import { authorizationHandlers } from './authorization/handlers.js';
 import type { StoreOp } from '../store/store.js';
-import type { ArmContext, TypeHandler } from './context.js';
+import type { ArmContext, ProviderRoutes, ProviderSetup, TypeHandler, TypeRegistration } from './context.js';
 import type { StoredResource } from './resource-store.js';
 import { keyVaultProvider } from './keyvault/index.js';
 import { FEDERATED_CREDENTIALS } from './managedidentity/credential-store.js';
-import { managedIdentityHandlers } from './managedidentity/index.js';
+import { federatedIdentityCredentials } from './managedidentity/federated.js';
+import { userAssignedIdentities } from './managedidentity/user-assigned.js';
 import { networkCloudHandlers } from './networkcloud/index.js';
 import { resourcesRegistrations } from './resources/registrations.js';
 import { requireVersion } from './router.js';
@@ -24,34 +25,14 @@ export interface OperationDisplay {
   actionType?: string;
 }
 
-/**
- * One resource type of a provider as its registration (GET /providers/{ns}) lists it. Every type the
- * emulator serves has one, next to its code: a TypeHandler is one, and types with no handler of their
- * own (Key Vault's deletedVaults, ARM's resourceGroups) register one. The api-versions here are the
- * ones the type accepts; the router checks requests against the same list.
- */
-export interface TypeRegistration {
-  /** Namespace/type in ARM's casing, e.g. 'Microsoft.KeyVault/deletedVaults'. */
-  fullType: string;
-  /** Oldest first. */
-  apiVersions: readonly string[];
-  locations?: string[];
-  capabilities?: string;
-}
-
-/**
- * The routes a provider serves under /subscriptions/{s}/providers/{ns}/... besides its resource types'
- * collections (e.g. checkNameAvailability, locations/{l}/deletedVaults). `rest` is the path after the
- * namespace. Resolves true when it answered, false to let the router go on.
- */
-export type ProviderRoutes = (ctx: ArmContext, verb: string, rest: string[]) => Promise<boolean>;
-
 /** A type served under any scope ({scope}/providers/{ns}/{type}[/{name}]), such as role assignments. */
 export interface ExtensionHandler extends TypeHandler {
   handle(ctx: ArmContext, verb: string): Promise<void>;
 }
 
-export class ProviderRegistry {
+export type { ProviderRoutes, TypeRegistration };
+
+export class ProviderRegistry implements ProviderSetup {
   private readonly byType = new Map<string, TypeHandler>();
   private readonly extensions = new Map<string, ExtensionHandler>();
   /** Every type's registration, handlers included, in the order they were added. */
@@ -179,7 +160,8 @@ export function registerProviders(emu: Emulator): ProviderRegistry {
   for (const handler of networkCloudHandlers(emu)) registry.add(handler);
   // The identity type is also served (and its finishers registered) by networkCloudHandlers; adding it
   // again here is harmless and keeps Microsoft.ManagedIdentity's types together.
-  for (const handler of managedIdentityHandlers(emu)) registry.add(handler);
+  registry.add(userAssignedIdentities(emu));
+  registry.add(federatedIdentityCredentials());
   registry.ownCollection(FEDERATED_CREDENTIALS);
   keyVaultProvider(emu, registry);
   for (const handler of authorizationHandlers(emu)) registry.addExtension(handler);

@@ -6,15 +6,20 @@
  */
 import { ArmError } from '../../arm/errors.js';
 import { idKey } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
-import type { StoreOp } from '../../store/store.js';
+import type { Clock } from '../../clock.js';
+import type { Store, StoreOp } from '../../store/store.js';
 import { vaultSecretDeleteOps } from '../../vault/secret-store.js';
 import type { StoredResource } from '../resource-store.js';
-import { normaliseLocation } from '../tracked.js';
 
 export const DELETED_VAULTS = 'deletedVaults';
 export const DELETED_VAULT_TYPE = 'Microsoft.KeyVault/deletedVaults';
 const DAY_MS = 86_400_000;
+
+/** What soft delete needs of the emulator: its store and its clock. */
+export interface KeyVaultHost {
+  store: Store;
+  clock: Clock;
+}
 
 export interface DeletedVaultRecord {
   /** The vault's name as it was created. */
@@ -52,18 +57,18 @@ export function deletedVaultView(r: DeletedVaultRecord): Record<string, unknown>
   };
 }
 
-function expired(emu: Emulator, r: DeletedVaultRecord): boolean {
+function expired(emu: KeyVaultHost, r: DeletedVaultRecord): boolean {
   return Date.parse(r.scheduledPurgeDate) <= emu.clock.nowMs();
 }
 
 /** The deleted vault of this name (any subscription), unless its purge date has passed. */
-export function findDeletedVault(emu: Emulator, name: string): DeletedVaultRecord | undefined {
+export function findDeletedVault(emu: KeyVaultHost, name: string): DeletedVaultRecord | undefined {
   const r = emu.store.get<DeletedVaultRecord>(DELETED_VAULTS, name.toLowerCase());
   return r && !expired(emu, r) ? r : undefined;
 }
 
 /** A subscription's deleted vaults, oldest deletion first. */
-export function deletedVaultsOf(emu: Emulator, subscriptionId: string): DeletedVaultRecord[] {
+export function deletedVaultsOf(emu: KeyVaultHost, subscriptionId: string): DeletedVaultRecord[] {
   return emu.store
     .list<DeletedVaultRecord>(DELETED_VAULTS)
     .filter((r) => r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() && !expired(emu, r))
@@ -71,7 +76,7 @@ export function deletedVaultsOf(emu: Emulator, subscriptionId: string): DeletedV
 }
 
 /** The store changes that soft-delete a vault: it moves to deletedVaults; its secrets stay where they are. */
-export function softDeleteOps(emu: Emulator, stored: StoredResource): StoreOp[] {
+export function softDeleteOps(emu: KeyVaultHost, stored: StoredResource): StoreOp[] {
   const hub = stored.resource;
   const props = (hub.properties ?? {}) as Record<string, unknown>;
   const days = typeof props.softDeleteRetentionInDays === 'number' ? props.softDeleteRetentionInDays : 90;
@@ -80,7 +85,7 @@ export function softDeleteOps(emu: Emulator, stored: StoredResource): StoreOp[] 
   const record: DeletedVaultRecord = {
     name,
     subscriptionId: stored.id.split('/')[2],
-    location: normaliseLocation(String(hub.location ?? '')),
+    location: String(hub.location ?? '').toLowerCase().replace(/\s+/g, ''),
     vaultId: stored.id,
     deletionDate: new Date(now).toISOString(),
     scheduledPurgeDate: new Date(now + days * DAY_MS).toISOString(),
@@ -92,7 +97,7 @@ export function softDeleteOps(emu: Emulator, stored: StoredResource): StoreOp[] 
 }
 
 /** The store changes that forget a deleted vault for good: the record and every secret it kept. */
-export function purgeOps(emu: Emulator, name: string): StoreOp[] {
+export function purgeOps(emu: KeyVaultHost, name: string): StoreOp[] {
   const key = name.toLowerCase();
   const ops: StoreOp[] = vaultSecretDeleteOps(emu.store, key);
   if (emu.store.get(DELETED_VAULTS, key)) ops.unshift({ op: 'delete', collection: DELETED_VAULTS, key });
@@ -100,7 +105,7 @@ export function purgeOps(emu: Emulator, name: string): StoreOp[] {
 }
 
 /** Purges every deleted vault whose scheduledPurgeDate has passed (the clock moved, or a read noticed). */
-export async function purgeExpired(emu: Emulator): Promise<number> {
+export async function purgeExpired(emu: KeyVaultHost): Promise<number> {
   const due = emu.store.list<DeletedVaultRecord>(DELETED_VAULTS).filter((r) => expired(emu, r));
   if (due.length) await emu.store.batch(due.flatMap((r) => purgeOps(emu, r.name)));
   return due.length;

@@ -10,10 +10,8 @@
 import { errors } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
 import { assertJsonObject } from '../../api/validate.js';
-import type { Emulator } from '../../emulator.js';
 import { enforce } from '../authorization/arm-access.js';
-import type { ArmContext } from '../context.js';
-import type { ProviderRegistry } from '../registry.js';
+import type { ArmContext, ProviderSetup } from '../context.js';
 import { requireVersion } from '../router.js';
 import { normaliseLocation } from '../tracked.js';
 import {
@@ -25,7 +23,10 @@ import { findVaultByName, KEYVAULT_API_VERSIONS, KEYVAULT_LOCATIONS, VAULT_NAME_
 const NAMESPACE = 'Microsoft.KeyVault';
 const PURGE_FINISHER = `${DELETED_VAULT_TYPE}:purge`;
 
-export function keyVaultProvider(emu: Emulator, registry: ProviderRegistry): void {
+/** The emulator, as VaultType needs it. */
+type Host = ConstructorParameters<typeof VaultType>[0];
+
+export function keyVaultProvider(emu: Host, registry: ProviderSetup): void {
   registry.add(new VaultType(emu));
   const global = (type: string, capabilities = 'None') => ({ fullType: `${NAMESPACE}/${type}`, apiVersions: KEYVAULT_API_VERSIONS, locations: [], capabilities });
   registry.register(global('deletedVaults'));

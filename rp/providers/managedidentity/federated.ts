@@ -8,12 +8,11 @@ import { ArmError, errors } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
 import { decodeSkipToken, encodeSkipToken, paginate, parseTop } from '../../arm/paging.js';
 import { idKey, resourceId } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
 import { assertJsonObject } from '../../api/validate.js';
 import type { ArmContext, TypeHandler } from '../context.js';
 import { RESOURCES, systemDataFor } from '../resource-store.js';
 import { FEDERATED_CREDENTIALS } from './credential-store.js';
-import { MSI_API_VERSIONS } from './user-assigned.js';
+import { MSI_API_VERSIONS } from './versions.js';
 
 const TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials';
 /** Federated credentials arrived with 2022-01-31-preview. */
@@ -38,7 +37,7 @@ function view(c: StoredCredential) {
 }
 
 /** The credentials of one identity, oldest first. */
-function credentialsOf(emu: Emulator, identityId: string): StoredCredential[] {
+function credentialsOf(emu: ArmContext['emu'], identityId: string): StoredCredential[] {
   const prefix = `${idKey(identityId)}/federatedidentitycredentials/`;
   return emu.store.entries<StoredCredential>(FEDERATED_CREDENTIALS).filter(([k]) => k.startsWith(prefix)).map(([, c]) => c).sort((a, b) => a.seq - b.seq);
 }
@@ -72,16 +71,17 @@ function readBody(body: unknown): { issuer: string; subject: string; audiences: 
   return { issuer, subject, audiences: audiences as string[] };
 }
 
-export function federatedIdentityCredentials(emu: Emulator): TypeHandler {
+export function federatedIdentityCredentials(): TypeHandler {
   const requireName = (name: string) => {
     if (!NAME.test(name)) throw errors.invalidResourceName(name, TYPE, NAME.source);
   };
-  const find = (identityId: string, name: string) => emu.store.get<StoredCredential>(FEDERATED_CREDENTIALS, idKey(`${identityId}/federatedIdentityCredentials/${name}`));
+  const find = (emu: ArmContext['emu'], identityId: string, name: string) => emu.store.get<StoredCredential>(FEDERATED_CREDENTIALS, idKey(`${identityId}/federatedIdentityCredentials/${name}`));
   return {
     fullType: TYPE,
     apiVersions: VERSIONS,
     locations: [],
     async list(ctx) {
+      const { emu } = ctx;
       const identity = parent(ctx);
       const items = credentialsOf(emu, identity.id);
       const top = parseTop(ctx.req.query.$top);
@@ -95,17 +95,19 @@ export function federatedIdentityCredentials(emu: Emulator): TypeHandler {
       sendJson(ctx.res, 200, { value: page.value.map(view), ...(page.nextLink ? { nextLink: page.nextLink } : {}) });
     },
     async get(ctx) {
+      const { emu } = ctx;
       const identity = parent(ctx);
-      const c = find(identity.id, ctx.path.names[1]);
+      const c = find(ctx.emu, identity.id, ctx.path.names[1]);
       if (!c) throw errors.resourceNotFound(TYPE, `${identity.name}/${ctx.path.names[1]}`, ctx.path.resourceGroup!);
       sendJson(ctx.res, ctx.req.method === 'HEAD' ? 204 : 200, ctx.req.method === 'HEAD' ? undefined : view(c));
     },
     async put(ctx) {
+      const { emu } = ctx;
       const identity = parent(ctx);
       const name = ctx.path.names[1];
       requireName(name);
       const body = readBody(ctx.req.body);
-      const existing = find(identity.id, name);
+      const existing = find(ctx.emu, identity.id, name);
       const others = credentialsOf(emu, identity.id).filter((c) => c.name.toLowerCase() !== name.toLowerCase());
       if (!existing && others.length >= MAX_PER_IDENTITY) {
         throw errors.badRequest('TooManyFederatedIdentityCredentials', `The identity '${identity.name}' already has ${MAX_PER_IDENTITY} federated identity credentials, the most it may have.`);
@@ -127,8 +129,9 @@ export function federatedIdentityCredentials(emu: Emulator): TypeHandler {
       throw errors.methodNotAllowed('Federated identity credentials are replaced with PUT; PATCH is not supported.');
     },
     async delete(ctx) {
+      const { emu } = ctx;
       const identity = parent(ctx);
-      const c = find(identity.id, ctx.path.names[1]);
+      const c = find(ctx.emu, identity.id, ctx.path.names[1]);
       if (!c) {
         sendJson(ctx.res, 204, undefined);
         return;

@@ -7,14 +7,9 @@ import { LATEST_STABLE } from '../../api/versions.js';
 import type { Emulator } from '../../emulator.js';
 import { TrackedResourceType } from '../tracked.js';
 import { credentialDeleteOps } from './credential-store.js';
+import { MSI_API_VERSIONS } from './versions.js';
 
-/**
- * The api-versions of Microsoft.ManagedIdentity's types, oldest first: what az (2022-01-31-preview in
- * Debian's 2.45, 2023-01-31 in current releases) and @azure/arm-msi 2.2 (2024-11-30) send.
- */
-export const MSI_API_VERSIONS = [
-  '2018-11-30', '2021-09-30-preview', '2022-01-31-preview', '2023-01-31', '2023-07-31-preview', '2024-11-30', '2025-01-31-preview',
-] as const;
+export { MSI_API_VERSIONS };
 
 export const userAssignedIdentityDef: ResourceTypeDef = {
   namespace: 'Microsoft.ManagedIdentity',
@@ -56,7 +51,7 @@ export function userAssignedIdentities(emu: Emulator): TrackedResourceType {
         });
       },
       // An identity's federated credentials go with it, in the same commit.
-      deleteOps: (stored) => credentialDeleteOps(emu, stored.id),
+      deleteOps: (stored) => credentialDeleteOps(emu.store, stored.id),
       async afterDelete(stored) {
         await emu.principals.delete(String((stored.resource.properties as JsonObject).principalId));
       },

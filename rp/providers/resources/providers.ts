@@ -1,8 +1,7 @@
 /** Resource provider registration and the operations list, as ARM reports them. */
 import { errors } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
-import type { ArmContext } from '../context.js';
-import type { TypeRegistration } from '../registry.js';
+import type { ArmContext, TypeRegistration } from '../context.js';
 
 function providerView(ctx: ArmContext, namespace: string, registrations: TypeRegistration[]) {
   const ns = registrations[0]?.fullType.split('/')[0] ?? namespace;

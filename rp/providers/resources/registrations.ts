@@ -3,7 +3,7 @@
  * by hand (resource groups, generic resources, providers, subscriptions); their api-versions live in
  * ./versions.ts, which the router checks requests against too.
  */
-import type { TypeRegistration } from '../registry.js';
+import type { TypeRegistration } from '../context.js';
 import { RESOURCES_API_VERSIONS, SUBSCRIPTIONS_API_VERSIONS } from './versions.js';
 
 const GLOBAL = 'None';
