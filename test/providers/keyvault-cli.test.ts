@@ -48,6 +48,8 @@ describe('providers: azemu keyvault delete, recover, purge, list-deleted and sho
     expect(mine).to.deep.include({ id: `/subscriptions/${emu.info.subscriptionId}/providers/Microsoft.KeyVault/locations/eastus/deletedVaults/${name}`, type: 'Microsoft.KeyVault/deletedVaults' });
     expect(mine.properties.vaultId).to.equal(vault.id);
     expect(Date.parse(mine.properties.scheduledPurgeDate) - Date.parse(mine.properties.deletionDate)).to.equal(7 * 86_400_000);
+    // Dates as az prints the SDK's datetimes.
+    expect(mine.properties.deletionDate).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/);
     expect(await json('keyvault', 'show-deleted', '-n', name)).to.deep.equal(mine);
     expect(await json('keyvault', 'show-deleted', '-n', name, '-l', 'eastus')).to.deep.equal(mine);
     const table = await run('keyvault', 'list-deleted', '-o', 'table');

@@ -22,13 +22,22 @@ function pick(source: Json | undefined, keys: string[]): Json {
   return out;
 }
 
+/** A date as az prints the SDK's datetime: Python's isoformat, microseconds and '+00:00' (2026-12-03T16:25:07.085000+00:00). */
+function pythonIso(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? null;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return value;
+  const iso = new Date(ms).toISOString();
+  const fraction = iso.slice(20, 23);
+  return `${iso.slice(0, 19)}${fraction === '000' ? '' : `.${fraction}000`}+00:00`;
+}
+
 /** azure-mgmt-keyvault's DeletedVault and its DeletedVaultProperties. */
 function deletedVaultModel(r: Json): Json {
-  return {
-    ...pick(r, ['id', 'name']),
-    properties: pick((r.properties ?? {}) as Json, ['deletionDate', 'location', 'purgeProtectionEnabled', 'scheduledPurgeDate', 'tags', 'vaultId']),
-    type: r.type ?? null,
-  };
+  const properties = pick((r.properties ?? {}) as Json, ['deletionDate', 'location', 'purgeProtectionEnabled', 'scheduledPurgeDate', 'tags', 'vaultId']);
+  properties.deletionDate = pythonIso(properties.deletionDate);
+  properties.scheduledPurgeDate = pythonIso(properties.scheduledPurgeDate);
+  return { ...pick(r, ['id', 'name']), properties, type: r.type ?? null };
 }
 
 const subscriptionPath = (ctx: CommandContext) => `/subscriptions/${enc(ctx.subscriptionId())}/providers/Microsoft.KeyVault`;

@@ -3,6 +3,7 @@
  * (./deleted-vaults.ts) and the subscription-level operations around them:
  *   POST /subscriptions/{s}/providers/Microsoft.KeyVault/checkNameAvailability
  *   GET  /subscriptions/{s}/providers/Microsoft.KeyVault/deletedVaults
+ *   GET  /subscriptions/{s}/providers/Microsoft.KeyVault/deletedManagedHSMs   (always empty: no managed HSMs here)
  *   GET  /subscriptions/{s}/providers/Microsoft.KeyVault/locations/{l}/deletedVaults/{name}
  *   POST /subscriptions/{s}/providers/Microsoft.KeyVault/locations/{l}/deletedVaults/{name}/purge  (long-running)
  * Deleted vaults whose scheduledPurgeDate passes on the emulator's clock are purged.
@@ -30,6 +31,8 @@ export function keyVaultProvider(emu: Host, registry: ProviderSetup): void {
   registry.add(new VaultType(emu));
   const global = (type: string, capabilities = 'None') => ({ fullType: `${NAMESPACE}/${type}`, apiVersions: KEYVAULT_API_VERSIONS, locations: [], capabilities });
   registry.register(global('deletedVaults'));
+  // The emulator has no managed HSMs, but az's list-deleted and show-deleted ask for deleted ones too.
+  registry.register(global('deletedManagedHSMs'));
   registry.register({ ...global('locations/deletedVaults'), locations: KEYVAULT_LOCATIONS });
   registry.register({ ...global('locations/deletedVaults/purge'), locations: KEYVAULT_LOCATIONS });
   registry.register({ ...global('locations/operationResults'), locations: KEYVAULT_LOCATIONS });
@@ -59,6 +62,12 @@ async function routes(ctx: ArmContext, verb: string, rest: string[]): Promise<bo
     version('deletedVaults');
     if (verb !== 'GET' && verb !== 'HEAD') throw errors.methodNotAllowed(`The ${verb} method is not supported here; use GET.`);
     sendJson(ctx.res, 200, { value: deletedVaultsOf(ctx.emu, ctx.path.subscriptionId!).map(deletedVaultView) });
+    return true;
+  }
+  if (seg.length === 1 && seg[0] === 'deletedmanagedhsms') {
+    version('deletedManagedHSMs');
+    if (verb !== 'GET' && verb !== 'HEAD') throw errors.methodNotAllowed(`The ${verb} method is not supported here; use GET.`);
+    sendJson(ctx.res, 200, { value: [] });
     return true;
   }
   if (seg[0] === 'locations' && seg[2] === 'deletedvaults' && (seg.length === 4 || (seg.length === 5 && seg[4] === 'purge'))) {
