@@ -170,6 +170,7 @@ export class Emulator {
     await this.putSubscription({ subscriptionId, displayName: 'Operator Nexus emulator', tenantId, state: 'Enabled' }, principal.objectId);
     // The demo principal is the emulator's administrator: it may also manage role assignments at the tenant root.
     await this.assignRole('/', ROLE_IDS.owner, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.');
+    await this.assignRole('/', ROLE_IDS.emulatorAdministrator, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.');
     return meta;
   }
 
@@ -273,6 +274,8 @@ export class Emulator {
       await this.assignRole(`/subscriptions/${this.subscriptionId}`, ROLE_IDS.owner, this.meta.demoPrincipalObjectId, 'ServicePrincipal', 'The creator owns the subscription.');
     }
     if (!demoScopes.has('/')) await this.assignRole('/', ROLE_IDS.owner, this.meta.demoPrincipalObjectId, 'ServicePrincipal', 'The demo principal administers the emulator.');
+    const demoAdmin = this.store.list<RoleAssignment>(ROLE_ASSIGNMENTS).some((a) => a.principalId === this.meta.demoPrincipalObjectId && a.scope === '/' && a.roleDefinitionId.toLowerCase().endsWith(ROLE_IDS.emulatorAdministrator));
+    if (!demoAdmin) await this.assignRole('/', ROLE_IDS.emulatorAdministrator, this.meta.demoPrincipalObjectId, 'ServicePrincipal', 'The demo principal administers the emulator.');
     this.operations.reopen();
     this.demo = undefined;
     await this.saveMeta({ seeded: false, demo: undefined });

@@ -8,6 +8,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { adminGuard } from './admin/guard.js';
 import { adminRouter } from './admin/routes.js';
 import { errors } from './arm/errors.js';
 import { errorHandler, jsonBody, notFound, requestContext } from './arm/http.js';
@@ -16,6 +17,7 @@ import { requireBearer } from './identity/auth.js';
 import { identityRouter } from './identity/routes.js';
 import { portalRouter } from './portal/router.js';
 import { metadataEndpoints } from './providers/resources/metadata.js';
+import { authorizationFailed, callerCan } from './providers/authorization/arm-access.js';
 import { armRouter } from './providers/router.js';
 import { siteRouter } from './pki/site-routes.js';
 import { vaultRouter } from './vault/routes.js';
@@ -79,6 +81,8 @@ export function createApp(emu: Emulator): Express {
   app.use(requestContext(emu.log));
 
   const auth = bearer(emu);
+  // Every /_emulator route, whoever adds it and wherever below: one gate, before any router (rp/admin/guard.ts).
+  app.use('/_emulator', adminGuard({ authenticate: auth, can: (caller, action, scope) => callerCan(emu, caller, action, scope), refuse: authorizationFailed }));
 
   app.get('/metadata/endpoints', metadataEndpoints(emu));
   app.use(identityRouter({

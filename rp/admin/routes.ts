@@ -1,6 +1,8 @@
 /**
  * The emulator's own control surface under /_emulator: health for scripts, the virtual clock,
- * and reset. Reading is open; changing anything needs a bearer token like any ARM write.
+ * reset, extra subscriptions and service principals. Who may call what is decided once, in front
+ * of every /_emulator route, by the admin guard (guard.ts): changes need the Emulator
+ * Administrator role (or Owner) at '/'.
  */
 import express, { Router, type RequestHandler } from 'express';
 import { ArmError, errors } from '../arm/errors.js';
@@ -10,6 +12,9 @@ import type { Emulator } from '../emulator.js';
 import { UUID } from '../arm/resource-id.js';
 import { SUBSCRIPTIONS, type StoredSubscription } from '../providers/resource-store.js';
 import { seedDemo } from '../seed/demo.js';
+import { callerCan, callerSees } from '../providers/authorization/arm-access.js';
+import type { CallerPrincipal } from '../identity/auth.js';
+import { SUBSCRIPTIONS_READ_ACTION, TENANT_ROOT } from './guard.js';
 
 const VERSION = '0.1.0';
 
@@ -87,8 +92,14 @@ export function adminRouter(emu: Emulator, requireAuth: RequestHandler): Router 
     }
   });
 
+  // An administrator sees every subscription; anyone else what ARM's subscription list would show them.
   router.get('/_emulator/subscriptions', requireAuth, (_req, res) => {
-    sendJson(res, 200, { value: emu.store.list<StoredSubscription>(SUBSCRIPTIONS) });
+    const caller = res.locals.principal as CallerPrincipal;
+    const all = emu.store.list<StoredSubscription>(SUBSCRIPTIONS);
+    const value = callerCan(emu, caller, SUBSCRIPTIONS_READ_ACTION, TENANT_ROOT)
+      ? all
+      : all.filter((s) => s.tenantId.toLowerCase() === caller.tenantId.toLowerCase() && callerSees(emu, caller, `/subscriptions/${s.subscriptionId}`));
+    sendJson(res, 200, { value });
   });
 
   /** Creates a service principal (in any tenant) and returns its client secret: the only time it is shown. */

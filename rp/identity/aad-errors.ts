@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 
 export interface AadFailure {
-  status: 400 | 401 | 404 | 405 | 500;
+  status: 400 | 401 | 403 | 404 | 405 | 500;
   error: string;
   /** The AADSTS number, or null for failures of the MSI endpoint, which has none. */
   code: number | null;
@@ -55,7 +55,7 @@ export const aad = {
       `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
   }),
   /** MSI endpoint failures: same envelope, no AADSTS number. */
-  msi: (status: 400 | 401 | 404, description: string): AadFailure => ({ status, error: 'invalid_request', code: null, description }),
+  msi: (status: 400 | 401 | 403 | 404, description: string): AadFailure => ({ status, error: 'invalid_request', code: null, description }),
 };
 
 /** Writes the failure as Entra ID does: AADSTS code first in the description, then trace, correlation and time. */

@@ -7,14 +7,18 @@
  *   GET    /_emulator/sites/{subscriptionId}/{resourceGroup}/{cluster}  summary: endpoints, caCertificate, schedule
  *   GET    …/issuers | …/certificates | …/certificates/{name}
  *   GET    …/trust-bundle (JSON) | …/trust-bundle.pem
- *   GET    …/revocations          POST …/revocations {by, value, notBefore?, reason?}       (token)
- *   GET    …/settings             PUT  …/settings {keyAlgorithm, …Lifetime, …}             (token, before deploy)
- *   GET    …/issuer               PUT  …/issuer, POST …/issuer/csr, DELETE …/issuer        (token, before deploy)
- *   GET    /_emulator/pki/roots/{sha256}
- *   GET    /_emulator/pki/crl/{pkiId}/{issuer}-r{revision}.crl (DER) | .pem
+ *   GET    …/revocations          POST …/revocations {by, value, notBefore?, reason?}       (administrator)
+ *   GET    …/revocations/{id}     DELETE …/revocations/{id}                                (administrator)
+ *   GET    …/settings             PUT  …/settings {keyAlgorithm, …Lifetime, …}             (administrator, before deploy)
+ *   GET    …/issuer               PUT  …/issuer, POST …/issuer/csr, DELETE …/issuer        (administrator, before deploy)
+ *   GET    /_emulator/pki/roots/{sha256}                                                    (no token)
+ *   GET    /_emulator/pki/crl/{pkiId}/{issuer}-r{revision}.crl (DER) | .pem                 (no token)
  *
- * Reading is open, like the rest of /_emulator; changing anything needs a bearer token. No response
- * ever carries a private key: views are built from the public records only.
+ * Who may call what is decided in front of every /_emulator route by the admin guard
+ * (rp/admin/guard.ts): a site's views need Microsoft.Emulator/sites/…/read at its cluster (Reader
+ * of the cluster has it), changes need the Emulator Administrator role at '/', and the site list
+ * shows only the sites the caller may read. No response ever carries a private key: views are
+ * built from the public records only.
  */
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { JsonObject } from '../api/derive.js';
@@ -31,6 +35,9 @@ import {
 } from './site.js';
 import type { ExternalCaRecord, SiteCertificate } from './site-issuance.js';
 import { inspectCertificate } from './x509.js';
+import { SITE_READ_ACTION } from '../admin/guard.js';
+import type { CallerPrincipal } from '../identity/auth.js';
+import { callerCan } from '../providers/authorization/arm-access.js';
 
 const DAY = 86_400_000;
 
@@ -344,8 +351,10 @@ export function siteRouter(emu: Emulator, requireAuth: RequestHandler): Router {
   const site = '/_emulator/sites/:subscriptionId/:resourceGroup/:clusterName';
   const now = () => emu.clock.nowMs();
 
-  router.get('/_emulator/sites', route((_req, res) => {
-    sendJson(res, 200, { value: sites().list().map((s) => summaryView(emu, sites(), s, now())) });
+  router.get('/_emulator/sites', requireAuth, route((_req, res) => {
+    const caller = res.locals.principal as CallerPrincipal;
+    const visible = sites().list().filter((s) => callerCan(emu, caller, SITE_READ_ACTION, s.site.clusterId));
+    sendJson(res, 200, { value: visible.map((s) => summaryView(emu, sites(), s, now())) });
   }));
 
   router.get(site, route((req, res) => {
@@ -385,6 +394,21 @@ export function siteRouter(emu: Emulator, requireAuth: RequestHandler): Router {
       revokedSerials: snap.site.history.filter((h) => revokingRules({ ...snap.site, revocations: [rule] }, h).length).map((h) => h.serial),
     }));
     sendJson(res, 200, { value });
+  }));
+
+  router.get(`${site}/revocations/:ruleId`, route((req, res) => {
+    const snap = requireSite(emu, req);
+    const rule = snap.site.revocations.find((r) => r.id.toLowerCase() === String(req.params.ruleId).toLowerCase());
+    if (!rule) throw new ArmError(404, 'RevocationRuleNotFound', `The site has no revocation rule '${String(req.params.ruleId)}'; GET …/revocations lists them.`);
+    const revokedSerials = snap.site.history.filter((h) => revokingRules({ ...snap.site, revocations: [rule] }, h).length).map((h) => h.serial);
+    sendJson(res, 200, { ...rule, revokedSerials });
+  }));
+
+  router.delete(`${site}/revocations/:ruleId`, requireAuth, route(async (req, res) => {
+    const clusterId = clusterIdOf(req);
+    requireCluster(emu, clusterId, String(req.params.clusterName), String(req.params.resourceGroup));
+    const rule = await sites().deleteRevocation(clusterId, String(req.params.ruleId));
+    sendJson(res, 200, { rule });
   }));
 
   router.post(`${site}/revocations`, requireAuth, jsonBody(), route(async (req, res) => {

@@ -832,6 +832,23 @@ export class ClusterSites {
     });
   }
 
+  /**
+   * Removes a revocation rule. The certificates it alone revoked leave the next CRL (its content
+   * changes, so it is re-signed on the next fetch); certificates already reissued stay reissued.
+   */
+  async deleteRevocation(clusterId: string, ruleId: string): Promise<RevocationRule> {
+    const key = idKey(clusterId);
+    return this.lock.run(key, async () => {
+      const state = this.load(key);
+      if (!state) throw new SiteInputError('SiteNotFound', 'The cluster has no site: it is created when the cluster is deployed.', 404);
+      const index = state.site.revocations.findIndex((r) => r.id.toLowerCase() === ruleId.toLowerCase());
+      if (index < 0) throw new SiteInputError('RevocationRuleNotFound', `The site has no revocation rule '${ruleId}'; GET …/revocations lists them.`, 404);
+      const [rule] = state.site.revocations.splice(index, 1);
+      await this.emu.store.put(PKI_SITES, state.key, state.site);
+      return rule;
+    });
+  }
+
   /** The CRL an issuer publishes at its distribution point, re-signed when its content changes. */
   async crl(pkiId: string, fileId: string): Promise<PublishedCrl | undefined> {
     const found = this.list().find((s) => s.pki.pkiId === pkiId);

@@ -9,7 +9,7 @@
  * - GET /portal/api/version-diff: which property paths a type gains and loses between two
  *   api-versions, from the API model (fieldPaths), for the version diff view.
  * - GET /portal/api/property-versions: the api-versions in which a property exists.
- * The cluster PKI view reads the emulator's open site routes (/_emulator/sites/…, rp/pki/site-routes.ts).
+ * The cluster PKI view reads the emulator's site routes (/_emulator/sites/…, rp/pki/site-routes.ts) with its token.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { errors } from '../arm/errors.js';
 import { sendJson } from '../arm/http.js';
 import type { Emulator } from '../emulator.js';
 import { requireBearer } from '../identity/auth.js';
+import { isLoopbackAddress } from '../identity/locality.js';
 import { armAudiences } from '../identity/tokens.js';
 
 /** Portal tokens live a quarter of an hour; the page asks for a new one before this runs out. */
@@ -50,11 +51,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  const a = address.toLowerCase();
-  return a === '::1' || /^127\./.test(a) || /^::ffff:127\./.test(a);
-}
+/** The same locality decision as the managed-identity endpoint's (rp/identity/locality.ts). */
+export { isLoopbackAddress };
 
 /** The host name of a Host header value ("localhost:8443", "[::1]:8443"), lower-cased. */
 function hostName(hostHeader: string | undefined): string {

@@ -1,15 +1,18 @@
 /**
  * login / logout / account: the profile. `login` reads the emulator's emulator.json (or
- * explicit service-principal arguments), proves the credentials by getting a token, lists
- * the subscriptions and prints them the way `az login` does.
+ * explicit service-principal arguments), proves the credentials by getting a new token with
+ * them (never a cached one: a cached token says nothing about the secret just given), lists
+ * the subscriptions and prints them the way `az login` does. Nothing is saved before the
+ * credentials are proven.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { EmulatorClient } from '../../client.js';
+import { EmulatorClient, parseJsonOrNull } from '../../client.js';
 import type { CommandContext, Handler, Outcome } from '../../context.js';
 import { CliError, UsageError } from '../../errors.js';
 import {
   accountEntry,
+  ARM_SCOPE,
   CLOUD_NAME,
   deleteProfile,
   loadProfile,
@@ -78,6 +81,7 @@ async function login(ctx: CommandContext): Promise<Outcome> {
     defaultSubscription: info.subscriptionId,
     ...(explicit ? {} : { emulatorFile: (info as EmulatorInfo & { file: string }).file }),
   };
+  await verifyCredentials(ctx, profile);
   const refreshed = await refreshSubscriptions(ctx, profile);
   // keep the user's chosen default across re-logins to the same emulator
   if (previous?.endpoint === refreshed.endpoint && refreshed.subscriptions.some((s) => s.id === previous.defaultSubscription)) {
@@ -85,6 +89,28 @@ async function login(ctx: CommandContext): Promise<Outcome> {
   }
   saveProfile(refreshed);
   return { result: refreshed.subscriptions.map((s) => accountEntry(refreshed, s, true)), tableTransformer: accountTable };
+}
+
+/**
+ * Gets a token with exactly these credentials, bypassing the token cache, as `az login
+ * --service-principal` does; a refusal fails the login with the token endpoint's own description
+ * (AADSTS7000215 for a wrong secret), az's wording, exit code 1.
+ */
+async function verifyCredentials(ctx: CommandContext, profile: Profile): Promise<void> {
+  const client = new EmulatorClient(profile, ctx.log);
+  try {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: profile.clientId, client_secret: profile.clientSecret, scope: ARM_SCOPE }).toString();
+    const response = await client.send('POST', `${encodeURIComponent(profile.tenantId)}/oauth2/v2.0/token`, {
+      auth: false,
+      body: form,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    if (response.status < 400) return;
+    const err = parseJsonOrNull(response.body) as { error?: string; error_description?: string } | null;
+    throw new CliError(err?.error_description || err?.error || `The emulator refused the login of client '${profile.clientId}' (HTTP ${response.status}).`);
+  } finally {
+    client.close();
+  }
 }
 
 /** az's transform_account_list. */

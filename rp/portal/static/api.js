@@ -110,11 +110,8 @@ export async function apiVersionsOf(sub, fullType) {
 
 export const getResource = (id, apiVersion) => arm(id, { apiVersion });
 
-export async function getClock() {
-  const res = await fetch('/_emulator/clock', { credentials: 'omit' });
-  if (!res.ok) throw new ApiError(res.status, 'ClockUnavailable', `GET /_emulator/clock answered ${res.status}`);
-  return res.json();
-}
+/** The virtual clock: any signed-in caller may read it. */
+export const getClock = () => arm('/_emulator/clock');
 
 export const advanceClock = (advance) => arm('/_emulator/clock', { method: 'POST', body: { advance } });
 
@@ -123,16 +120,11 @@ export const versionDiff = (type, from, to) =>
 
 export const propertyVersions = (type, path) => arm(`/portal/api/property-versions?${new URLSearchParams({ type, path })}`);
 
-/** A deployed cluster's PKI from the emulator's site view (open for reading); null before deploy. */
+/** A deployed cluster's PKI from the emulator's site view (readable by whoever may read the cluster); null before deploy. */
 export async function clusterSite(clusterId) {
   const [, , sub, , group, , , , name] = clusterId.split('/');
   const base = `/_emulator/sites/${sub}/${encodeURIComponent(group)}/${encodeURIComponent(name)}`;
-  const get = async (path) => {
-    const res = await fetch(base + path, { credentials: 'omit' });
-    const body = await readJson(res);
-    if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? `HTTP${res.status}`, body?.error?.message ?? `GET ${base + path} answered ${res.status}`);
-    return body;
-  };
+  const get = (path) => arm(base + path);
   try {
     const [summary, issuers, certificates, bundle] = await Promise.all([get(''), get('/issuers'), get('/certificates'), get('/trust-bundle')]);
     return { summary, issuers: issuers.value, certificates: certificates.value, bundle };

@@ -3,8 +3,9 @@
  * any scope (`/`, a subscription, a resource group or a resource):
  *   {scope}/providers/Microsoft.Authorization/roleAssignments[/{guid}]   GET, PUT, DELETE, list
  *   {scope}/providers/Microsoft.Authorization/roleDefinitions[/{guid}]   GET, PUT, DELETE, list
- * Assignments are stored, not enforced on ARM calls; the Key Vault data plane and the secret
- * archive consult them (see rbac.ts).
+ * The front door checks the caller's rights at the URL's scope (arm-access.ts); writing or deleting
+ * a definition also needs them at every one of its assignable scopes, and a definition's GUID is
+ * unique in the directory, so nobody widens a role by re-creating it somewhere they own.
  */
 import { ArmError, errors } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
@@ -20,6 +21,7 @@ import {
   type RoleAssignment,
 } from './rbac.js';
 import { BUILT_IN_ROLES, builtInRole, type Permission, type RoleDefinition } from './roles.js';
+import { authorizationFailed, callerCan } from './arm-access.js';
 
 const NAMESPACE = 'Microsoft.Authorization';
 export const ROLE_ASSIGNMENT_API_VERSIONS = [
@@ -318,6 +320,14 @@ export class RoleDefinitions extends ExtensionType {
     const taken = this.all().find((d) => d.name !== name.toLowerCase() && d.roleName.toLowerCase() === roleName.trim().toLowerCase());
     if (taken) throw errors.conflict('RoleDefinitionWithSameNameExists', `A role definition named '${roleName}' already exists in this directory (${taken.name}). Use a different name.`);
     const existing = emu.store.get<RoleDefinition>(ROLE_DEFINITIONS, name.toLowerCase());
+    // A definition's id is unique in the directory: it is changed only where it was created.
+    const home = existing ? definitionHome(existing) : undefined;
+    if (existing && home!.toLowerCase() !== scope.toLowerCase()) {
+      throw errors.conflict('RoleDefinitionWithSameNameExists', `A role definition cannot be updated with a name that already exists. The role definition '${existing.name}' was created at scope '${home}'; change it there, or use a new GUID.`);
+    }
+    const newScopes = (assignableScopes as string[]).map(normaliseScope);
+    // Whoever writes a definition needs that right at every scope where it can be assigned, before and after the change.
+    requireAtEvery(ctx, 'Microsoft.Authorization/roleDefinitions/write', [...newScopes, ...(existing?.assignableScopes ?? [])]);
     const now = emu.clock.iso();
     const def: RoleDefinition = {
       name: name.toLowerCase(),
@@ -325,7 +335,7 @@ export class RoleDefinitions extends ExtensionType {
       description: typeof props.description === 'string' ? props.description : '',
       type: 'CustomRole',
       permissions,
-      assignableScopes: (assignableScopes as string[]).map(normaliseScope),
+      assignableScopes: newScopes,
       createdOn: existing?.createdOn ?? now,
       updatedOn: now,
       createdBy: existing?.createdBy ?? ctx.caller.objectId,
@@ -343,10 +353,23 @@ export class RoleDefinitions extends ExtensionType {
       sendJson(ctx.res, 204, undefined);
       return;
     }
+    requireAtEvery(ctx, 'Microsoft.Authorization/roleDefinitions/delete', def.assignableScopes);
     const used = storedAssignments(this.emu.store).filter((a) => roleDefinitionGuid(a.roleDefinitionId) === def.name);
     if (used.length) throw errors.conflict('RoleDefinitionHasAssignments', `There are ${used.length} role assignment(s) referencing the role '${def.roleName}'; delete them first.`);
     await this.emu.store.delete(ROLE_DEFINITIONS, def.name);
     sendJson(ctx.res, 200, this.view(def, scope));
+  }
+}
+
+/** Where a custom definition was created: its stored scope, else (older records) its first assignable scope. */
+function definitionHome(def: RoleDefinition): string {
+  return normaliseScope(def.scope ?? def.assignableScopes[0] ?? '/');
+}
+
+/** The caller must hold `action` at each of the scopes (the URL's scope alone is not enough). */
+function requireAtEvery(ctx: ArmContext, action: string, scopes: readonly string[]): void {
+  for (const scope of new Set(scopes.map((s) => normaliseScope(s)))) {
+    if (!callerCan(ctx.emu, ctx.caller, action, scope)) throw authorizationFailed(ctx.caller, action, scope);
   }
 }
 

@@ -54,18 +54,43 @@ export function scopeCovers(assignmentScope: string, target: string): boolean {
   return a === '/' || a === t || t.startsWith(`${a}/`);
 }
 
-/** Azure's action patterns: case-insensitive, '*' matches any run of characters (slashes included). */
+/**
+ * Azure's action patterns: case-insensitive, '*' matches any run of characters (slashes included).
+ * Matched piece by piece without regular expressions: the text between the stars must appear in
+ * order, the first piece at the start and the last at the end. Taking each middle piece at its
+ * leftmost place is always right for '*'-only globs, so every piece is looked for once and the
+ * work grows with the length of the action, whatever the pattern (no backtracking, no ReDoS).
+ */
 export function actionMatches(pattern: string, action: string): boolean {
-  let regex = patternCache.get(pattern);
-  if (!regex) {
-    regex = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-    patternCache.set(pattern, regex);
+  let pieces = patternCache.get(pattern);
+  if (!pieces) {
+    pieces = pattern.toLowerCase().split('*');
+    if (patternCache.size > 10_000) patternCache.clear();
+    patternCache.set(pattern, pieces);
   }
-  return regex.test(action);
+  return globPiecesMatch(pieces, action.toLowerCase());
 }
 
-/** Compiled action patterns: role definitions repeat the same few on every check. */
-const patternCache = new Map<string, RegExp>();
+/** `pieces` is a lower-cased pattern split at its stars; `text` is lower-cased. */
+function globPiecesMatch(pieces: readonly string[], text: string): boolean {
+  if (pieces.length === 1) return pieces[0] === text;
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
+  if (first.length + last.length > text.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+  let at = first.length;
+  const end = text.length - last.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const piece = pieces[i];
+    if (!piece) continue;
+    const found = text.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
+}
+
+/** Split action patterns: role definitions repeat the same few on every check. */
+const patternCache = new Map<string, string[]>();
 
 /** Whether one permission block allows the action (control-plane or data-plane). */
 export function permissionAllows(p: Permission, action: string, dataAction: boolean): boolean {

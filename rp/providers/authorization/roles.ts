@@ -51,6 +51,8 @@ export const ROLE_IDS = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
   /** "Operator Nexus Key Vault Writer Service Role (Preview)": Azure's own id for it. */
   operatorNexusKeyVaultWriter: '44f0a1a8-6fea-4b35-980a-8ff50c487c97',
+  /** The emulator's own role (not an Azure one): every /_emulator control action (see rp/admin/guard.ts). */
+  emulatorAdministrator: '2ea6d607-de6d-46d8-9acf-1e0f7b6fffcc',
 } as const;
 
 /** Key Vault's data actions on secrets (what the data plane checks). */
@@ -105,6 +107,9 @@ export const BUILT_IN_ROLES: readonly RoleDefinition[] = [
     actions: ['Microsoft.KeyVault/vaults/read'],
     dataActions: [SECRET_DATA_ACTIONS.setSecret],
   }, '2024-08-16T19:33:56.633Z'),
+  builtIn(ROLE_IDS.emulatorAdministrator, 'Emulator Administrator', 'Runs the emulator itself: its clock, reset, subscriptions, service principals, cluster sites and every other /_emulator control route. Emulator-only; Azure has no such role.', {
+    actions: ['Microsoft.Emulator/*'],
+  }, '2026-12-01T00:00:00.000Z'),
 ];
 
 export function builtInRole(guid: string): RoleDefinition | undefined {
