@@ -85,7 +85,7 @@ openssl verify -crl_check -CAfile "$TMP/root.pem" -untrusted "$TMP/presented-2.p
 
 step "8. The storage appliance's management endpoint, found in the site view"
 SITE=$(jq -r .properties.clusterId "$TMP/bmm.json" | sed -E 's#^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/[^/]+/clusters/([^/]+)$#_emulator/sites/\1/\2/\3#I')
-curl -sS --cacert "$API_CA" "${ENDPOINT}${SITE}" > "$TMP/site.json"
+api "${ENDPOINT}${SITE}" > "$TMP/site.json"   # the site view needs a token, like the API
 SA_PORT=$(jq -r '[.endpoints[] | select(.kind == "storageAppliance")][0].port // empty' "$TMP/site.json")
 if [ -n "$SA_PORT" ]; then
   SA_ID=$(jq -r '[.endpoints[] | select(.kind == "storageAppliance")][0].resourceId' "$TMP/site.json")

@@ -57,7 +57,7 @@ describe('authorization: the RBAC decision', () => {
     expect(allows([assignment(ROLE_IDS.keyVaultSecretsOfficer, SUB, 'c0000000-0000-0000-0000-00000000000c')], VAULT, SECRET_DATA_ACTIONS.getSecret)).to.equal(false);
   });
 
-  it('knows the six built-ins by their Azure ids', () => {
+  it("knows the six Azure built-ins by their Azure ids, and the emulator's own administrator role", () => {
     expect(BUILT_IN_ROLES.map((r) => [r.name, r.roleName])).to.deep.equal([
       ['8e3af657-a8ff-443c-a75c-2fe8c4bcb635', 'Owner'],
       ['b24988ac-6180-42a0-ab88-20f7382dd24c', 'Contributor'],
@@ -65,7 +65,9 @@ describe('authorization: the RBAC decision', () => {
       ['b86a8fe4-44ce-4948-aee5-eccb2c155cd7', 'Key Vault Secrets Officer'],
       ['4633458b-17de-408a-b874-0445c86b69e6', 'Key Vault Secrets User'],
       ['44f0a1a8-6fea-4b35-980a-8ff50c487c97', 'Operator Nexus Key Vault Writer Service Role (Preview)'],
+      ['2ea6d607-de6d-46d8-9acf-1e0f7b6fffcc', 'Emulator Administrator'],
     ]);
+    expect(builtInRole(ROLE_IDS.emulatorAdministrator)!.permissions).to.deep.equal([{ actions: ['Microsoft.Emulator/*'], notActions: [], dataActions: [], notDataActions: [] }]);
     expect(roleDefinitionGuid(`/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.reader.toUpperCase()}`)).to.equal(ROLE_IDS.reader);
     expect(roleDefinitionGuid('Reader')).to.equal(undefined);
   });

@@ -71,7 +71,7 @@ describe('azemu against the emulator: login, reads, output, errors', function ()
       const r = await azemu(['login', '--endpoint', i.endpoint, '--ca-file', i.caCertFile, '-u', i.clientId, '-p', 'wrong', '--tenant', i.tenantId], { configDir: dir });
       expect(r.code).to.equal(1);
       expect(r.stdout).to.equal('');
-      expect(r.stderr).to.match(/^ERROR: The emulator refused the login of client/);
+      expect(r.stderr).to.match(/^ERROR: AADSTS7000215: Invalid client secret provided\./);
     });
 
     it('shows, lists and sets the subscription; rejects an unknown one', async () => {

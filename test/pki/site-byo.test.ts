@@ -58,7 +58,7 @@ describe('pki/site: bring your own issuer', () => {
 
   it('customer CA with its key: the interface issuer chains to it, caCertificate reflects it, endpoints verify with it as the only anchor', async () => {
     await createCluster(run, 'byo', { machines: 1, appliances: 1 });
-    expect((await run.client.get(issuerPath('byo'), { token: false })).body).to.deep.equal({ deployed: false, mode: 'selfSigned' });
+    expect((await run.client.get(issuerPath('byo'))).body).to.deep.equal({ deployed: false, mode: 'selfSigned' });
     expect((await run.client.put(issuerPath('byo'), { certificate: contoso.certPem, privateKey: contoso.keyPem }, { token: false })).status).to.equal(401);
     const put = await run.client.put(issuerPath('byo'), { certificate: contoso.certPem, privateKey: contoso.keyPem });
     expect(put.status, put.text).to.equal(200);
@@ -138,7 +138,7 @@ describe('pki/site: bring your own issuer', () => {
       expect(r.body.error.message, what).to.match(message);
       expect(r.text, what).to.not.match(/PRIVATE KEY/);
     }
-    expect((await run.client.get(issuerPath('bad'), { token: false })).body.mode).to.equal('selfSigned');
+    expect((await run.client.get(issuerPath('bad'))).body.mode).to.equal('selfSigned');
     // A valid customer CA can be set and taken back before deploy.
     expect((await run.client.put(issuerPath('bad'), { certificate: other.certPem, privateKey: other.keyPem })).body.mode).to.equal('customerCa');
     expect((await run.client.delete(issuerPath('bad'), { token: false })).status).to.equal(401);

@@ -47,7 +47,7 @@ describe('examples/verify-bmc-tls.sh', function () {
 
     const c = emulator.client;
     const bmm = (await c.get(`${c.info.demo!.bareMetalMachineIds[0]}?api-version=2025-09-01`)).body;
-    const site = (await c.get(`/_emulator/sites/${c.info.subscriptionId}/nexus-demo-rg/demo-cluster`, { token: false })).body;
+    const site = (await c.get(`/_emulator/sites/${c.info.subscriptionId}/nexus-demo-rg/demo-cluster`)).body;
     const root = (await c.get(`/_emulator/pki/roots/${bmm.properties.caCertificate.hash}`, { token: false })).body.root.certificate;
     const port = portOf(bmm.properties.bmcConnectionString);
     const serial = (await handshake(port, [root])).serial;
@@ -61,7 +61,7 @@ describe('examples/verify-bmc-tls.sh', function () {
     const peer = await handshake(port, [root]);
     expect(peer.authorized).to.equal(true);
     expect(peer.serial).to.equal(serial);
-    const siteAgain = (await emulator.client.get(`/_emulator/sites/${c.info.subscriptionId}/nexus-demo-rg/demo-cluster`, { token: false })).body;
+    const siteAgain = (await emulator.client.get(`/_emulator/sites/${c.info.subscriptionId}/nexus-demo-rg/demo-cluster`)).body;
     expect(siteAgain.endpoints.map((e: any) => [e.name, e.port, e.servingSerial])).to.deep.equal(site.endpoints.map((e: any) => [e.name, e.port, e.serial]));
     const second = await runScript(emulator.dataDir);
     expect(second.code, second.output).to.equal(0);

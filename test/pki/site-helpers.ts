@@ -100,7 +100,7 @@ export async function appliances(run: SiteRun, cluster: string): Promise<any[]> 
 }
 
 export async function siteGet(run: SiteRun, cluster: string, suffix = ''): Promise<any> {
-  const r = await run.client.get(`${sitePath(run.sub, cluster)}${suffix}`, { token: false });
+  const r = await run.client.get(`${sitePath(run.sub, cluster)}${suffix}`);
   expect(r.status, r.text).to.equal(200);
   return r.body;
 }

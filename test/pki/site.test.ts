@@ -146,7 +146,7 @@ describe('pki/site: deploy, live endpoints and the site view', () => {
   it('serves the trust bundle (JSON and PEM) and looks a root up by the SHA-256 of any of its CAs', async () => {
     const bundle = await siteGet(run, 'c1', '/trust-bundle');
     expect(bundle.certificates.map((c: any) => [c.name, c.role])).to.deep.equal([['interface-issuer', 'active'], ['infra-issuer', 'active'], ['root-ca', 'root']]);
-    const pem = await run.client.get(`${sitePath(run.sub, 'c1')}/trust-bundle.pem`, { token: false });
+    const pem = await run.client.get(`${sitePath(run.sub, 'c1')}/trust-bundle.pem`);
     expect(pem.headers['content-type']).to.equal('application/x-pem-file');
     expect(pem.text).to.equal(bundle.pem);
     expect(pem.text.match(/BEGIN CERTIFICATE/g)).to.have.length(3);
@@ -164,8 +164,8 @@ describe('pki/site: deploy, live endpoints and the site view', () => {
     expect(byRoot.body.matched.role).to.equal('root');
     expect((await run.client.get(`/_emulator/pki/roots/${'0'.repeat(64)}`, { token: false })).status).to.equal(404);
     expect((await run.client.get('/_emulator/pki/roots/xyz', { token: false })).body.error.code).to.equal('InvalidFingerprint');
-    expect((await run.client.get(`${sitePath(run.sub, 'nope')}`, { token: false })).status).to.equal(404);
-    const list = await run.client.get('/_emulator/sites', { token: false });
+    expect((await run.client.get(`${sitePath(run.sub, 'nope')}`)).status).to.equal(404);
+    const list = await run.client.get('/_emulator/sites');
     expect(list.body.value.map((s: any) => s.clusterId.split('/').pop())).to.have.members(['c1', 'c2']);
   });
 
@@ -215,7 +215,7 @@ describe('pki/site: deploy, live endpoints and the site view', () => {
     const path_ = `${sitePath(run.sub, 'c3')}/settings`;
     expect((await run.client.put(`${sitePath(run.sub, 'nope')}/settings`, {})).status).to.equal(404);
     await createCluster(run, 'c3', { machines: 1, appliances: 0 });
-    expect((await run.client.get(path_, { token: false })).body).to.deep.equal({
+    expect((await run.client.get(path_)).body).to.deep.equal({
       deployed: false, keyAlgorithm: 'ECDSA-P384', rootLifetime: '3650d', issuerLifetime: '365d', leafLifetime: '90d', renewalFraction: 2 / 3, rotationOverlap: '60d',
     });
     expect((await run.client.put(path_, { keyAlgorithm: 'RSA-2048' }, { token: false })).status).to.equal(401);
@@ -247,7 +247,7 @@ describe('pki/site: deploy, live endpoints and the site view', () => {
     expect((await handshake(site.endpoints[0].port, [root])).authorized).to.equal(true);
     const del = await run.client.delete(`${ncPath(run.sub, 'rg1', 'clusters', 'c2')}?api-version=${V}`);
     await run.client.poll(del);
-    expect((await run.client.get(sitePath(run.sub, 'c2'), { token: false })).status).to.equal(404);
+    expect((await run.client.get(sitePath(run.sub, 'c2'))).status).to.equal(404);
     for (const e of site.endpoints) expect(await handshakeFails(e.port, [root])).to.match(/ECONNREFUSED/);
     for (const collection of ['clusterPki', 'clusterPkiKeys', 'pkiSites']) expect(run.emu.store.get(collection, site.clusterId.toLowerCase())).to.equal(undefined);
   });
