@@ -118,7 +118,8 @@ describe('authorization: action patterns in linear time', function () {
       ['*/read', 'Microsoft.Resources/subscriptions/resourceGroups/reader', false],
       ['Microsoft.Authorization/*/Write', 'Microsoft.Authorization/roleAssignments/write', true],
       ['*a*b*c', 'xxaxxbxxc', true], ['*a*b*c', 'xxbxxaxxc', false], ['*ab*ab', 'abab', true], ['*ab*ab', 'aba', false],
-      [HOSTILE, `Microsoft.${'a'.repeat(40)}/things/read`, false], [HOSTILE, `${'a'.repeat(11)}!`, true], [HOSTILE, `${'a'.repeat(9)}!`, false],
+      // (The hostile pattern on a long path is timed in a worker below: a backtracking matcher would block here.)
+      [HOSTILE, `${'a'.repeat(11)}!`, true], [HOSTILE, `${'a'.repeat(9)}!`, false],
       ['a.b', 'aXb', false], ['a?b', 'aXb', false], ['a[b]', 'a[b]', true], ['(a|b)', 'a', false],
     ];
     for (const [pattern, action, want] of cases) expect(actionMatches(pattern, action), `${pattern} ~ ${action}`).to.equal(want);
