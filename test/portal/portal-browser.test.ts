@@ -261,13 +261,13 @@ describe('portal: end to end in headless Chromium', function () {
   });
 
   it('advances the emulator clock from the header', async () => {
-    const before = (await run!.client.get('/_emulator/clock', { token: false })).body;
+    const before = (await run!.client.get('/_emulator/clock')).body;
     const shown = await page.locator('#clock-now').getAttribute('datetime');
     expect(Math.abs(Date.parse(shown) - Date.parse(before.now))).to.be.below(120_000);
     await page.getByLabel('Advance by').selectOption('30d');
     await page.getByRole('button', { name: 'Advance clock' }).click();
     await page.locator('#clock-ahead', { hasText: '30 d ahead' }).waitFor();
-    const after = (await run!.client.get('/_emulator/clock', { token: false })).body;
+    const after = (await run!.client.get('/_emulator/clock')).body;
     expect(after.offsetSeconds - before.offsetSeconds).to.be.within(30 * 86400, 30 * 86400 + 60);
     const now = await page.locator('#clock-now').getAttribute('datetime');
     expect(Math.abs(Date.parse(now) - Date.parse(after.now))).to.be.below(120_000);
@@ -277,11 +277,11 @@ describe('portal: end to end in headless Chromium', function () {
   it('shows a cluster\'s PKI tree (root, issuers, leaves) and trust bundle, and leaves renew as the clock advances', async () => {
     const [, , sub, , group, , , , name] = demo().clusterId.split('/');
     const site = `/_emulator/sites/${sub}/${group}/${name}`;
-    const leafRevision = async (leaf: string) => (await run!.client.get(`${site}/certificates/${leaf}`, { token: false })).body.status.revision as number;
+    const leafRevision = async (leaf: string) => (await run!.client.get(`${site}/certificates/${leaf}`)).body.status.revision as number;
     await page.goto(`${run!.client.endpoint}portal/#${demo().clusterId}?tab=pki`);
     await page.locator('#pki-tree').waitFor();
-    const issuers = (await run!.client.get(`${site}/issuers`, { token: false })).body.value;
-    const leaves = (await run!.client.get(`${site}/certificates`, { token: false })).body.value;
+    const issuers = (await run!.client.get(`${site}/issuers`)).body.value;
+    const leaves = (await run!.client.get(`${site}/certificates`)).body.value;
     const names = await page.locator('#pki-tree .pki-node').evaluateAll((els: Element[]) => els.map((e) => e.getAttribute('data-name')));
     expect(names[0]).to.equal('root-ca');
     expect(names).to.have.members([...issuers, ...leaves].map((c: { name: string }) => c.name));
@@ -290,7 +290,7 @@ describe('portal: end to end in headless Chromium', function () {
     expect(await page.locator('#pki-tree li[data-name="interface-issuer"] > ul > li[data-name="bmc-r01c001"]').count()).to.equal(1);
     expect(await page.locator('#pki-tree li[data-name="interface-issuer"] .badge', { hasText: 'shown as caCertificate' }).count()).to.equal(1);
     expect(await page.locator('#pki-tree li[data-name="bmc-r01c001"] .pki-endpoint').textContent()).to.include('r01c001');
-    const bundle = (await run!.client.get(`${site}/trust-bundle`, { token: false })).body;
+    const bundle = (await run!.client.get(`${site}/trust-bundle`)).body;
     expect(await page.locator('#trust-bundle tbody tr').count()).to.equal(bundle.certificates.length);
     expect((await page.locator('#trust-bundle pre').textContent()).trim()).to.equal(bundle.pem.trim());
 
