@@ -102,7 +102,6 @@ export interface AdminGuardDeps {
 export function adminGuard(deps: AdminGuardDeps): RequestHandler {
   return (req: Request, res, next) => {
     const access = adminAccess(req.method, req.path);
-    res.locals.adminAccess = access;
     if (access.kind === 'public') return next();
     deps.authenticate(req, res, (err?: unknown) => {
       if (err) return next(err);
