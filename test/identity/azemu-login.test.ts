@@ -24,7 +24,8 @@ describe('identity: azemu login verifies the credentials before saving them', fu
   it('a wrong secret fails with az\'s error and exit code even when a token is cached, and changes nothing saved', async () => {
     const dir = newConfigDir();
     const i = emu.info;
-    const login = (secret: string) => azemu(['login', '--endpoint', i.endpoint, '--ca-file', i.caCertFile, '-u', i.clientId, '-p', secret, '--tenant', i.tenantId, '-o', 'none'], { configDir: dir });
+    // --password=VALUE: a generated secret may start with '-', which would read as an option.
+    const login = (secret: string) => azemu(['login', '--endpoint', i.endpoint, '--ca-file', i.caCertFile, '-u', i.clientId, `--password=${secret}`, '--tenant', i.tenantId, '-o', 'none'], { configDir: dir });
 
     const ok = await login(i.clientSecret);
     expect(ok.code, ok.stderr).to.equal(0);

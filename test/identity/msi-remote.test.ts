@@ -48,6 +48,32 @@ describe('identity: the managed identity endpoint and remote callers', function 
     });
   });
 
+  describe('a loopback caller', () => {
+    let run: Running;
+    before(async () => {
+      run = await startEmulator();
+    });
+    after(() => run.stop());
+
+    it('gets a token from the IMDS-style forms without a secret, and is refused with a wrong one', async () => {
+      const resource = 'https://management.azure.com/';
+      const get = await run.client.get(`/msi/token?api-version=2018-02-01&resource=${encodeURIComponent(resource)}`, { token: false, headers: { Metadata: 'true' } });
+      expect(get.status, get.text).to.equal(200);
+      expect(get.body).to.include({ token_type: 'Bearer', resource, client_id: run.client.info.clientId });
+      const claims = JSON.parse(Buffer.from(get.body.access_token.split('.')[1], 'base64url').toString());
+      expect(claims.oid).to.equal(run.emu.demoPrincipalObjectId);
+      const form = { token: false as const, raw: new URLSearchParams({ resource }).toString(), headers: { Metadata: 'true', 'Content-Type': 'application/x-www-form-urlencoded' } };
+      const post = await run.client.send('POST', '/msi/token', undefined, form);
+      expect(post.status, post.text).to.equal(200);
+      expect(post.body.access_token).to.be.a('string');
+      const wrong = await run.client.send('POST', '/msi/token', undefined, { ...form, headers: { ...form.headers, 'X-IDENTITY-HEADER': 'wrong' } });
+      expect(wrong.status).to.equal(401);
+      expect(wrong.body).to.not.have.property('access_token');
+      // Without Metadata: true, 2018-02-01 is not a form the endpoint speaks.
+      expect((await run.client.get(`/msi/token?api-version=2018-02-01&resource=${encodeURIComponent(resource)}`, { token: false })).status).to.equal(400);
+    });
+  });
+
   describe('a caller in its own network namespace', () => {
     const tag = `${process.pid % 10000}${randomInt(100, 999)}`;
     const ns = `nce-msi-${tag}`;
