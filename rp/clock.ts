@@ -4,8 +4,17 @@
  */
 export type ClockListener = (now: Date) => Promise<void> | void;
 
-/** The largest instant a JavaScript Date can represent. */
-const LATEST_MS = 8.64e15;
+/**
+ * The latest instant the virtual clock may show: 9900-01-01T00:00:00Z. A JavaScript Date reaches
+ * further, but certificates issued "now" must still end before 9999-12-31, the last date X.509 and
+ * four-digit ISO years can hold, and the wall clock keeps moving the virtual one on.
+ */
+export const LATEST_CLOCK_MS = Date.UTC(9900, 0, 1);
+
+/** Whether a stored offset gives a clock the emulator can run with. */
+export function isUsableOffset(offsetMs: unknown, wallMs = Date.now()): offsetMs is number {
+  return typeof offsetMs === 'number' && Number.isFinite(offsetMs) && offsetMs >= 0 && wallMs + offsetMs <= LATEST_CLOCK_MS;
+}
 
 const UNITS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 };
 
@@ -23,7 +32,8 @@ export function parseDuration(text: string): number {
 
 export class Clock {
   private listeners: ClockListener[] = [];
-  private queue: Promise<void> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
+  private persist: (offsetMs: number) => Promise<void> = async () => undefined;
 
   /** offsetMs: how far the virtual clock runs ahead of the wall clock. */
   constructor(private offsetMs = 0, private readonly wall: () => number = Date.now) {}
@@ -48,12 +58,28 @@ export class Clock {
     this.listeners.push(listener);
   }
 
-  /** Moves the clock forward and resolves once every listener (the schedulers) has caught up. */
+  /** Where a new offset is saved; it must be durable before the clock moves (a failed save moves nothing). */
+  persistWith(persist: (offsetMs: number) => Promise<void>): void {
+    this.persist = persist;
+  }
+
+  /**
+   * Moves the clock forward and resolves once every listener (the schedulers) has caught up. The
+   * target is checked first: an invalid one throws a RangeError and changes nothing.
+   */
   advance(ms: number): Promise<Date> {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');
-    if (this.nowMs() + ms > LATEST_MS) throw new RangeError(`that would move the clock past ${new Date(LATEST_MS).toISOString()}, the latest instant a date can hold`);
-    this.offsetMs += ms;
-    return this.notify();
+    this.check(ms);
+    const run = this.queue.then(async () => {
+      this.check(ms);
+      const next = this.offsetMs + ms;
+      await this.persist(next);
+      this.offsetMs = next;
+      for (const listener of this.listeners) await listener(this.now());
+      return this.now();
+    });
+    // Runs one change at a time, so concurrent advances never interleave.
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Sets the clock to a later instant; an earlier one is refused. */
@@ -64,13 +90,10 @@ export class Clock {
     return this.advance(delta);
   }
 
-  /** Runs listeners one catch-up at a time, so concurrent advances never interleave. */
-  private notify(): Promise<Date> {
-    const run = this.queue.then(async () => {
-      for (const listener of this.listeners) await listener(this.now());
-      return this.now();
-    });
-    this.queue = run.then(() => undefined, () => undefined);
-    return run;
+  private check(ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward, by a finite amount');
+    if (this.nowMs() + ms > LATEST_CLOCK_MS) {
+      throw new RangeError(`that would move the clock past ${new Date(LATEST_CLOCK_MS).toISOString()}, the latest instant the emulator's clock accepts`);
+    }
   }
 }

@@ -13,7 +13,7 @@ import { KeyedLock } from './arm/locks.js';
 import { Operations } from './arm/operations.js';
 import { DEFAULT_PAGE_SIZE } from './arm/paging.js';
 import { idKey, isValidResourceGroupName, parseResourceId, resourceGroupId, UUID } from './arm/resource-id.js';
-import { Clock } from './clock.js';
+import { Clock, isUsableOffset, LATEST_CLOCK_MS } from './clock.js';
 import type { EmulatorConfig } from './config.js';
 import { PrincipalDirectory } from './identity/principals.js';
 import { loadMsiSecret } from './identity/msi.js';
@@ -27,6 +27,9 @@ import { ROLE_ASSIGNMENTS, type RoleAssignment } from './providers/authorization
 import { ROLE_IDS } from './providers/authorization/roles.js';
 import { createHandler } from './server.js';
 import { removeStoreFiles, Store, type StoreOp } from './store/store.js';
+import { DataFolderLock } from './store/lock.js';
+import { openSealer } from './secrets/at-rest.js';
+import { repairInterrupted } from './providers/interrupted.js';
 
 const META = 'meta';
 const SECRETS = 'secrets';
@@ -87,6 +90,8 @@ export class Emulator {
   pageSize = DEFAULT_PAGE_SIZE;
   demo?: DemoInfo;
   private meta!: EmulatorMeta;
+  /** This instance's hold on its data folder (none in memory). */
+  private lock: DataFolderLock | null = null;
 
   private constructor(
     readonly config: EmulatorConfig,
@@ -101,15 +106,28 @@ export class Emulator {
   /** Opens the data folder (or memory), loads or creates the emulator's identity and keys. */
   static async open(config: EmulatorConfig, log: Logger): Promise<Emulator> {
     const dataDir = path.resolve(config.dataDir);
-    if (!config.inMemory) await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    if (config.reset && !config.inMemory) {
-      await removeStoreFiles(path.join(dataDir, 'db.json'));
-      await rm(path.join(dataDir, 'emulator.json'), { force: true });
+    if (config.inMemory) {
+      const emu = new Emulator(config, await Store.open(null), log);
+      await emu.init();
+      return emu;
     }
-    const store = await Store.open(config.inMemory ? null : path.join(dataDir, 'db.json'));
-    const emu = new Emulator(config, store, log);
-    await emu.init();
-    return emu;
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    // One owner per data folder: the lock comes before anything in it is read, reset or written.
+    const lock = await DataFolderLock.acquire(dataDir);
+    try {
+      if (config.reset) {
+        await removeStoreFiles(path.join(dataDir, 'db.json'));
+        await rm(path.join(dataDir, 'emulator.json'), { force: true });
+      }
+      const store = await Store.open(path.join(dataDir, 'db.json'), await openSealer(dataDir));
+      const emu = new Emulator(config, store, log);
+      emu.lock = lock;
+      await emu.init();
+      return emu;
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
   }
 
   get dataDir(): string {
@@ -139,10 +157,21 @@ export class Emulator {
     const seqs = [...this.store.list<{ seq?: number }>(RESOURCES), ...this.store.list<{ seq?: number }>(RESOURCE_GROUPS)].map((r) => r.seq ?? 0);
     this.meta.seq = Math.max(this.meta.seq, ...seqs);
     // The virtual clock survives restarts: it resumes as far ahead of the wall clock as it was.
-    await this.clock.advance(this.meta.clockOffsetMs);
-    this.clock.onChange(async () => {
-      await this.saveMeta({ clockOffsetMs: this.clock.offset });
-    });
+    // A stored clock the emulator cannot run with (left by an older version) is repaired, and said so.
+    let offset = this.meta.clockOffsetMs;
+    if (!isUsableOffset(offset)) {
+      const repaired = typeof offset === 'number' && offset > 0 ? Math.max(0, LATEST_CLOCK_MS - Date.now()) : 0;
+      this.log.error(
+        `warning: the virtual clock stored in ${this.store.file ?? 'memory'} (offset ${String(offset)} ms) is beyond what the emulator can represent; ` +
+          `it was set to ${new Date(Date.now() + repaired).toISOString()}.`,
+      );
+      offset = repaired;
+      await this.saveMeta({ clockOffsetMs: offset });
+    }
+    await this.clock.advance(offset);
+    // From here on, a new offset is durable before the clock shows it.
+    this.clock.persistWith((clockOffsetMs) => this.saveMeta({ clockOffsetMs }));
+    this.clock.onChange(() => this.operations.prune().then(() => undefined));
     this.tokens = await TokenService.open(this.store, { issuerOrigin: () => this.endpoint });
     this.msiSecret = await loadMsiSecret(this.store);
     this.demo = this.meta.demo;
@@ -312,9 +341,12 @@ export class Emulator {
     });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
+    await this.lock?.setEndpoint(this.endpoint);
     // The clusters' BMC and storage endpoints listen again; the site scheduler follows the clock from here.
     await startSites(this);
-    this.operations.resume();
+    // Operations left in flight resume; a resource left busy without one (older data) is freed.
+    await this.operations.resume();
+    await repairInterrupted(this.store, this.operations.busyResources(), this.clock.iso());
   }
 
   info(): EmulatorInfo {
@@ -366,5 +398,7 @@ export class Emulator {
     await this.operations.close();
     await stopSites(this);
     await this.store.close();
+    await this.lock?.release();
+    this.lock = null;
   }
 }

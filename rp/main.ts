@@ -11,7 +11,20 @@ import { parseDuration } from './clock.js';
 import { DEFAULT_CONFIG, type EmulatorConfig } from './config.js';
 import { Emulator } from './emulator.js';
 import { seedDemo } from './seed/demo.js';
-import { StoreCorruptError } from './store/store.js';
+import { StoreKeyError } from './secrets/at-rest.js';
+import { DataFolderLockedError } from './store/lock.js';
+import { formatBytes, isOutOfSpace, storeBytes, StoreCorruptError, StoreOutOfSpaceError } from './store/store.js';
+import path from 'node:path';
+
+/** What a start that failed for a known reason prints (without a stack), or undefined for a bug. */
+async function startFailure(e: unknown, dataDir: string): Promise<string | undefined> {
+  if (e instanceof StoreCorruptError || e instanceof DataFolderLockedError || e instanceof StoreKeyError) return e.message;
+  if (isOutOfSpace(e) || e instanceof StoreOutOfSpaceError) {
+    const need = (await storeBytes(path.join(path.resolve(dataDir), 'db.json'))) + 64 * 1024;
+    return `the disk holding ${path.resolve(dataDir)} is full (${(e as Error).message}). The emulator needs about ${formatBytes(need)} free there to start (it rewrites its store and writes emulator.json). Free that much space and start again.`;
+  }
+  return undefined;
+}
 
 const USAGE = `Usage: npm start -- [options]
   --host HOST                 address to listen on (default 127.0.0.1)
@@ -89,21 +102,23 @@ async function main(): Promise<void> {
     error: (line: string) => console.error(line),
     requests: !quiet,
   };
-  let emu: Emulator;
+  let emu: Emulator | undefined;
+  let infoFile: string;
   try {
     emu = await Emulator.open(config, log);
+    if (config.pageSize) emu.pageSize = config.pageSize;
+    await emu.listen();
+    const seed = config.seed === 'auto' ? (emu.seeded ? 'none' : 'demo') : config.seed;
+    if (seed === 'demo' && !emu.demo) await seedDemo(emu);
+    infoFile = await emu.writeInfoFile();
   } catch (e) {
-    if (e instanceof StoreCorruptError) {
-      console.error(`error: ${e.message}`);
-      process.exit(1);
-    }
-    throw e;
+    const message = await startFailure(e, config.dataDir);
+    if (message === undefined) throw e;
+    console.error(`error: ${message}`);
+    // Let go of the data folder (and its lock) before exiting.
+    await emu?.close().catch(() => undefined);
+    process.exit(1);
   }
-  if (config.pageSize) emu.pageSize = config.pageSize;
-  await emu.listen();
-  const seed = config.seed === 'auto' ? (emu.seeded ? 'none' : 'demo') : config.seed;
-  if (seed === 'demo' && !emu.demo) await seedDemo(emu);
-  const infoFile = await emu.writeInfoFile();
   const info = emu.info();
   console.log(
     [

@@ -4,6 +4,16 @@
  * which applies the effect to the store. Finishers are looked up by name, so an operation that was
  * in flight when the emulator stopped completes after a restart.
  *
+ * Crash consistency: an operation's record is written in the same store transaction as the change
+ * that starts it (the caller wraps both in store.transaction), and its finisher's effect is written
+ * in one transaction with the record that says it finished. So after a crash a resource is never
+ * left in a transitional state without the operation that ends it: resume() re-arms every
+ * operation still InProgress (one whose finisher is unknown fails with an error body).
+ *
+ * Finished operation records are kept for OPERATION_RETENTION_MS on the virtual clock (ARM keeps
+ * an operation's status for a limited time too) and then removed, so the store does not grow
+ * without bound; a status URL of a removed operation answers 404.
+ *
  * Two status URLs, as ARM has them:
  * - Azure-AsyncOperation: .../locations/{loc}/operationStatuses/{id}: always 200 with the status body.
  * - Location:             .../locations/{loc}/operationResults/{id}: 202 while running; then 200 with
@@ -49,6 +59,11 @@ export type Finisher = (op: OperationRecord) => Promise<FinisherOutcome | void>;
 
 const COLLECTION = 'operations';
 
+/** How long a finished operation's status stays readable, on the virtual clock: 24 hours. */
+export const OPERATION_RETENTION_MS = 24 * 3_600_000;
+/** A completion whose write failed (disk full) is tried again after this long. */
+const RETRY_MS = 5_000;
+
 export class Operations {
   private finishers = new Map<string, Finisher>();
   private timers = new Map<string, NodeJS.Timeout>();
@@ -79,14 +94,34 @@ export class Operations {
     this.finishers.set(name, finisher);
   }
 
-  /** Resumes operations left in flight by a previous run. */
-  resume(): void {
+  /**
+   * Resumes operations left in flight by a previous run: each is re-armed and completes when due
+   * (at once if its time has passed). One whose finisher no longer exists fails with an error body.
+   */
+  async resume(): Promise<void> {
     for (const op of this.store.list<OperationRecord>(COLLECTION)) {
-      if (op.status === 'InProgress') {
-        this.track(op);
-        this.schedule(op);
-      }
+      if (op.status !== 'InProgress') continue;
+      this.track(op);
+      if (this.finishers.has(op.finisher)) this.schedule(op);
+      else await this.complete(op.name);
     }
+    await this.prune();
+  }
+
+  /** The resource ids that have an operation in flight (lower case). */
+  busyResources(): Set<string> {
+    return new Set(this.active.keys());
+  }
+
+  /** Removes finished operations older than the retention period (virtual clock), in one write. */
+  async prune(): Promise<number> {
+    const cutoff = this.clock.nowMs() - OPERATION_RETENTION_MS;
+    const stale = this.store
+      .entries<OperationRecord>(COLLECTION)
+      .filter(([, op]) => op.status !== 'InProgress' && Date.parse(op.endTime ?? op.startTime) < cutoff)
+      .map(([key]) => ({ op: 'delete' as const, collection: COLLECTION, key }));
+    if (stale.length) await this.store.batch(stale);
+    return stale.length;
   }
 
   /**
@@ -102,10 +137,18 @@ export class Operations {
       percentComplete: 0,
       dueAt: Date.now() + this.durationMs,
     };
+    // In the caller's transaction, the record becomes durable with the change it belongs to; only
+    // then is it tracked and its timer armed.
     await this.store.put(COLLECTION, op.name, op);
-    this.track(op);
-    if (this.durationMs <= 0) await this.complete(op.name);
-    else this.schedule(op);
+    if (this.durationMs <= 0) {
+      this.store.afterCommit(() => this.track(op));
+      await this.complete(op.name);
+    } else {
+      this.store.afterCommit(() => {
+        this.track(op);
+        this.schedule(op);
+      });
+    }
     return this.get(op.name)!;
   }
 
@@ -137,13 +180,16 @@ export class Operations {
     return this.get(name)!;
   }
 
-  private schedule(op: OperationRecord): void {
+  private schedule(op: OperationRecord, delayMs = Math.max(0, op.dueAt - Date.now())): void {
     if (this.closed || this.timers.has(op.name)) return;
-    const delay = Math.max(0, op.dueAt - Date.now());
     const timer = setTimeout(() => {
       this.timers.delete(op.name);
-      this.exclusive(op.resourceId, () => this.complete(op.name)).catch((e) => this.onError(`operation ${op.name} could not be completed: ${(e as Error).message}`));
-    }, delay);
+      this.exclusive(op.resourceId, () => this.complete(op.name)).catch((e) => {
+        this.onError(`operation ${op.name} could not be completed: ${(e as Error).message}`);
+        // Nothing of it was written (one transaction): it is still InProgress, so try again later.
+        if (this.get(op.name)?.status === 'InProgress') this.schedule(op, RETRY_MS);
+      });
+    }, delayMs);
     timer.unref();
     this.timers.set(op.name, timer);
   }
@@ -166,22 +212,31 @@ export class Operations {
     if (timer) clearTimeout(timer);
     this.timers.delete(name);
     const finisher = this.finishers.get(op.finisher);
-    const done: OperationRecord = { ...op, percentComplete: 100, endTime: undefined };
-    try {
-      if (!finisher) throw new ArmError(500, 'InternalServerError', `No finisher named '${op.finisher}'.`);
-      const outcome = await finisher(op);
-      done.status = 'Succeeded';
-      if (outcome?.properties) done.properties = outcome.properties;
-    } catch (e) {
-      const err = e instanceof ArmError ? e : new ArmError(500, 'InternalServerError', 'The operation failed unexpectedly.');
-      done.status = 'Failed';
-      done.error = err.toBody().error;
-      done.failureStatus = err.status;
+    // The finisher's effect and the record saying it finished are one commit.
+    await this.store.transaction(async () => {
+      const done: OperationRecord = { ...op, percentComplete: 100, endTime: undefined };
+      try {
+        if (!finisher) throw new ArmError(500, 'InternalServerError', `The emulator has no way to finish a '${op.verb}' operation of kind '${op.finisher}'.`);
+        const outcome = await finisher(op);
+        done.status = 'Succeeded';
+        if (outcome?.properties) done.properties = outcome.properties;
+      } catch (e) {
+        const err = e instanceof ArmError ? e : new ArmError(500, 'InternalServerError', 'The operation failed unexpectedly.');
+        done.status = 'Failed';
+        done.error = err.toBody().error;
+        done.failureStatus = err.status;
+      }
+      done.endTime = this.clock.iso();
+      await this.store.put(COLLECTION, name, done);
+      this.store.afterCommit(() => this.untrack(done));
+    });
+    if (Date.now() - this.lastPrune > 60_000) {
+      this.lastPrune = Date.now();
+      await this.prune().catch(() => undefined);
     }
-    done.endTime = this.clock.iso();
-    await this.store.put(COLLECTION, name, done);
-    this.untrack(done);
   }
+
+  private lastPrune = Date.now();
 
   /** NetworkCloud's OperationStatusResult for an operation. */
   statusBody(op: OperationRecord): JsonObject {

@@ -196,14 +196,19 @@ export class TrackedResourceType implements TypeHandler {
     if (!existing) await this.hooks.initialize?.(hub, wctx);
     await this.hooks.prepare?.(hub, wctx);
     if (this.options.synchronous) {
-      await this.hooks.afterWrite?.(hub, emu);
-      const saved = await this.save(emu, existing ?? newRecord(id, this.fullType, emu), hub, true);
+      const saved = await emu.store.transaction(async () => {
+        await this.hooks.afterWrite?.(hub, emu);
+        return this.save(emu, existing ?? newRecord(id, this.fullType, emu), hub, true);
+      });
       sendJson(ctx.res, existing ? 200 : 201, this.view(saved, ctx.apiVersion), this.etagHeader(saved, ctx.apiVersion));
       return;
     }
     setProvisioningState(hub, existing ? (this.hooks.updatingState ?? 'Accepted') : 'Accepted');
-    const record = await this.save(emu, existing ?? newRecord(id, this.fullType, emu), hub, true);
-    const op = await this.startOperation(ctx, record, 'put', `${this.fullType}:write`, null);
+    // The resource's new state and the operation that finishes it are one commit (see rp/arm/operations.ts).
+    const { record, op } = await emu.store.transaction(async () => {
+      const record = await this.save(emu, existing ?? newRecord(id, this.fullType, emu), hub, true);
+      return { record, op: await this.startOperation(ctx, record, 'put', `${this.fullType}:write`, null) };
+    });
     const current = this.find(emu, record.id) ?? record;
     sendJson(ctx.res, existing ? 200 : 201, this.view(current, ctx.apiVersion), {
       ...this.etagHeader(current, ctx.apiVersion),
@@ -240,8 +245,10 @@ export class TrackedResourceType implements TypeHandler {
       return;
     }
     setProvisioningState(hub, this.hooks.updatingState ?? 'Accepted');
-    const saved = await this.save(emu, stored, hub, true);
-    const op = await this.startOperation(ctx, saved, 'patch', `${this.fullType}:write`, null);
+    const { saved, op } = await emu.store.transaction(async () => {
+      const saved = await this.save(emu, stored, hub, true);
+      return { saved, op: await this.startOperation(ctx, saved, 'patch', `${this.fullType}:write`, null) };
+    });
     const current = this.find(emu, saved.id) ?? saved;
     const headers = {
       ...this.etagHeader(current, ctx.apiVersion),
@@ -277,8 +284,10 @@ export class TrackedResourceType implements TypeHandler {
     this.checkIdle(stored, emu);
     await this.hooks.beforeDelete?.(stored, ctx);
     if (this.options.synchronous) {
-      await this.hooks.afterDelete?.(stored, emu);
-      await emu.store.batch(this.removalOps(stored, emu));
+      await emu.store.transaction(async () => {
+        await this.hooks.afterDelete?.(stored, emu);
+        await emu.store.batch(this.removalOps(stored, emu));
+      });
       sendJson(ctx.res, 200, undefined);
       return;
     }
@@ -305,8 +314,11 @@ export class TrackedResourceType implements TypeHandler {
     this.checkIdle(stored, emu);
     const body = normaliseActionBody(action, req.body);
     validateActionBody(this.def, action, version, body);
-    await this.hooks.actions?.[action.name]?.accept?.(stored, body, ctx);
-    const op = await this.startOperation(ctx, stored, action.name, `${this.fullType}:${action.name}`, body);
+    // What the action's acceptance changes (e.g. a cluster becoming Deploying) commits with its operation.
+    const op = await emu.store.transaction(async () => {
+      await this.hooks.actions?.[action.name]?.accept?.(stored, body, ctx);
+      return this.startOperation(ctx, stored, action.name, `${this.fullType}:${action.name}`, body);
+    });
     const headers: Record<string, string> = { Location: emu.operations.statusUrl(emu.endpoint, op, ctx.apiVersion, 'operationResults') };
     if (atLeast(version, VERSION_FEATURES.retryAfterOnActions)) headers['Retry-After'] = '1';
     sendJson(ctx.res, 202, undefined, headers);

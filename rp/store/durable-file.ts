@@ -1,5 +1,5 @@
 /** A lowdb adapter that makes each write crash-safe: temp file, fsync, atomic rename, fsync of the folder. */
-import { open, readFile, rename, mkdir } from 'node:fs/promises';
+import { open, readFile, rename, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -28,9 +28,13 @@ export class DurableJsonFile<T> implements Adapter<T> {
     try {
       await handle.writeFile(JSON.stringify(data));
       await handle.sync();
-    } finally {
-      await handle.close();
+    } catch (e) {
+      // A snapshot that could not be written (disk full) must not leave its partial copy taking space.
+      await handle.close().catch(() => undefined);
+      await rm(this.tmp, { force: true }).catch(() => undefined);
+      throw e;
     }
+    await handle.close();
     await rename(this.tmp, this.file);
     const dirHandle = await open(dir, 'r');
     try {

@@ -92,16 +92,26 @@ export class JournalWriter {
     return new JournalWriter(handle, seq, size);
   }
 
-  /** Appends the lines and makes them durable; a failed append is cut off, so no torn line stays mid-file. */
+  /**
+   * Appends the lines and makes them durable. A short or failed write (disk full) or a failed sync
+   * is cut back to the last durable length, so the file never keeps a torn line or padding.
+   */
   async append(text: string): Promise<void> {
+    const bytes = Buffer.from(text);
     try {
-      await this.handle.write(text);
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done);
+        if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        done += bytesWritten;
+      }
       await this.handle.datasync();
     } catch (e) {
       await this.handle.truncate(this.bytes).catch(() => undefined);
+      await this.handle.datasync().catch(() => undefined);
       throw e;
     }
-    this.bytes += Buffer.byteLength(text);
+    this.bytes += bytes.length;
   }
 
   async close(): Promise<void> {

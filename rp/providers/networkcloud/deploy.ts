@@ -197,9 +197,14 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
     { op: 'put', collection: RESOURCES, key: idKey(cluster.id), value: { ...cluster, resource: hub } },
     ...(await site.provision()),
   );
+  // Cluster, machines, appliances, PKI and managed group are one commit (the operation's transaction,
+  // which also records the operation's end); if it is not made, the site's listeners stop again.
+  emu.store.onAbort(() => site.abort());
   try {
-    await emu.putResourceGroup(id.subscriptionId, group.name, mrgLocation, undefined, cluster.id);
-    await emu.store.batch(ops);
+    await emu.store.transaction(async () => {
+      await emu.putResourceGroup(id.subscriptionId, group.name, mrgLocation, undefined, cluster.id);
+      await emu.store.batch(ops);
+    });
   } catch (e) {
     await site.abort();
     throw e;
