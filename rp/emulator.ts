@@ -160,7 +160,7 @@ export class Emulator {
     // A stored clock the emulator cannot run with (left by an older version) is repaired, and said so.
     let offset = this.meta.clockOffsetMs;
     if (!isUsableOffset(offset)) {
-      const repaired = typeof offset === 'number' && offset > 0 ? Math.max(0, LATEST_CLOCK_MS - Date.now()) : 0;
+      const repaired = typeof offset === 'number' && offset > 0 ? Math.max(0, LATEST_CLOCK_MS - Date.now() - 1_000) : 0;
       this.log.error(
         `warning: the virtual clock stored in ${this.store.file ?? 'memory'} (offset ${String(offset)} ms) is beyond what the emulator can represent; ` +
           `it was set to ${new Date(Date.now() + repaired).toISOString()}.`,
