@@ -208,7 +208,10 @@ describe('pki/site: deploy, live endpoints and the site view', () => {
     const files = readdirSync(run.emu.dataDir).filter((f) => f.startsWith('db.'));
     expect(files).to.include('db.json');
     for (const f of files) expect(statSync(path.join(run.emu.dataDir, f)).mode & 0o777, f).to.equal(0o600);
-    expect(files.map((f) => readFileSync(path.join(run.emu.dataDir, f), 'utf8')).join('\n')).to.match(/PRIVATE KEY/);
+    // The keys are persisted, encrypted (see rp/secrets/at-rest.ts): sealed records, never a PEM key in clear.
+    const stored = files.map((f) => readFileSync(path.join(run.emu.dataDir, f), 'utf8')).join('\n');
+    expect(stored).to.match(/"collection":"clusterPkiKeys","key":"[^"]+","value":\{"\$sealed":"v1\./);
+    expect(stored).to.not.match(/PRIVATE KEY/);
   });
 
   it('settings are configurable per cluster before deploy (key algorithm, lifetimes) and fixed after', async () => {

@@ -46,6 +46,10 @@ describe(`crash durability (${CYCLES} cycles of kill -9)`, function () {
           }
         };
         const writers = Array.from({ length: 6 }, (_, w) => writer(w));
+        // The kill lands in a stream of acknowledged writes: wait for this cycle's first one (a cold or
+        // loaded process may take a while), then a random moment more.
+        const ackedBefore = acknowledged.size;
+        for (const deadline = Date.now() + 20_000; acknowledged.size === ackedBefore && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
         await new Promise((r) => setTimeout(r, 150 + random() * 600));
         await emu.stop('SIGKILL');
         stop = true;
