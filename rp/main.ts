@@ -112,11 +112,11 @@ async function main(): Promise<void> {
     if (seed === 'demo' && !emu.demo) await seedDemo(emu);
     infoFile = await emu.writeInfoFile();
   } catch (e) {
+    // Let go of the data folder (and its lock) before exiting.
+    await emu?.close().catch(() => undefined);
     const message = await startFailure(e, config.dataDir);
     if (message === undefined) throw e;
     console.error(`error: ${message}`);
-    // Let go of the data folder (and its lock) before exiting.
-    await emu?.close().catch(() => undefined);
     process.exit(1);
   }
   const info = emu.info();
