@@ -107,6 +107,7 @@ export class Store {
   private journal: JournalWriter | null = null;
   private readonly versions = new Map<string, number>();
   private readonly txs = new AsyncLocalStorage<Tx>();
+  private openTxs = 0;
   private sealer: Sealer | null;
   /** Number of flushes (journal appends) so far: lets tests and benchmarks see group commit at work. */
   flushCount = 0;
@@ -320,6 +321,7 @@ export class Store {
     if (this.tx()) return fn();
     const tx: Tx = { ops: [], overlay: new Map(), closed: false, afterCommit: [], onAbort: [] };
     let result: T;
+    this.openTxs++;
     try {
       result = await this.txs.run(tx, fn);
       tx.closed = true;
@@ -328,6 +330,10 @@ export class Store {
       tx.closed = true;
       for (const undo of tx.onAbort) await Promise.resolve().then(undo).catch(() => undefined);
       throw e;
+    } finally {
+      // On Node 20, AsyncLocalStorage makes every await in the process dearer while it is enabled:
+      // it is enabled only while a transaction runs (run() enables it again).
+      if (--this.openTxs === 0) this.txs.disable();
     }
     for (const done of tx.afterCommit) done();
     return result;
