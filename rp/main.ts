@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm start -- [--host 127.0.0.1] [--port 8443] [--data-dir DIR] [--in-memory] [--seed demo|none]
- *              [--loose-auth] [--reset] [--operation-duration 1s] [--page-size N] [--quiet]
+ *              [--loose-auth] [--reset] [--operation-duration 1s] [--page-size N] [--faults FILE] [--quiet]
  * Starts the emulator, seeds the demo environment on an empty data folder, writes
  * <data-dir>/emulator.json when ready and prints the same facts for a person.
  */
@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from './clock.js';
 import { DEFAULT_CONFIG, type EmulatorConfig } from './config.js';
 import { Emulator } from './emulator.js';
+import { readFaultsFile } from './faults/file.js';
 import { seedDemo } from './seed/demo.js';
 import { StoreCorruptError } from './store/store.js';
 
@@ -23,6 +24,7 @@ const USAGE = `Usage: npm start -- [options]
   --reset                     start from an empty store
   --operation-duration TIME   how long long-running operations take, e.g. 1s, 250ms, 0 (default 1s)
   --page-size N               items per page of list operations (default 100)
+  --faults FILE               fault rules to put in force (JSON or YAML); they replace the stored ones
   --quiet                     print only errors and the ready line`;
 
 function parseMs(text: string): number {
@@ -32,7 +34,7 @@ function parseMs(text: string): number {
   return parseDuration(text);
 }
 
-export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: number } {
+export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: number; faultsFile?: string } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -45,6 +47,7 @@ export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: nu
       reset: { type: 'boolean' },
       'operation-duration': { type: 'string' },
       'page-size': { type: 'string' },
+      faults: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -72,6 +75,7 @@ export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: nu
     operationDurationMs: values['operation-duration'] === undefined ? DEFAULT_CONFIG.operationDurationMs : parseMs(values['operation-duration']),
     quiet: values.quiet ?? false,
     pageSize,
+    faultsFile: values.faults,
   };
 }
 
@@ -100,6 +104,17 @@ async function main(): Promise<void> {
     throw e;
   }
   if (config.pageSize) emu.pageSize = config.pageSize;
+  if (config.faultsFile) {
+    try {
+      const rules = await emu.faults.replaceAll(await readFaultsFile(config.faultsFile));
+      if (!quiet) console.log(`fault rules in force from ${config.faultsFile}: ${rules.map((r) => r.id).join(', ') || '(none)'}`);
+    } catch (e) {
+      const err = e as Error & { details?: { message: string }[] };
+      console.error(`error: --faults ${config.faultsFile}: ${err.message}${err.details?.length ? `\n  ${err.details.map((d) => d.message).join('\n  ')}` : ''}`);
+      await emu.close();
+      process.exit(2);
+    }
+  }
   await emu.listen();
   const seed = config.seed === 'auto' ? (emu.seeded ? 'none' : 'demo') : config.seed;
   if (seed === 'demo' && !emu.demo) await seedDemo(emu);

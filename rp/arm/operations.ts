@@ -38,6 +38,14 @@ export interface OperationRecord {
   /** HTTP status the Location URL answers with when the operation failed. */
   failureStatus?: number;
   properties?: JsonObject;
+  /** An outcome injected by a fault rule (rp/faults): end Failed/Canceled, and/or stay InProgress until holdUntil on the clock. */
+  fault?: { ruleId: string; status?: 'Failed' | 'Canceled'; error?: ErrorDetail; failureStatus?: number; holdUntil?: string };
+}
+
+/** Fault injection's hooks (rp/faults/engine.ts): mark an operation at its start; at its end, hold it or replace its finisher. */
+export interface OperationFaults {
+  atStart(op: OperationRecord): void;
+  atFinish(op: OperationRecord): Finisher | 'hold' | undefined;
 }
 
 export interface FinisherOutcome {
@@ -56,6 +64,7 @@ export class Operations {
   /** Operations still InProgress, by lower-cased resource id (kept in memory; rebuilt by resume()). */
   private active = new Map<string, Set<string>>();
   private closed = false;
+  faults?: OperationFaults;
 
   constructor(
     private readonly store: Store,
@@ -102,6 +111,7 @@ export class Operations {
       percentComplete: 0,
       dueAt: Date.now() + this.durationMs,
     };
+    this.faults?.atStart(op);
     await this.store.put(COLLECTION, op.name, op);
     this.track(op);
     if (this.durationMs <= 0) await this.complete(op.name);
@@ -165,7 +175,9 @@ export class Operations {
     const timer = this.timers.get(name);
     if (timer) clearTimeout(timer);
     this.timers.delete(name);
-    const finisher = this.finishers.get(op.finisher);
+    const injected = this.faults?.atFinish(op);
+    if (injected === 'hold') return;
+    const finisher = injected ?? this.finishers.get(op.finisher);
     const done: OperationRecord = { ...op, percentComplete: 100, endTime: undefined };
     try {
       if (!finisher) throw new ArmError(500, 'InternalServerError', `No finisher named '${op.finisher}'.`);
@@ -174,7 +186,7 @@ export class Operations {
       if (outcome?.properties) done.properties = outcome.properties;
     } catch (e) {
       const err = e instanceof ArmError ? e : new ArmError(500, 'InternalServerError', 'The operation failed unexpectedly.');
-      done.status = 'Failed';
+      done.status = (err as { operationStatus?: OperationState }).operationStatus ?? 'Failed';
       done.error = err.toBody().error;
       done.failureStatus = err.status;
     }
