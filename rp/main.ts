@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   }
   await emu.listen();
   const seed = config.seed === 'auto' ? (emu.seeded ? 'none' : 'demo') : config.seed;
-  if (seed === 'demo' && !emu.demo) await seedDemo(emu);
+  if (seed === 'demo' && !emu.demo) await emu.faults.paused(() => seedDemo(emu));
   const infoFile = await emu.writeInfoFile();
   const info = emu.info();
   console.log(

@@ -60,6 +60,8 @@ export class Faults {
   private readonly held = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  /** While above zero (the emulator seeding its demo through its own API), rules do not apply. */
+  private pausedDepth = 0;
 
   constructor(private readonly deps: FaultDeps) {
     this.rules = new FaultRuleStore(deps.store);
@@ -98,6 +100,16 @@ export class Faults {
     return rules;
   }
 
+  /** Runs work (the demo seed, which calls the emulator's own API) with every rule set aside. */
+  async paused<T>(work: () => Promise<T>): Promise<T> {
+    this.pausedDepth += 1;
+    try {
+      return await work();
+    } finally {
+      this.pausedDepth -= 1;
+    }
+  }
+
   view(rule: FaultRule): Record<string, unknown> {
     return ruleView(rule, this.deps.clock.nowMs());
   }
@@ -111,7 +123,7 @@ export class Faults {
    */
   frontDoor(): (req: Request, res: Response, fail: NextFunction, next: () => void) => void {
     return (req, res, fail, next) => {
-      if (this.rules.all().length === 0) return next();
+      if (this.pausedDepth > 0 || this.rules.all().length === 0) return next();
       const facts = requestFacts(req.method, req.path, req.query['api-version'], res.locals.principal as { objectId?: string; appId?: string; tenantId?: string } | undefined);
       const proceed = () => this.scope.run({ facts, res }, next);
       const decision = this.decide(facts, res);

@@ -3,9 +3,9 @@
  * operation as az reports it (exit 1, az's error text), and `npm start -- --faults FILE` (YAML).
  */
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawnEmulator } from '../helpers/emulator.js';
+import { ROOT, spawnEmulator } from '../helpers/emulator.js';
 import { azemu, newConfigDir, removeTempDirs, startEmulator, tempDir, type CliResult, type RunningEmulator } from '../cli/helpers.js';
 
 describe('faults: azemu emulator fault', function () {
@@ -121,6 +121,25 @@ describe('faults: npm start -- --faults FILE', function () {
       expect(rules.map((r: any) => [r.id, r.fired])).to.deep.equal([['flaky-groups', 1], ['ci-throttle', 0]]);
       await new Promise((r) => setTimeout(r, 100));
       expect(proc.output()).to.contain('fault rules in force from').and.match(/fault flaky-groups: 500 InternalServerError on GET \/subscriptions\/[0-9a-f-]+\/resourcegroups\/any/);
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it("starts with README's CI recipe file and puts its rules in force", async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const recipe = readme.slice(readme.indexOf('### CI recipe'));
+    const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(recipe)?.[1];
+    expect(yamlBlock, 'the CI recipe has a YAML block').to.be.a('string');
+    const file = path.join(tempDir(), 'faults.yaml');
+    writeFileSync(file, yamlBlock!);
+    const proc = await spawnEmulator(['--faults', file]);
+    try {
+      const rules = (await proc.client.get('/_emulator/faults')).body.value;
+      expect(rules.map((r: any) => [r.id, r.kind, r.state])).to.deep.equal([['throttle', 'throttle', 'Active'], ['flaky-front-door', 'error', 'Active'], ['cordon-fails-once', 'operation', 'Active']]);
+      expect(rules[1]).to.include({ probability: 0.1, seed: 42 });
+      const r = await proc.client.get(`/subscriptions/${proc.client.info.subscriptionId}/resourcegroups?api-version=2021-04-01`);
+      expect(r.headers['x-ms-ratelimit-remaining-subscription-reads']).to.equal('199');
     } finally {
       await proc.stop();
     }
