@@ -256,7 +256,8 @@ export class Faults {
   /** Marks an operation started by a matching request with the rule's outcome (stored with the operation). */
   private atStart(op: OperationRecord): void {
     const scope = this.scope.getStore();
-    if (!scope) return;
+    // Timers set up during a request carry its scope; only the request's own operations count.
+    if (!scope || scope.res.headersSent || scope.res.writableEnded) return;
     const now = this.deps.clock.nowMs();
     for (const rule of this.rules.all()) {
       if (rule.kind !== 'operation' || ruleState(rule, now) !== 'Active' || !matches(rule.match, scope.facts)) continue;

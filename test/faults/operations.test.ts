@@ -6,7 +6,10 @@
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
 import { clusterManagerBody } from '../helpers/bodies.js';
 import { ncPath, rgPath, startEmulator, type Running } from '../helpers/emulator.js';
 import { addRule, captureLog, ruleById } from './helpers.js';
@@ -89,6 +92,33 @@ describe('faults: long-running operations', () => {
     expect(done.body.status).to.equal('Succeeded');
     expect((await run.client.get(cmPath('cm-slow'))).body.properties.provisioningState).to.equal('Succeeded');
     expect(await ruleById(run.client, rule.id)).to.include({ fired: 1 });
+  });
+
+  it('keeps holding an operation across a restart, and releases it when the clock passes', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nce-faults-hold-'));
+    try {
+      let durable = await startEmulator({ inMemory: false, dataDir });
+      const s = durable.client.info.subscriptionId;
+      await durable.client.put(`${rgPath(s, 'rg1')}?api-version=2021-04-01`, { location: 'eastus' });
+      await addRule(durable.client, { match: { method: 'PUT', resourceType: CM }, effect: { operationDelay: '1d', operationStatus: 'Canceled' } });
+      const put = await durable.client.put(`${ncPath(s, 'rg1', 'clusterManagers', 'held')}?api-version=${V}`, clusterManagerBody(s, 'rg1'));
+      const statusPath = new URL(put.headers['azure-asyncoperation'] as string).pathname + '?api-version=' + V;
+      await durable.stop();
+      durable = await startEmulator({ inMemory: false, dataDir });
+      try {
+        await new Promise((r) => setTimeout(r, 100));
+        expect((await durable.client.get(statusPath)).body.status).to.equal('InProgress');
+        await durable.client.post('/_emulator/clock', { advance: '25h' });
+        const done = await durable.client.get(statusPath);
+        expect(done.body.status).to.equal('Canceled');
+        expect(done.body.error.code).to.equal('OperationCanceled');
+        expect((await durable.client.get(`${ncPath(s, 'rg1', 'clusterManagers', 'held')}?api-version=${V}`)).body.properties.provisioningState).to.equal('Canceled');
+      } finally {
+        await durable.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('combines a delay with a final status, and leaves operations of other requests alone', async () => {
