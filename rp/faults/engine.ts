@@ -344,6 +344,8 @@ export class Faults {
   /** Abandons delayed requests (their connections are closed with the server). */
   close(): void {
     this.closed = true;
+    // Stops the per-request scope's bookkeeping (async hooks) once this emulator is gone.
+    this.scope.disable();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
