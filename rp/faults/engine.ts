@@ -125,7 +125,8 @@ export class Faults {
     return (req, res, fail, next) => {
       if (this.pausedDepth > 0 || this.rules.all().length === 0) return next();
       const facts = requestFacts(req.method, req.path, req.query['api-version'], res.locals.principal as { objectId?: string; appId?: string; tenantId?: string } | undefined);
-      const proceed = () => this.scope.run({ facts, res }, next);
+      // The scope (async hooks on every promise) is only needed while operation rules are in force.
+      const proceed = this.hasOperationRules() ? () => this.scope.run({ facts, res }, next) : next;
       const decision = this.decide(facts, res);
       if (!decision) return proceed();
       const { rule } = decision;
@@ -145,6 +146,13 @@ export class Faults {
       if (decision.delayMs > 0) this.after(decision.delayMs, act, () => req.socket.destroy());
       else act();
     };
+  }
+
+  private hasOperationRules(): boolean {
+    const now = this.deps.clock.nowMs();
+    if (this.rules.all().some((r) => r.kind === 'operation' && ruleState(r, now) === 'Active')) return true;
+    this.scope.disable();
+    return false;
   }
 
   private decide(facts: RequestFacts, res: Response): Decision | null {
