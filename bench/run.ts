@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './common.js';
 
-const BENCHES = ['http', 'cli-show', 'deploy'];
+const BENCHES = ['http', 'cli-show', 'deploy', 'faults'];
 let failed = 0;
 for (const name of BENCHES) {
   const file = path.join(ROOT, 'dist/bench', `${name}.js`);

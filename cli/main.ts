@@ -24,6 +24,7 @@ const HANDLERS: Record<Run['handler'], () => Promise<{ run: Handler }>> = {
   secret: () => import('./commands/handlers/secret.js'),
   keyvault: () => import('./commands/handlers/keyvault.js'),
   site: () => import('./commands/handlers/site.js'),
+  fault: () => import('./commands/handlers/fault.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

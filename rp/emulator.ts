@@ -15,6 +15,7 @@ import { DEFAULT_PAGE_SIZE } from './arm/paging.js';
 import { idKey, isValidResourceGroupName, parseResourceId, resourceGroupId, UUID } from './arm/resource-id.js';
 import { Clock, isUsableOffset, LATEST_CLOCK_MS } from './clock.js';
 import type { EmulatorConfig } from './config.js';
+import { Faults } from './faults/engine.js';
 import { PrincipalDirectory } from './identity/principals.js';
 import { loadMsiSecret } from './identity/msi.js';
 import { TokenService } from './identity/tokens.js';
@@ -79,6 +80,8 @@ export class Emulator {
   /** Serialises the check-then-write of each resource (see rp/arm/locks.ts). */
   readonly writeLock = new KeyedLock();
   providers!: ProviderRegistry;
+  /** Fault rules (rp/faults/): injected errors, delays, drops, throttling and operation outcomes. */
+  readonly faults: Faults;
   /** Credential rotation and the secret archive (rp/secrets/), driven by the clock. */
   rotation!: SecretRotation;
   tokens!: TokenService;
@@ -101,6 +104,12 @@ export class Emulator {
     this.clock = new Clock(0);
     this.operations = new Operations(store, this.clock, config.operationDurationMs, (id, work) => this.writeLock.run(resourceLockKey(id), work), (line) => log.error(line));
     this.principals = new PrincipalDirectory(store);
+    this.faults = new Faults({
+      store, clock: this.clock, log,
+      operation: (name) => this.operations.get(name),
+      completeOperation: (name) => this.writeLock.run(resourceLockKey(this.operations.get(name)?.resourceId ?? name), () => this.operations.complete(name)),
+    });
+    this.operations.faults = this.faults.operationHooks();
   }
 
   /** Opens the data folder (or memory), loads or creates the emulator's identity and keys. */
@@ -394,6 +403,7 @@ export class Emulator {
       this.server.close();
       this.server.closeAllConnections();
     }
+    this.faults.close();
     await Promise.allSettled([...this.inFlight]);
     await this.operations.close();
     await stopSites(this);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm start -- [--host 127.0.0.1] [--port 8443] [--data-dir DIR] [--in-memory] [--seed demo|none]
- *              [--loose-auth] [--reset] [--operation-duration 1s] [--page-size N] [--quiet]
+ *              [--loose-auth] [--reset] [--operation-duration 1s] [--page-size N] [--faults FILE] [--quiet]
  * Starts the emulator, seeds the demo environment on an empty data folder, writes
  * <data-dir>/emulator.json when ready and prints the same facts for a person.
  */
@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from './clock.js';
 import { DEFAULT_CONFIG, type EmulatorConfig } from './config.js';
 import { Emulator } from './emulator.js';
+import { readFaultsFile } from './faults/file.js';
 import { seedDemo } from './seed/demo.js';
 import { StoreKeyError } from './secrets/at-rest.js';
 import { DataFolderLockedError } from './store/lock.js';
@@ -26,6 +27,19 @@ async function startFailure(e: unknown, dataDir: string): Promise<string | undef
   return undefined;
 }
 
+/** Replaces the stored fault rules with a --faults file's; a bad file ends the start with exit 2. */
+async function loadFaultsFile(emu: Emulator, file: string, quiet: boolean): Promise<void> {
+  try {
+    const rules = await emu.faults.replaceAll(await readFaultsFile(file));
+    if (!quiet) console.log(`fault rules in force from ${file}: ${rules.map((r) => r.id).join(', ') || '(none)'}`);
+  } catch (e) {
+    const err = e as Error & { details?: { message: string }[] };
+    console.error(`error: --faults ${file}: ${err.message}${err.details?.length ? `\n  ${err.details.map((d) => d.message).join('\n  ')}` : ''}`);
+    await emu.close();
+    process.exit(2);
+  }
+}
+
 const USAGE = `Usage: npm start -- [options]
   --host HOST                 address to listen on (default 127.0.0.1)
   --port PORT                 HTTPS port; 0 picks a free one (default 8443)
@@ -36,6 +50,7 @@ const USAGE = `Usage: npm start -- [options]
   --reset                     start from an empty store
   --operation-duration TIME   how long long-running operations take, e.g. 1s, 250ms, 0 (default 1s)
   --page-size N               items per page of list operations (default 100)
+  --faults FILE               fault rules to put in force (JSON or YAML); they replace the stored ones
   --quiet                     print only errors and the ready line`;
 
 function parseMs(text: string): number {
@@ -45,7 +60,7 @@ function parseMs(text: string): number {
   return parseDuration(text);
 }
 
-export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: number } {
+export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: number; faultsFile?: string } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -58,6 +73,7 @@ export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: nu
       reset: { type: 'boolean' },
       'operation-duration': { type: 'string' },
       'page-size': { type: 'string' },
+      faults: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -85,6 +101,7 @@ export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: nu
     operationDurationMs: values['operation-duration'] === undefined ? DEFAULT_CONFIG.operationDurationMs : parseMs(values['operation-duration']),
     quiet: values.quiet ?? false,
     pageSize,
+    faultsFile: values.faults,
   };
 }
 
@@ -105,12 +122,15 @@ async function main(): Promise<void> {
   let emu: Emulator | undefined;
   let infoFile: string;
   try {
-    emu = await Emulator.open(config, log);
-    if (config.pageSize) emu.pageSize = config.pageSize;
-    await emu.listen();
-    const seed = config.seed === 'auto' ? (emu.seeded ? 'none' : 'demo') : config.seed;
-    if (seed === 'demo' && !emu.demo) await seedDemo(emu);
-    infoFile = await emu.writeInfoFile();
+    const opened = await Emulator.open(config, log);
+    emu = opened;
+    if (config.pageSize) opened.pageSize = config.pageSize;
+    if (config.faultsFile) await loadFaultsFile(opened, config.faultsFile, quiet);
+    await opened.listen();
+    const seed = config.seed === 'auto' ? (opened.seeded ? 'none' : 'demo') : config.seed;
+    // The seed goes through the emulator's own API: rules in force must not break it.
+    if (seed === 'demo' && !opened.demo) await opened.faults.paused(() => seedDemo(opened));
+    infoFile = await opened.writeInfoFile();
   } catch (e) {
     // Let go of the data folder (and its lock) before exiting.
     await emu?.close().catch(() => undefined);

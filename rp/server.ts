@@ -13,6 +13,7 @@ import { adminRouter } from './admin/routes.js';
 import { errors } from './arm/errors.js';
 import { errorHandler, jsonBody, notFound, requestContext } from './arm/http.js';
 import type { Emulator } from './emulator.js';
+import { faultRouter } from './faults/routes.js';
 import { requireBearer } from './identity/auth.js';
 import { identityRouter } from './identity/routes.js';
 import { portalRouter } from './portal/router.js';
@@ -41,6 +42,7 @@ function armFrontDoor(emu: Emulator): RequestListener {
   const body = jsonBody();
   const dispatch = armRouter(emu);
   const renderError = errorHandler(emu.log);
+  const faults = emu.faults.frontDoor();
   return (rawReq: IncomingMessage, rawRes: ServerResponse) => {
     const url = (rawReq.url ?? '/').replace(/^\/{2,}/, '/');
     const q = url.indexOf('?');
@@ -54,7 +56,7 @@ function armFrontDoor(emu: Emulator): RequestListener {
     const res = Object.assign(rawRes, { locals: {} }) as unknown as Response;
     const fail: NextFunction = (err?: unknown) => renderError(err ?? errors.noRoute(req.method, req.path), req, res, () => undefined);
     context(req, res, () =>
-      auth(req, res, (err?: unknown) => (err ? fail(err) : body(req, res, (err2?: unknown) => (err2 ? fail(err2) : dispatch(req, res, fail))))),
+      auth(req, res, (err?: unknown) => (err ? fail(err) : body(req, res, (err2?: unknown) => (err2 ? fail(err2) : faults(req, res, fail, () => dispatch(req, res, fail)))))),
     );
   };
 }
@@ -93,6 +95,7 @@ export function createApp(emu: Emulator): Express {
     publicEndpoint: () => emu.endpoint.replace(/\/$/, ''),
   }));
   app.use(adminRouter(emu, auth));
+  app.use(faultRouter(emu.faults, auth));
   app.use(siteRouter(emu, auth));
   // Key Vault data plane: https://localhost:PORT/vaults/NAME is vault NAME (its own auth: the vault audience).
   app.use('/vaults', vaultRouter(emu));

@@ -57,7 +57,8 @@ export type Run =
   | { handler: 'role'; op: RoleOp }
   | { handler: 'secret'; op: 'show' | 'list-versions' }
   | { handler: 'keyvault'; op: 'recover' | 'purge' | 'list-deleted' | 'show-deleted' }
-  | { handler: 'site'; op: SiteOp };
+  | { handler: 'site'; op: SiteOp }
+  | { handler: 'fault'; op: 'add' | 'list' | 'show' | 'remove' | 'clear' };
 
 /** The ARM resource types of `azemu identity` and `azemu keyvault`. */
 export type ArmKind = 'identity' | 'vault';

@@ -60,7 +60,7 @@ export function adminRouter(emu: Emulator, requireAuth: RequestHandler): Router 
       const seed = (req.query.seed ?? (req.body as { seed?: unknown } | undefined)?.seed ?? 'none') as string;
       if (seed !== 'demo' && seed !== 'none') throw errors.badRequest('InvalidParameter', `seed must be 'demo' or 'none', not '${seed}'.`, 'seed');
       await emu.reset();
-      if (seed === 'demo') await seedDemo(emu);
+      if (seed === 'demo') await emu.faults.paused(() => seedDemo(emu));
       await emu.writeInfoFile();
       sendJson(res, 200, { status: 'reset', seed, demo: emu.demo ?? null });
     } catch (e) {

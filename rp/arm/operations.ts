@@ -48,6 +48,14 @@ export interface OperationRecord {
   /** HTTP status the Location URL answers with when the operation failed. */
   failureStatus?: number;
   properties?: JsonObject;
+  /** An outcome injected by a fault rule (rp/faults): end Failed/Canceled, and/or stay InProgress until holdUntil on the clock. */
+  fault?: { ruleId: string; status?: 'Failed' | 'Canceled'; error?: ErrorDetail; failureStatus?: number; holdUntil?: string };
+}
+
+/** Fault injection's hooks (rp/faults/engine.ts): mark an operation at its start; at its end, hold it or replace its finisher. */
+export interface OperationFaults {
+  atStart(op: OperationRecord): void;
+  atFinish(op: OperationRecord): Finisher | 'hold' | undefined;
 }
 
 export interface FinisherOutcome {
@@ -71,6 +79,7 @@ export class Operations {
   /** Operations still InProgress, by lower-cased resource id (kept in memory; rebuilt by resume()). */
   private active = new Map<string, Set<string>>();
   private closed = false;
+  faults?: OperationFaults;
 
   constructor(
     private readonly store: Store,
@@ -137,6 +146,7 @@ export class Operations {
       percentComplete: 0,
       dueAt: Date.now() + this.durationMs,
     };
+    this.faults?.atStart(op);
     // In the caller's transaction, the record becomes durable with the change it belongs to; only
     // then is it tracked and its timer armed.
     await this.store.put(COLLECTION, op.name, op);
@@ -211,7 +221,9 @@ export class Operations {
     const timer = this.timers.get(name);
     if (timer) clearTimeout(timer);
     this.timers.delete(name);
-    const finisher = this.finishers.get(op.finisher);
+    const injected = this.faults?.atFinish(op);
+    if (injected === 'hold') return;
+    const finisher = injected ?? this.finishers.get(op.finisher);
     // The finisher's effect and the record saying it finished are one commit.
     await this.store.transaction(async () => {
       const done: OperationRecord = { ...op, percentComplete: 100, endTime: undefined };
@@ -222,7 +234,7 @@ export class Operations {
         if (outcome?.properties) done.properties = outcome.properties;
       } catch (e) {
         const err = e instanceof ArmError ? e : new ArmError(500, 'InternalServerError', 'The operation failed unexpectedly.');
-        done.status = 'Failed';
+        done.status = (err as { operationStatus?: OperationState }).operationStatus ?? 'Failed';
         done.error = err.toBody().error;
         done.failureStatus = err.status;
       }

@@ -121,7 +121,7 @@ describe('portal: server side', () => {
 
   it('the static folder holds only plain browser files', () => {
     const files = readdirSync(portalStaticDir()).sort();
-    expect(files).to.deep.equal(['api.js', 'app.js', 'diff.js', 'index.html', 'jsonview.js', 'portal.css', 'x509.js']);
+    expect(files).to.deep.equal(['api.js', 'app.js', 'diff.js', 'faults.js', 'index.html', 'jsonview.js', 'portal.css', 'x509.js']);
     for (const f of files.filter((x) => x.endsWith('.js'))) {
       const text = readFileSync(path.join(portalStaticDir(), f), 'utf8');
       // Relative ES module imports only: no bundler, no bare package names.

@@ -115,6 +115,9 @@ export const getClock = () => arm('/_emulator/clock');
 
 export const advanceClock = (advance) => arm('/_emulator/clock', { method: 'POST', body: { advance } });
 
+/** The fault rules, with their state and counters (GET /_emulator/faults needs the bearer token). */
+export const listFaults = async () => (await arm('/_emulator/faults')).value ?? [];
+
 export const versionDiff = (type, from, to) =>
   arm(`/portal/api/version-diff?${new URLSearchParams({ type, from, to })}`);
 

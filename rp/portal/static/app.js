@@ -3,8 +3,10 @@
 //   #/subscriptions/{s}                  resource groups and every resource, with search by name
 //   #/subscriptions/{s}/resourceGroups/{g}
 //   #/{resource id}?tab=overview|json|diff|pki&api-version=…&from=…&to=…
+//   #/faults                             the fault rules in force (read-only)
 import * as api from './api.js';
 import { diffRows, diffTable } from './diff.js';
+import { faultsPage, renderFaultsLink } from './faults.js';
 import { el, jsonTree, setAllOpen } from './jsonview.js';
 import { parseCertificate, pemToDer, sha256Hex } from './x509.js';
 
@@ -224,6 +226,12 @@ async function groupView(view, sub, group) {
   view.append(el('section', { 'aria-labelledby': 'res-h' }, el('h2', { id: 'res-h', text: 'Resources' }), searchableTable({
     id: 'group-resources', label: 'Resources', empty: 'This group has no resources.', columns: resourceColumns(false), rows: resources,
   })));
+}
+
+async function faultsView(view) {
+  setCrumbs([['Fault rules', '#/faults']]);
+  view.append(el('h1', { tabindex: '-1', text: 'Fault rules' }));
+  view.append(...faultsPage(await api.listFaults()));
 }
 
 function tagList(tags) {
@@ -567,7 +575,9 @@ async function route() {
   const view = el('div', { class: 'view' });
   main.setAttribute('aria-busy', 'true');
   try {
+    api.listFaults().then((rules) => renderFaultsLink(document.getElementById('faults-link'), rules), () => undefined);
     if (segs.length === 0) await subscriptionsView(view);
+    else if (segs.length === 1 && segs[0] === 'faults') await faultsView(view);
     else if (segs[0].toLowerCase() === 'subscriptions' && segs.length === 2) await subscriptionView(view, segs[1]);
     else if (segs[0].toLowerCase() === 'subscriptions' && segs.length === 4 && segs[2].toLowerCase() === 'resourcegroups') await groupView(view, segs[1], segs[3]);
     else if (segs[0].toLowerCase() === 'subscriptions' && segs.length >= 8 && segs[4].toLowerCase() === 'providers') await resourceView(view, path, params);

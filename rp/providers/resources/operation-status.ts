@@ -10,6 +10,7 @@ function find(ctx: ArmContext, id: string): OperationRecord {
   if (!op || op.subscriptionId.toLowerCase() !== ctx.path.subscriptionId!.toLowerCase()) {
     throw new ArmError(404, 'OperationNotFound', `The operation '${id}' was not found.`);
   }
+  if (op.fault) ctx.res.setHeader('x-ms-emulator-fault', op.fault.ruleId);
   return op;
 }
 
