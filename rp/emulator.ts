@@ -3,7 +3,7 @@
  * HTTPS server. Everything a handler needs hangs off this object.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile, chmod } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -337,8 +337,11 @@ export class Emulator {
   async writeInfoFile(): Promise<string> {
     const file = path.join(this.dataDir, 'emulator.json');
     await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
-    await writeFile(file, JSON.stringify(this.info(), null, 2) + '\n', { mode: 0o600 });
-    await chmod(file, 0o600);
+    // Written aside and renamed into place: whoever polls for the file never reads half of it.
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(this.info(), null, 2) + '\n', { mode: 0o600 });
+    await chmod(tmp, 0o600);
+    await rename(tmp, file);
     return file;
   }
 
