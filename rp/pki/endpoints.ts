@@ -13,8 +13,8 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSecureContext } from 'node:tls';
-import { inspectCertificate } from './x509.js';
+import { X509Certificate } from 'node:crypto';
+import { normalizeSerial } from './x509.js';
 
 export type EndpointKind = 'bmc' | 'storageAppliance' | 'platformService';
 
@@ -42,9 +42,14 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** Leaf then chain, as one PEM: how node (and OpenSSL) take a certificate chain. */
 function credentials(certPem: string, keyPem: string, chainPems: string[]): Credentials {
   const cert = [certPem, ...chainPems].map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');
-  // Building a context validates the PEMs and that the key belongs to the leaf before anything changes.
-  createSecureContext({ cert, key: keyPem });
+  // No separate check: createServer and setSecureContext build the context (which validates the PEMs
+  // and that the key belongs to the leaf) and throw before anything changes.
   return { cert, key: keyPem };
+}
+
+/** The serial as inspectCertificate() spells it, read by node's native parser (no ASN.1 in JS). */
+function serialOf(certPem: string): string {
+  return normalizeSerial(new X509Certificate(certPem).serialNumber);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -79,7 +84,7 @@ export class TlsEndpointHost {
   private closed = false;
 
   private constructor(private readonly server: Server, readonly host: string, readonly port: number, readonly kind: EndpointKind, certPem: string) {
-    this.serialNow = inspectCertificate(certPem).serial;
+    this.serialNow = serialOf(certPem);
   }
 
   /** Starts listening; resolves once the port is bound. */
@@ -119,7 +124,7 @@ export class TlsEndpointHost {
     if (this.closed) throw new Error(`endpoint ${this.url} is closed`);
     const next = credentials(certPem, keyPem, chainPems);
     this.server.setSecureContext(next);
-    this.serialNow = inspectCertificate(certPem).serial;
+    this.serialNow = serialOf(certPem);
   }
 
   /** Stops listening and drops open connections; safe to call twice. */

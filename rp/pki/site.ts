@@ -522,6 +522,9 @@ export class ClusterSites {
     const keys: ClusterPkiKeys = { [root.key.serial]: root.key };
     const rootSigner = signerOf(root.certificate, keys);
     const rootCrl = this.crlUrl(pkiId, root.certificate);
+    // The infra issuer does not depend on the interface issuer: both are made at once.
+    const infraIssued = this.issueIssuer(id, keys, 'infraIssuer', 1, rootSigner, t, rootCrl);
+    infraIssued.catch(() => undefined);
     let externalCa: ExternalCaRecord[] = [];
     let iface: SiteCertificate;
     if (issuer.mode === 'customerCa') {
@@ -537,7 +540,7 @@ export class ClusterSites {
     } else {
       iface = (await this.issueIssuer(id, keys, 'interfaceIssuer', 1, rootSigner, t, rootCrl)).certificate;
     }
-    const infra = (await this.issueIssuer(id, keys, 'infraIssuer', 1, rootSigner, t, rootCrl)).certificate;
+    const infra = (await infraIssued).certificate;
     const state: SiteState = {
       key,
       keys,
