@@ -9,10 +9,14 @@
  *
  * swap() replaces the certificate with server.setSecureContext: the listener stays up, handshakes
  * from then on present the new chain, and connections already established keep the old one.
+ *
+ * The port is bound at once, but the TLS side (parsing the key and chain into a context, the costly
+ * part of a listener) is made on the first connection: a cluster's deploy opens a hundred listeners
+ * that are mostly never dialled, and a listener then costs a bound socket.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { normalizeSerial } from './x509.js';
 
@@ -30,6 +34,8 @@ export interface TlsEndpointOptions {
   port?: number;
   /** Loopback by default: these endpoints are for local clients only. */
   host?: string;
+  /** The certificate's serial when the caller knows it (saves reading it from the PEM). */
+  serial?: string;
 }
 
 interface Credentials {
@@ -82,27 +88,65 @@ function handlerFor(kind: EndpointKind, name: string) {
 export class TlsEndpointHost {
   private serialNow: string;
   private closed = false;
+  /** The HTTPS side, made on the first connection (or the first swap). */
+  private tls: Server | null = null;
+  private readonly sockets = new Set<Socket>();
 
-  private constructor(private readonly server: Server, readonly host: string, readonly port: number, readonly kind: EndpointKind, certPem: string) {
-    this.serialNow = serialOf(certPem);
+  private constructor(
+    private readonly listener: NetServer,
+    private credentials: Credentials,
+    private readonly handler: (req: IncomingMessage, res: ServerResponse) => void,
+    readonly host: string,
+    readonly port: number,
+    readonly kind: EndpointKind,
+    serial: string,
+  ) {
+    this.serialNow = serial;
   }
 
   /** Starts listening; resolves once the port is bound. */
   static async start(options: TlsEndpointOptions): Promise<TlsEndpointHost> {
     const kind = options.kind ?? 'bmc';
     const host = options.host ?? '127.0.0.1';
-    const server = createServer(credentials(options.certPem, options.keyPem, options.chainPems ?? []), handlerFor(kind, options.name ?? 'endpoint'));
-    // Clients probe and go; idle keep-alive sockets would only hold old certificates longer.
-    server.keepAliveTimeout = 1000;
+    let endpoint: TlsEndpointHost | undefined;
+    const listener = createNetServer((socket) => endpoint!.accept(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
+      listener.once('error', reject);
+      listener.listen(options.port ?? 0, host, () => {
+        listener.off('error', reject);
         resolve();
       });
     });
-    const { port } = server.address() as AddressInfo;
-    return new TlsEndpointHost(server, host, port, kind, options.certPem);
+    const { port } = listener.address() as AddressInfo;
+    endpoint = new TlsEndpointHost(
+      listener, credentials(options.certPem, options.keyPem, options.chainPems ?? []), handlerFor(kind, options.name ?? 'endpoint'),
+      host, port, kind, options.serial ? normalizeSerial(options.serial) : serialOf(options.certPem),
+    );
+    return endpoint;
+  }
+
+  /** Hands a new connection to the HTTPS side; a context that cannot be built refuses the connection. */
+  private accept(socket: Socket): void {
+    if (this.closed) return void socket.destroy();
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    try {
+      this.https().emit('connection', socket);
+    } catch {
+      socket.destroy();
+    }
+  }
+
+  private https(): Server {
+    if (!this.tls) this.tls = this.makeServer(this.credentials);
+    return this.tls;
+  }
+
+  private makeServer(creds: Credentials): Server {
+    const server = createServer(creds, this.handler);
+    // Clients probe and go; idle keep-alive sockets would only hold old certificates longer.
+    server.keepAliveTimeout = 1000;
+    return server;
   }
 
   get url(): string {
@@ -116,23 +160,27 @@ export class TlsEndpointHost {
   }
 
   get listening(): boolean {
-    return this.server.listening;
+    return this.listener.listening;
   }
 
   /** Presents a new certificate from the next handshake on, without closing the listener. */
-  swap(certPem: string, keyPem: string, chainPems: string[] = []): void {
+  swap(certPem: string, keyPem: string, chainPems: string[] = [], serial?: string): void {
     if (this.closed) throw new Error(`endpoint ${this.url} is closed`);
     const next = credentials(certPem, keyPem, chainPems);
-    this.server.setSecureContext(next);
-    this.serialNow = serialOf(certPem);
+    // Either way the new context is built (and checked) before anything changes.
+    if (this.tls) this.tls.setSecureContext(next);
+    else this.tls = this.makeServer(next);
+    this.credentials = next;
+    this.serialNow = serial ? normalizeSerial(serial) : serialOf(certPem);
   }
 
   /** Stops listening and drops open connections; safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
+    const done = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    this.tls?.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
     await done;
   }
 }

@@ -587,7 +587,7 @@ export class ClusterSites {
           started = true;
           leaf.endpoint.port = await sites.registry.open(key, leaf.name, {
             kind: leaf.endpoint.kind, name: leaf.endpoint.resourceName, certPem: leaf.certificate.certPem, keyPem: issued[i].keyPem,
-            chainPems: sites.chainOf(state.pki, state.site, leaf.certificate),
+            chainPems: sites.chainOf(state.pki, state.site, leaf.certificate), serial: leaf.certificate.serial,
           });
           if (p.props && leaf.endpoint.kind === 'bmc') p.props.bmcConnectionString = bmcConnectionString(leaf.endpoint.port);
         }));
@@ -740,7 +740,7 @@ export class ClusterSites {
     for (const [name, keyPem] of keyPems) {
       const leaf = state.site.leaves[name];
       if (!leaf.endpoint) continue;
-      this.registry.swap(state.key, name, leaf.certificate.certPem, keyPem, this.chainOf(state.pki, state.site, leaf.certificate));
+      this.registry.swap(state.key, name, leaf.certificate.certPem, keyPem, this.chainOf(state.pki, state.site, leaf.certificate), leaf.certificate.serial);
     }
   }
 
@@ -925,7 +925,7 @@ export class ClusterSites {
       }
       const port = await this.registry.open(key, leaf.name, {
         kind: leaf.endpoint.kind, name: leaf.endpoint.resourceName, certPem: leaf.certificate.certPem, keyPem: keyRecord.privateKeyPem,
-        chainPems: this.chainOf(state.pki, state.site, leaf.certificate), preferredPort: leaf.endpoint.port,
+        chainPems: this.chainOf(state.pki, state.site, leaf.certificate), preferredPort: leaf.endpoint.port, serial: leaf.certificate.serial,
       });
       if (port !== leaf.endpoint.port) {
         leaf.endpoint.port = port;

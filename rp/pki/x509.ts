@@ -6,7 +6,7 @@
 // tsyringe (used by @peculiar/x509) needs the Reflect metadata polyfill before the library loads.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createHash, createPrivateKey, createPublicKey, KeyObject, sign as nodeSign, webcrypto } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair as nodeGenerateKeyPair, KeyObject, sign as nodeSign, webcrypto } from 'node:crypto';
 import * as der from './der.js';
 import { isIP } from 'node:net';
 
@@ -37,6 +37,30 @@ function keyGenParams(algorithm: KeyAlgorithm): KeyGenParams {
     case 'RSA-4096': return { name: 'RSASSA-PKCS1-v1_5', modulusLength: 4096, publicExponent: RSA_EXPONENT, hash: 'SHA-256' };
     default: throw new RangeError(`unknown key algorithm '${algorithm as string}': use one of ${KEY_ALGORITHMS.join(', ')}`);
   }
+}
+
+/** A key pair as a leaf needs it: the public key to certify (SPKI DER) and the private key to keep (PKCS#8 PEM). */
+export interface EncodedKeyPair {
+  spkiDer: Buffer;
+  privateKeyPem: string;
+}
+
+/**
+ * Generates a key pair already encoded. Node generates and encodes it on the thread pool, so the
+ * event loop does none of the work: what a leaf costs the emulator is its key and its signature.
+ */
+export function generateEncodedKeyPair(algorithm: KeyAlgorithm = DEFAULT_KEY_ALGORITHM): Promise<EncodedKeyPair> {
+  const encodings = { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } } as const;
+  return new Promise((resolve, reject) => {
+    const done = (e: Error | null, spkiDer: Buffer, privateKeyPem: string) => (e ? reject(e) : resolve({ spkiDer, privateKeyPem }));
+    switch (algorithm) {
+      case 'ECDSA-P256': return nodeGenerateKeyPair('ec', { namedCurve: 'prime256v1', ...encodings }, done);
+      case 'ECDSA-P384': return nodeGenerateKeyPair('ec', { namedCurve: 'secp384r1', ...encodings }, done);
+      case 'RSA-2048': return nodeGenerateKeyPair('rsa', { modulusLength: 2048, publicExponent: 65537, ...encodings }, done);
+      case 'RSA-4096': return nodeGenerateKeyPair('rsa', { modulusLength: 4096, publicExponent: 65537, ...encodings }, done);
+      default: reject(new RangeError(`unknown key algorithm '${algorithm as string}': use one of ${KEY_ALGORITHMS.join(', ')}`));
+    }
+  });
 }
 
 /** Generates an extractable key pair (extractable so the private key can be kept as PKCS#8). */
@@ -249,7 +273,8 @@ export interface IssuerRef {
 
 interface IssueCommon {
   subject: DistinguishedName;
-  publicKey: CryptoKey;
+  /** The key to certify: a webcrypto key, or its SubjectPublicKeyInfo DER. */
+  publicKey: CryptoKey | Buffer;
   /** Hex serial; a random 16-byte one when omitted. */
   serial?: string;
   notBefore: Date | number;
@@ -283,7 +308,8 @@ function defaultKeyUsages(params: IssueCommon): x509.KeyUsageFlags {
   const F = x509.KeyUsageFlags;
   if (params.ca) return F.keyCertSign | F.cRLSign;
   // RSA key transport (TLS 1.2 RSA kx) needs keyEncipherment; ECDSA keys never encipher.
-  return isRsa(params.publicKey) ? F.digitalSignature | F.keyEncipherment : F.digitalSignature;
+  const rsa = Buffer.isBuffer(params.publicKey) ? params.publicKey.includes(RSA_ENCRYPTION_OID) : isRsa(params.publicKey);
+  return rsa ? F.digitalSignature | F.keyEncipherment : F.digitalSignature;
 }
 
 function keyUsageFlags(names: KeyUsageName[]): x509.KeyUsageFlags {
@@ -371,9 +397,29 @@ function signAsync(hash: string, data: Buffer, key: CryptoKey): Promise<Buffer> 
   return new Promise((resolve, reject) => nodeSign(hash, data, KeyObject.from(key), (e, sig) => (e ? reject(e) : resolve(sig))));
 }
 
-/** The SubjectPublicKeyInfo DER of a public key, exported by node synchronously (no webcrypto job). */
-function spkiDer(publicKey: CryptoKey): Buffer {
-  return KeyObject.from(publicKey).export({ type: 'spki', format: 'der' });
+/** rsaEncryption (1.2.840.113549.1.1.1) as DER: how an RSA SubjectPublicKeyInfo names its algorithm. */
+const RSA_ENCRYPTION_OID = Buffer.from('06092a864886f70d010101', 'hex');
+
+const EC_CURVE_OIDS: Record<string, string> = { 'P-256': '1.2.840.10045.3.1.7', 'P-384': '1.3.132.0.34' };
+
+/**
+ * The SubjectPublicKeyInfo DER of a public key, built from its JWK: OpenSSL 3's own SPKI encoder
+ * costs several times more than the JWK export plus these few bytes (RFC 5480, RFC 3279).
+ */
+function spkiDer(publicKey: CryptoKey | Buffer): Buffer {
+  if (Buffer.isBuffer(publicKey)) return publicKey;
+  const key = KeyObject.from(publicKey);
+  const jwk = key.export({ format: 'jwk' });
+  const b64 = (v: string | undefined) => Buffer.from(v ?? '', 'base64url');
+  if (jwk.kty === 'EC' && jwk.crv && EC_CURVE_OIDS[jwk.crv]) {
+    const algorithm = der.sequence(der.objectIdentifier('1.2.840.10045.2.1'), der.objectIdentifier(EC_CURVE_OIDS[jwk.crv]));
+    return der.sequence(algorithm, der.bitString(Buffer.concat([Buffer.from([4]), b64(jwk.x), b64(jwk.y)])));
+  }
+  if (jwk.kty === 'RSA') {
+    const rsaPublicKey = der.sequence(der.integerFromHex(b64(jwk.n).toString('hex')), der.integerFromHex(b64(jwk.e).toString('hex')));
+    return der.sequence(der.sequence(der.objectIdentifier('1.2.840.113549.1.1.1'), der.NULL), der.bitString(rsaPublicKey));
+  }
+  return key.export({ type: 'spki', format: 'der' });
 }
 
 /** DER length at `at`: [length, offset of the content]. */
