@@ -133,7 +133,21 @@ export class Emulator {
     return `https://${this.config.publicHost}:${this.port}/`;
   }
 
+  /** The local CA and serving certificate, begun while the store opens (see listen()). */
+  private localCa?: ReturnType<typeof ensureLocalCa>;
+
+  private loadLocalCa(): ReturnType<typeof ensureLocalCa> {
+    const names = [this.config.publicHost, 'localhost'];
+    const ips = ['127.0.0.1', '::1', this.config.host].filter((h) => /^[\d.:]+$/.test(h));
+    return ensureLocalCa(this.config.inMemory ? null : path.join(this.dataDir, 'ca'), [...new Set(names)], [...new Set(ips)]);
+  }
+
   private async init(): Promise<void> {
+    this.localCa = this.loadLocalCa();
+    this.localCa.catch(() => undefined);
+    // On a first start the token signing key (RSA) is generated while the identity is made.
+    const tokens = TokenService.open(this.store, { issuerOrigin: () => this.endpoint });
+    tokens.catch(() => undefined);
     this.meta = this.store.get<EmulatorMeta>(META, 'emulator') ?? (await this.createIdentity());
     // The creation counter is not journaled on every use: after a crash, resume past the highest one stored.
     const seqs = [...this.store.list<{ seq?: number }>(RESOURCES), ...this.store.list<{ seq?: number }>(RESOURCE_GROUPS)].map((r) => r.seq ?? 0);
@@ -143,7 +157,7 @@ export class Emulator {
     this.clock.onChange(async () => {
       await this.saveMeta({ clockOffsetMs: this.clock.offset });
     });
-    this.tokens = await TokenService.open(this.store, { issuerOrigin: () => this.endpoint });
+    this.tokens = await tokens;
     this.msiSecret = await loadMsiSecret(this.store);
     this.demo = this.meta.demo;
     this.providers = registerProviders(this);
@@ -156,7 +170,7 @@ export class Emulator {
     const tenantId = randomUUID();
     const subscriptionId = randomUUID();
     const { principal, clientSecret } = await this.principals.createServicePrincipal({ tenantId, displayName: 'networkcloud-emulator demo' });
-    await this.store.put(SECRETS, 'demoClientSecret', { value: clientSecret });
+    const secretStored = this.store.put(SECRETS, 'demoClientSecret', { value: clientSecret });
     const meta: EmulatorMeta = {
       tenantId,
       subscriptionId,
@@ -166,11 +180,16 @@ export class Emulator {
       seq: 0,
       seeded: false,
     };
+    // These share their journal appends (group commit); the meta record follows them.
+    await Promise.all([
+      secretStored,
+      this.putSubscription({ subscriptionId, displayName: 'Operator Nexus emulator', tenantId, state: 'Enabled' }, principal.objectId),
+      // The demo principal is the emulator's administrator: it may also manage role assignments at the tenant root.
+      this.assignRole('/', ROLE_IDS.owner, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.'),
+      this.assignRole('/', ROLE_IDS.emulatorAdministrator, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.'),
+    ]);
+    // Written last: a start interrupted before this point makes the identity again, never a half of it.
     await this.store.put(META, 'emulator', meta);
-    await this.putSubscription({ subscriptionId, displayName: 'Operator Nexus emulator', tenantId, state: 'Enabled' }, principal.objectId);
-    // The demo principal is the emulator's administrator: it may also manage role assignments at the tenant root.
-    await this.assignRole('/', ROLE_IDS.owner, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.');
-    await this.assignRole('/', ROLE_IDS.emulatorAdministrator, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.');
     return meta;
   }
 
@@ -284,9 +303,8 @@ export class Emulator {
   // ---------------------------------------------------------------- lifecycle
 
   async listen(): Promise<void> {
-    const names = [this.config.publicHost, 'localhost'];
-    const ips = ['127.0.0.1', '::1', this.config.host].filter((h) => /^[\d.:]+$/.test(h));
-    const tls = await ensureLocalCa(this.config.inMemory ? null : path.join(this.dataDir, 'ca'), [...new Set(names)], [...new Set(ips)]);
+    const tls = await (this.localCa ?? this.loadLocalCa());
+    this.localCa = undefined;
     this.caCertPem = tls.caCertPem;
     this.caCertFile = tls.caCertFile;
     if (!this.caCertFile) {
