@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm start`'s prestart: rebuilds only when a source is newer than the last build.
+ * Rebuilds only when a source is newer than the last build (`npm start` checks this first, see
+ * start.mjs; `node scripts/build-if-stale.mjs` does it alone).
  * The build (npm ci's `prepare`, `npm run build`, `npm test`'s pretest) ends by writing
  * dist/.build-stamp; a TypeScript file, folder (files added or removed), tsconfig.json or
  * package.json changed after that stamp means `npm run build` runs again (tsc is incremental).
@@ -53,12 +54,16 @@ export function staleReason() {
   return undefined;
 }
 
-const reason = staleReason();
-if (reason) {
+/** Runs `npm run build` when the build is stale; returns its exit status (0 when nothing was needed). */
+export function buildIfStale() {
+  const reason = staleReason();
+  if (!reason) return 0;
   process.stderr.write(`${reason} since the last build: running npm run build\n`);
   const npm = process.env.npm_execpath;
   const r = npm
     ? spawnSync(process.execPath, [npm, 'run', 'build'], { cwd: ROOT, stdio: 'inherit' })
     : spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
-  process.exit(r.status ?? 1);
+  return r.status ?? 1;
 }
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exit(buildIfStale());
