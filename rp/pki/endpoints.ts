@@ -109,7 +109,7 @@ export class TlsEndpointHost {
     const kind = options.kind ?? 'bmc';
     const host = options.host ?? '127.0.0.1';
     let endpoint: TlsEndpointHost | undefined;
-    const listener = createNetServer((socket) => endpoint!.accept(socket));
+    const listener = createNetServer((socket) => (endpoint ? endpoint.accept(socket) : socket.destroy()));
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
       listener.listen(options.port ?? 0, host, () => {
