@@ -100,6 +100,13 @@ async function main(): Promise<void> {
     throw e;
   }
   if (config.pageSize) emu.pageSize = config.pageSize;
+  // Handled before emulator.json says "ready": a stop right after it still closes the store cleanly.
+  const stop = async () => {
+    await emu.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   await emu.listen();
   const seed = config.seed === 'auto' ? (emu.seeded ? 'none' : 'demo') : config.seed;
   if (seed === 'demo' && !emu.demo) await seedDemo(emu);
@@ -122,12 +129,6 @@ async function main(): Promise<void> {
       `  facts for scripts:  ${infoFile}`,
     ].join('\n'),
   );
-  const stop = async () => {
-    await emu.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((e) => {
