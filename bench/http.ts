@@ -7,15 +7,20 @@
  * 2. PATCH (tags of bare metal machines, 10 concurrent clients) with 100, 1,000 and 10,000 stored
  *    resources: the write cost must not grow with the store size.
  * 3. RSS of the emulator holding 10,000 resources.
+ * 4. Durable writes against Azurite: the PATCH of (2) with 100 stored resources, and Azurite's blob
+ *    service (on disk) taking a 2 KB block blob PUT, 10 connections each, rounds interleaved.
  *
  *   node dist/bench/http.js [--seconds 5] [--rounds 3]   -> bench/results/http.json
  */
 import autocannon from 'autocannon';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { median, ROOT, round, rssMiB, startEmulatorChild, startPortChild, writeResult } from './common.js';
+import { median, ROOT, round, rssMiB, startEmulatorChild, startPortChild, stopChild, writeResult, type ChildServer } from './common.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -159,7 +164,110 @@ async function benchPatch(count: number) {
   }
 }
 
+/** Azurite's well-known development account (public, documented by Azurite). */
+const AZURITE_ACCOUNT = 'devstoreaccount1';
+const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+/** An account SAS (blob service, every resource type, read/write/create) for Azurite's dev account. */
+function azuriteSas(): string {
+  const sv = '2020-08-04';
+  const fields = { sp: 'racwdl', ss: 'b', srt: 'sco', st: '', se: '2099-01-01T00:00:00Z', sip: '', spr: 'https,http' };
+  const toSign = [AZURITE_ACCOUNT, fields.sp, fields.ss, fields.srt, fields.st, fields.se, fields.sip, fields.spr, sv, ''].join('\n');
+  const sig = createHmac('sha256', Buffer.from(AZURITE_KEY, 'base64')).update(toSign, 'utf8').digest('base64');
+  return new URLSearchParams({ sv, ss: fields.ss, srt: fields.srt, sp: fields.sp, se: fields.se, spr: fields.spr, sig }).toString();
+}
+
+/** azurite-blob on 127.0.0.1, persisting to a fresh folder; resolves with its port once it listens. */
+function startAzurite(location: string): Promise<ChildServer> {
+  const main = path.join(ROOT, 'node_modules/azurite/dist/src/blob/main.js');
+  const child = spawn(process.execPath, [main, '--silent', '--disableTelemetry', '--location', location, '--blobHost', '127.0.0.1', '--blobPort', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`azurite exited with ${code}: ${out}`)));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listens on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]), stop: () => stopChild(child) });
+    });
+  });
+}
+
+function plainRequest(port: number, method: string, urlPath: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function benchWritesVsAzurite() {
+  const dir = await storeWith(100);
+  const azuriteDir = mkdtempSync(path.join(os.tmpdir(), 'nce-bench-azurite-'));
+  const emu = await startEmulatorChild(dir, ['--operation-duration', '0']);
+  const azurite = await startAzurite(azuriteDir);
+  try {
+    const ca = readFileSync(emu.info.caCertFile, 'utf8');
+    const tok = await token(emu.port, ca, emu.info);
+    const targets = emu.info.demo.bareMetalMachineIds.slice(0, 6);
+    const sas = azuriteSas();
+    const created = await plainRequest(azurite.port, 'PUT', `/${AZURITE_ACCOUNT}/bench?restype=container&${sas}`);
+    if (created !== 201) throw new Error(`azurite: creating the container answered ${created}`);
+    const blob = Buffer.alloc(2048, 'x').toString();
+    let n = 0;
+    let b = 0;
+    const patchOpts: autocannon.Options = {
+      url: `https://127.0.0.1:${emu.port}`,
+      requests: [{
+        method: 'PATCH',
+        setupRequest: (req: any) => {
+          const i = n++;
+          return { ...req, path: `${targets[i % targets.length]}?api-version=2025-09-01`, headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tags: { n: String(i) } }) };
+        },
+      }],
+    };
+    const putOpts: autocannon.Options = {
+      url: `http://127.0.0.1:${azurite.port}`,
+      requests: [{
+        method: 'PUT',
+        setupRequest: (req: any) => ({ ...req, path: `/${AZURITE_ACCOUNT}/bench/blob-${b++ % 1000}?${sas}`, headers: { 'x-ms-blob-type': 'BlockBlob', 'Content-Type': 'application/octet-stream', 'x-ms-version': '2020-08-04' }, body: blob }),
+      }],
+    };
+    // One short warm-up of each, then interleaved rounds.
+    await autocannon({ ...patchOpts, connections: 10, duration: 1 });
+    await autocannon({ ...putOpts, connections: 10, duration: 1 });
+    const emulatorRuns: Load[] = [];
+    const azuriteRuns: Load[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      azuriteRuns.push(await load(putOpts));
+      emulatorRuns.push(await load(patchOpts));
+      console.log(`writes round ${i + 1}: emulator PATCH ${emulatorRuns[i].requestsPerSecond} req/s, azurite PUT ${azuriteRuns[i].requestsPerSecond} req/s`);
+    }
+    if (emulatorRuns.some((r) => r.non2xx) || azuriteRuns.some((r) => r.non2xx)) throw new Error(`non-2xx answers: emulator ${emulatorRuns.map((r) => r.non2xx)}, azurite ${azuriteRuns.map((r) => r.non2xx)}`);
+    const summary = (runs: Load[]) => {
+      const rps = runs.map((r) => r.requestsPerSecond);
+      const mid = runs.find((r) => r.requestsPerSecond === median(rps)) ?? runs[0];
+      return { ...mid, requestsPerSecond: round(median(rps), 0), min: Math.min(...rps), max: Math.max(...rps), rounds: rps };
+    };
+    const e = summary(emulatorRuns);
+    const a = summary(azuriteRuns);
+    return { what: 'emulator: durable PATCH of machine tags (100 stored); azurite: on-disk PUT of a 2 KB block blob; 10 connections', emulator: e, azurite: a, ratio: round(e.requestsPerSecond / a.requestsPerSecond), goal: 'ratio >= 2' };
+  } finally {
+    await azurite.stop();
+    await emu.stop();
+    rmSync(azuriteDir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
+  if (process.argv.includes('--writes-only')) {
+    const writes = await benchWritesVsAzurite();
+    console.log(JSON.stringify(writes, null, 2));
+    writeResult('writes', { secondsPerRound: SECONDS, rounds: ROUNDS, cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => round(x, 1)), ...writes });
+    return;
+  }
   const get = await benchGet();
   console.log(`GET: emulator ${get.emulator.requestsPerSecond} req/s, plain Express ${get.plainExpressHttps.requestsPerSecond}, bare node ${get.bareNodeHttps.requestsPerSecond} (ratio to Express ${get.ratioToPlainExpress})`);
   const patches = [];
@@ -168,6 +276,9 @@ async function main() {
     patches.push(p);
     console.log(`PATCH with ${count} stored: ${p.requestsPerSecond} req/s, p50 ${p.latencyP50Ms} ms, p99 ${p.latencyP99Ms} ms, RSS ${p.rssMiB} MiB`);
   }
+  const writes = await benchWritesVsAzurite();
+  console.log(`writes: emulator PATCH ${writes.emulator.requestsPerSecond} req/s vs azurite PUT ${writes.azurite.requestsPerSecond} req/s (ratio ${writes.ratio})`);
+  writeResult('writes', { secondsPerRound: SECONDS, rounds: ROUNDS, cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => round(x, 1)), ...writes });
   const file = writeResult('http', {
     secondsPerRound: SECONDS,
     rounds: ROUNDS,

@@ -1,10 +1,10 @@
-/** npm run bench: every benchmark in turn (each writes bench/results/<name>.json), then a summary. */
+/** npm run bench: every benchmark in turn (each writes bench/results/<name>.json; http also writes writes.json). */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './common.js';
 
-const BENCHES = ['http', 'cli-show', 'deploy', 'faults'];
+const BENCHES = ['start', 'cli-show', 'deploy', 'memory', 'http', 'faults'];
 let failed = 0;
 for (const name of BENCHES) {
   const file = path.join(ROOT, 'dist/bench', `${name}.js`);

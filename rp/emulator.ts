@@ -3,7 +3,7 @@
  * HTTPS server. Everything a handler needs hangs off this object.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile, chmod } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -160,7 +160,21 @@ export class Emulator {
     return `https://${this.config.publicHost}:${this.port}/`;
   }
 
+  /** The local CA and serving certificate, begun while the store opens (see listen()). */
+  private localCa?: ReturnType<typeof ensureLocalCa>;
+
+  private loadLocalCa(): ReturnType<typeof ensureLocalCa> {
+    const names = [this.config.publicHost, 'localhost'];
+    const ips = ['127.0.0.1', '::1', this.config.host].filter((h) => /^[\d.:]+$/.test(h));
+    return ensureLocalCa(this.config.inMemory ? null : path.join(this.dataDir, 'ca'), [...new Set(names)], [...new Set(ips)]);
+  }
+
   private async init(): Promise<void> {
+    this.localCa = this.loadLocalCa();
+    this.localCa.catch(() => undefined);
+    // On a first start the token signing key (RSA) is generated while the identity is made.
+    const tokens = TokenService.open(this.store, { issuerOrigin: () => this.endpoint });
+    tokens.catch(() => undefined);
     this.meta = this.store.get<EmulatorMeta>(META, 'emulator') ?? (await this.createIdentity());
     // The creation counter is not journaled on every use: after a crash, resume past the highest one stored.
     const seqs = [...this.store.list<{ seq?: number }>(RESOURCES), ...this.store.list<{ seq?: number }>(RESOURCE_GROUPS)].map((r) => r.seq ?? 0);
@@ -181,7 +195,7 @@ export class Emulator {
     // From here on, a new offset is durable before the clock shows it.
     this.clock.persistWith((clockOffsetMs) => this.saveMeta({ clockOffsetMs }));
     this.clock.onChange(() => this.operations.prune().then(() => undefined));
-    this.tokens = await TokenService.open(this.store, { issuerOrigin: () => this.endpoint });
+    this.tokens = await tokens;
     this.msiSecret = await loadMsiSecret(this.store);
     this.demo = this.meta.demo;
     this.providers = registerProviders(this);
@@ -194,7 +208,7 @@ export class Emulator {
     const tenantId = randomUUID();
     const subscriptionId = randomUUID();
     const { principal, clientSecret } = await this.principals.createServicePrincipal({ tenantId, displayName: 'networkcloud-emulator demo' });
-    await this.store.put(SECRETS, 'demoClientSecret', { value: clientSecret });
+    const secretStored = this.store.put(SECRETS, 'demoClientSecret', { value: clientSecret });
     const meta: EmulatorMeta = {
       tenantId,
       subscriptionId,
@@ -204,11 +218,16 @@ export class Emulator {
       seq: 0,
       seeded: false,
     };
+    // These share their journal appends (group commit); the meta record follows them.
+    await Promise.all([
+      secretStored,
+      this.putSubscription({ subscriptionId, displayName: 'Operator Nexus emulator', tenantId, state: 'Enabled' }, principal.objectId),
+      // The demo principal is the emulator's administrator: it may also manage role assignments at the tenant root.
+      this.assignRole('/', ROLE_IDS.owner, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.'),
+      this.assignRole('/', ROLE_IDS.emulatorAdministrator, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.'),
+    ]);
+    // Written last: a start interrupted before this point makes the identity again, never a half of it.
     await this.store.put(META, 'emulator', meta);
-    await this.putSubscription({ subscriptionId, displayName: 'Operator Nexus emulator', tenantId, state: 'Enabled' }, principal.objectId);
-    // The demo principal is the emulator's administrator: it may also manage role assignments at the tenant root.
-    await this.assignRole('/', ROLE_IDS.owner, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.');
-    await this.assignRole('/', ROLE_IDS.emulatorAdministrator, principal.objectId, 'ServicePrincipal', 'The demo principal administers the emulator.');
     return meta;
   }
 
@@ -322,9 +341,8 @@ export class Emulator {
   // ---------------------------------------------------------------- lifecycle
 
   async listen(): Promise<void> {
-    const names = [this.config.publicHost, 'localhost'];
-    const ips = ['127.0.0.1', '::1', this.config.host].filter((h) => /^[\d.:]+$/.test(h));
-    const tls = await ensureLocalCa(this.config.inMemory ? null : path.join(this.dataDir, 'ca'), [...new Set(names)], [...new Set(ips)]);
+    const tls = await (this.localCa ?? this.loadLocalCa());
+    this.localCa = undefined;
     this.caCertPem = tls.caCertPem;
     this.caCertFile = tls.caCertFile;
     if (!this.caCertFile) {
@@ -378,8 +396,11 @@ export class Emulator {
   async writeInfoFile(): Promise<string> {
     const file = path.join(this.dataDir, 'emulator.json');
     await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
-    await writeFile(file, JSON.stringify(this.info(), null, 2) + '\n', { mode: 0o600 });
-    await chmod(file, 0o600);
+    // Written aside and renamed into place: whoever polls for the file never reads half of it.
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(this.info(), null, 2) + '\n', { mode: 0o600 });
+    await chmod(tmp, 0o600);
+    await rename(tmp, file);
     return file;
   }
 

@@ -124,6 +124,13 @@ async function main(): Promise<void> {
   try {
     const opened = await Emulator.open(config, log);
     emu = opened;
+    // Handled before emulator.json says "ready": a stop right after it still closes the store cleanly.
+    const stop = async () => {
+      await opened.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     if (config.pageSize) opened.pageSize = config.pageSize;
     if (config.faultsFile) await loadFaultsFile(opened, config.faultsFile, quiet);
     await opened.listen();
@@ -157,12 +164,6 @@ async function main(): Promise<void> {
       `  facts for scripts:  ${infoFile}`,
     ].join('\n'),
   );
-  const stop = async () => {
-    await emu.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((e) => {

@@ -11,7 +11,7 @@
  * (clockDating) or, for the running server's sites, the virtual and the real clock (site-issuance.ts).
  */
 import {
-  DEFAULT_KEY_ALGORITHM, exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem, issueCertificate,
+  DEFAULT_KEY_ALGORITHM, exportPrivateKeyPem, generateEncodedKeyPair, generateKeyPair, importPrivateKeyPem, issueCertificate,
   type DistinguishedName, type ExtKeyUsageName, type IssuedCertificate, type IssuerRef, type KeyAlgorithm,
 } from './x509.js';
 import { issuerRotationPlan, needsRenewal, renewalTime, toMs, type ClockLike, type Instant } from './policy.js';
@@ -305,11 +305,12 @@ export async function issueLeaf<Extra extends object>(
 ): Promise<IssuedRecord<CertificateRecord & Extra>> {
   // Dates first: an expired issuer fails before any key is generated.
   const dated = dating(settings.leafLifetimeMs, toMs(issuer.notAfter), settings.renewalFraction);
-  const pair = await generateKeyPair(settings.keyAlgorithm);
+  // Generated and encoded on the thread pool: a leaf's key is only ever certified and kept as PEM.
+  const [pair, signer] = await Promise.all([generateEncodedKeyPair(settings.keyAlgorithm), issuerRef(issuer)]);
   const extKeyUsages: ExtKeyUsageName[] = leaf.clientAuth ? ['serverAuth', 'clientAuth'] : ['serverAuth'];
   const issued = await issueCertificate({
     subject: { commonName: cn(leaf.dnsNames[0] ?? leaf.name), organization: leaf.group },
-    issuer: await issuerRef(issuer), publicKey: pair.publicKey,
+    issuer: signer, publicKey: pair.spkiDer,
     notBefore: dated.notBefore, notAfter: dated.notAfter,
     dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses, extKeyUsages,
     crlDistributionPoint: crlUrl,
@@ -318,7 +319,7 @@ export async function issueLeaf<Extra extends object>(
     name: leaf.name, purpose: leaf.purpose, revision: leaf.revision, issuerName: issuer.name, issuerSerial: issuer.serial,
     keyAlgorithm: settings.keyAlgorithm, dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses,
   });
-  return { certificate, key: await keyRecord(leaf.name, issued.serial, pair, settings.keyAlgorithm) };
+  return { certificate, key: { name: leaf.name, serial: issued.serial, keyAlgorithm: settings.keyAlgorithm, privateKeyPem: pair.privateKeyPem } };
 }
 
 /** The active issuer that signs leaves of this purpose. */

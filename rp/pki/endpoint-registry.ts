@@ -13,6 +13,8 @@ export interface EndpointSpec {
   certPem: string;
   keyPem: string;
   chainPems: string[];
+  /** The certificate's serial (the endpoint reports it without reading the PEM). */
+  serial?: string;
   /** The port to ask for first (the one the resources point at); 0 or absent = any free port. */
   preferredPort?: number;
 }
@@ -28,7 +30,7 @@ export class EndpointRegistry {
   /** Starts (or restarts) the listener of one endpoint; resolves with its port. */
   async open(siteKey: string, endpointName: string, spec: EndpointSpec): Promise<number> {
     await this.close(siteKey, endpointName);
-    const options = { certPem: spec.certPem, keyPem: spec.keyPem, chainPems: spec.chainPems, kind: spec.kind, name: spec.name };
+    const options = { certPem: spec.certPem, keyPem: spec.keyPem, chainPems: spec.chainPems, kind: spec.kind, name: spec.name, serial: spec.serial };
     let host: TlsEndpointHost;
     try {
       host = await TlsEndpointHost.start({ ...options, port: spec.preferredPort ?? 0 });
@@ -44,10 +46,10 @@ export class EndpointRegistry {
   }
 
   /** Presents a new certificate from the next handshake on; false when that endpoint is not running. */
-  swap(siteKey: string, endpointName: string, certPem: string, keyPem: string, chainPems: string[]): boolean {
+  swap(siteKey: string, endpointName: string, certPem: string, keyPem: string, chainPems: string[], serial?: string): boolean {
     const host = this.sites.get(siteKey)?.get(endpointName);
     if (!host) return false;
-    host.swap(certPem, keyPem, chainPems);
+    host.swap(certPem, keyPem, chainPems, serial);
     return true;
   }
 

@@ -9,12 +9,16 @@
  *
  * swap() replaces the certificate with server.setSecureContext: the listener stays up, handshakes
  * from then on present the new chain, and connections already established keep the old one.
+ *
+ * The port is bound at once, but the TLS side (parsing the key and chain into a context, the costly
+ * part of a listener) is made on the first connection: a cluster's deploy opens a hundred listeners
+ * that are mostly never dialled, and a listener then costs a bound socket.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createSecureContext } from 'node:tls';
-import { inspectCertificate } from './x509.js';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { X509Certificate } from 'node:crypto';
+import { normalizeSerial } from './x509.js';
 
 export type EndpointKind = 'bmc' | 'storageAppliance' | 'platformService';
 
@@ -30,6 +34,8 @@ export interface TlsEndpointOptions {
   port?: number;
   /** Loopback by default: these endpoints are for local clients only. */
   host?: string;
+  /** The certificate's serial when the caller knows it (saves reading it from the PEM). */
+  serial?: string;
 }
 
 interface Credentials {
@@ -42,9 +48,14 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** Leaf then chain, as one PEM: how node (and OpenSSL) take a certificate chain. */
 function credentials(certPem: string, keyPem: string, chainPems: string[]): Credentials {
   const cert = [certPem, ...chainPems].map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');
-  // Building a context validates the PEMs and that the key belongs to the leaf before anything changes.
-  createSecureContext({ cert, key: keyPem });
+  // No separate check: createServer and setSecureContext build the context (which validates the PEMs
+  // and that the key belongs to the leaf) and throw before anything changes.
   return { cert, key: keyPem };
+}
+
+/** The serial as inspectCertificate() spells it, read by node's native parser (no ASN.1 in JS). */
+function serialOf(certPem: string): string {
+  return normalizeSerial(new X509Certificate(certPem).serialNumber);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -77,27 +88,65 @@ function handlerFor(kind: EndpointKind, name: string) {
 export class TlsEndpointHost {
   private serialNow: string;
   private closed = false;
+  /** The HTTPS side, made on the first connection (or the first swap). */
+  private tls: Server | null = null;
+  private readonly sockets = new Set<Socket>();
 
-  private constructor(private readonly server: Server, readonly host: string, readonly port: number, readonly kind: EndpointKind, certPem: string) {
-    this.serialNow = inspectCertificate(certPem).serial;
+  private constructor(
+    private readonly listener: NetServer,
+    private credentials: Credentials,
+    private readonly handler: (req: IncomingMessage, res: ServerResponse) => void,
+    readonly host: string,
+    readonly port: number,
+    readonly kind: EndpointKind,
+    serial: string,
+  ) {
+    this.serialNow = serial;
   }
 
   /** Starts listening; resolves once the port is bound. */
   static async start(options: TlsEndpointOptions): Promise<TlsEndpointHost> {
     const kind = options.kind ?? 'bmc';
     const host = options.host ?? '127.0.0.1';
-    const server = createServer(credentials(options.certPem, options.keyPem, options.chainPems ?? []), handlerFor(kind, options.name ?? 'endpoint'));
-    // Clients probe and go; idle keep-alive sockets would only hold old certificates longer.
-    server.keepAliveTimeout = 1000;
+    let endpoint: TlsEndpointHost | undefined;
+    const listener = createNetServer((socket) => (endpoint ? endpoint.accept(socket) : socket.destroy()));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
+      listener.once('error', reject);
+      listener.listen(options.port ?? 0, host, () => {
+        listener.off('error', reject);
         resolve();
       });
     });
-    const { port } = server.address() as AddressInfo;
-    return new TlsEndpointHost(server, host, port, kind, options.certPem);
+    const { port } = listener.address() as AddressInfo;
+    endpoint = new TlsEndpointHost(
+      listener, credentials(options.certPem, options.keyPem, options.chainPems ?? []), handlerFor(kind, options.name ?? 'endpoint'),
+      host, port, kind, options.serial ? normalizeSerial(options.serial) : serialOf(options.certPem),
+    );
+    return endpoint;
+  }
+
+  /** Hands a new connection to the HTTPS side; a context that cannot be built refuses the connection. */
+  private accept(socket: Socket): void {
+    if (this.closed) return void socket.destroy();
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    try {
+      this.https().emit('connection', socket);
+    } catch {
+      socket.destroy();
+    }
+  }
+
+  private https(): Server {
+    if (!this.tls) this.tls = this.makeServer(this.credentials);
+    return this.tls;
+  }
+
+  private makeServer(creds: Credentials): Server {
+    const server = createServer(creds, this.handler);
+    // Clients probe and go; idle keep-alive sockets would only hold old certificates longer.
+    server.keepAliveTimeout = 1000;
+    return server;
   }
 
   get url(): string {
@@ -111,23 +160,27 @@ export class TlsEndpointHost {
   }
 
   get listening(): boolean {
-    return this.server.listening;
+    return this.listener.listening;
   }
 
   /** Presents a new certificate from the next handshake on, without closing the listener. */
-  swap(certPem: string, keyPem: string, chainPems: string[] = []): void {
+  swap(certPem: string, keyPem: string, chainPems: string[] = [], serial?: string): void {
     if (this.closed) throw new Error(`endpoint ${this.url} is closed`);
     const next = credentials(certPem, keyPem, chainPems);
-    this.server.setSecureContext(next);
-    this.serialNow = inspectCertificate(certPem).serial;
+    // Either way the new context is built (and checked) before anything changes.
+    if (this.tls) this.tls.setSecureContext(next);
+    else this.tls = this.makeServer(next);
+    this.credentials = next;
+    this.serialNow = serial ? normalizeSerial(serial) : serialOf(certPem);
   }
 
   /** Stops listening and drops open connections; safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
+    const done = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    this.tls?.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
     await done;
   }
 }

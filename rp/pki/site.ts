@@ -522,6 +522,9 @@ export class ClusterSites {
     const keys: ClusterPkiKeys = { [root.key.serial]: root.key };
     const rootSigner = signerOf(root.certificate, keys);
     const rootCrl = this.crlUrl(pkiId, root.certificate);
+    // The infra issuer does not depend on the interface issuer: both are made at once.
+    const infraIssued = this.issueIssuer(id, keys, 'infraIssuer', 1, rootSigner, t, rootCrl);
+    infraIssued.catch(() => undefined);
     let externalCa: ExternalCaRecord[] = [];
     let iface: SiteCertificate;
     if (issuer.mode === 'customerCa') {
@@ -537,7 +540,7 @@ export class ClusterSites {
     } else {
       iface = (await this.issueIssuer(id, keys, 'interfaceIssuer', 1, rootSigner, t, rootCrl)).certificate;
     }
-    const infra = (await this.issueIssuer(id, keys, 'infraIssuer', 1, rootSigner, t, rootCrl)).certificate;
+    const infra = (await infraIssued).certificate;
     const state: SiteState = {
       key,
       keys,
@@ -584,7 +587,7 @@ export class ClusterSites {
           started = true;
           leaf.endpoint.port = await sites.registry.open(key, leaf.name, {
             kind: leaf.endpoint.kind, name: leaf.endpoint.resourceName, certPem: leaf.certificate.certPem, keyPem: issued[i].keyPem,
-            chainPems: sites.chainOf(state.pki, state.site, leaf.certificate),
+            chainPems: sites.chainOf(state.pki, state.site, leaf.certificate), serial: leaf.certificate.serial,
           });
           if (p.props && leaf.endpoint.kind === 'bmc') p.props.bmcConnectionString = bmcConnectionString(leaf.endpoint.port);
         }));
@@ -737,7 +740,7 @@ export class ClusterSites {
     for (const [name, keyPem] of keyPems) {
       const leaf = state.site.leaves[name];
       if (!leaf.endpoint) continue;
-      this.registry.swap(state.key, name, leaf.certificate.certPem, keyPem, this.chainOf(state.pki, state.site, leaf.certificate));
+      this.registry.swap(state.key, name, leaf.certificate.certPem, keyPem, this.chainOf(state.pki, state.site, leaf.certificate), leaf.certificate.serial);
     }
   }
 
@@ -922,7 +925,7 @@ export class ClusterSites {
       }
       const port = await this.registry.open(key, leaf.name, {
         kind: leaf.endpoint.kind, name: leaf.endpoint.resourceName, certPem: leaf.certificate.certPem, keyPem: keyRecord.privateKeyPem,
-        chainPems: this.chainOf(state.pki, state.site, leaf.certificate), preferredPort: leaf.endpoint.port,
+        chainPems: this.chainOf(state.pki, state.site, leaf.certificate), preferredPort: leaf.endpoint.port, serial: leaf.certificate.serial,
       });
       if (port !== leaf.endpoint.port) {
         leaf.endpoint.port = port;

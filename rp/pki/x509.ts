@@ -6,7 +6,8 @@
 // tsyringe (used by @peculiar/x509) needs the Reflect metadata polyfill before the library loads.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createHash, createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair as nodeGenerateKeyPair, KeyObject, sign as nodeSign, webcrypto } from 'node:crypto';
+import * as der from './der.js';
 import { isIP } from 'node:net';
 
 // Pin the provider explicitly instead of relying on the library's global-detection heuristics.
@@ -36,6 +37,30 @@ function keyGenParams(algorithm: KeyAlgorithm): KeyGenParams {
     case 'RSA-4096': return { name: 'RSASSA-PKCS1-v1_5', modulusLength: 4096, publicExponent: RSA_EXPONENT, hash: 'SHA-256' };
     default: throw new RangeError(`unknown key algorithm '${algorithm as string}': use one of ${KEY_ALGORITHMS.join(', ')}`);
   }
+}
+
+/** A key pair as a leaf needs it: the public key to certify (SPKI DER) and the private key to keep (PKCS#8 PEM). */
+export interface EncodedKeyPair {
+  spkiDer: Buffer;
+  privateKeyPem: string;
+}
+
+/**
+ * Generates a key pair already encoded. Node generates and encodes it on the thread pool, so the
+ * event loop does none of the work: what a leaf costs the emulator is its key and its signature.
+ */
+export function generateEncodedKeyPair(algorithm: KeyAlgorithm = DEFAULT_KEY_ALGORITHM): Promise<EncodedKeyPair> {
+  const encodings = { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } } as const;
+  return new Promise((resolve, reject) => {
+    const done = (e: Error | null, spkiDer: Buffer, privateKeyPem: string) => (e ? reject(e) : resolve({ spkiDer, privateKeyPem }));
+    switch (algorithm) {
+      case 'ECDSA-P256': return nodeGenerateKeyPair('ec', { namedCurve: 'prime256v1', ...encodings }, done);
+      case 'ECDSA-P384': return nodeGenerateKeyPair('ec', { namedCurve: 'secp384r1', ...encodings }, done);
+      case 'RSA-2048': return nodeGenerateKeyPair('rsa', { modulusLength: 2048, publicExponent: 65537, ...encodings }, done);
+      case 'RSA-4096': return nodeGenerateKeyPair('rsa', { modulusLength: 4096, publicExponent: 65537, ...encodings }, done);
+      default: reject(new RangeError(`unknown key algorithm '${algorithm as string}': use one of ${KEY_ALGORITHMS.join(', ')}`));
+    }
+  });
 }
 
 /** Generates an extractable key pair (extractable so the private key can be kept as PKCS#8). */
@@ -103,8 +128,24 @@ export function certificateToPem(der: ArrayBuffer | Uint8Array): string {
   return toPem(der, 'CERTIFICATE');
 }
 
+/**
+ * Parsed certificates, by PEM. Decoding a certificate's ASN.1 costs about as much as signing one, and
+ * issuers are read once per certificate they sign; a PEM always parses to the same certificate, so an
+ * entry is never stale. Bounded: the least recently used go first.
+ */
+const parsedCertificates = new Map<string, x509.X509Certificate>();
+const PARSED_CERTIFICATES = 256;
+
 export function certificateFromPem(certPem: string): x509.X509Certificate {
-  return new x509.X509Certificate(new Uint8Array(fromPem(certPem, 'CERTIFICATE')));
+  let cert = parsedCertificates.get(certPem);
+  if (cert) {
+    parsedCertificates.delete(certPem);
+  } else {
+    cert = new x509.X509Certificate(new Uint8Array(fromPem(certPem, 'CERTIFICATE')));
+    if (parsedCertificates.size >= PARSED_CERTIFICATES) parsedCertificates.delete(parsedCertificates.keys().next().value!);
+  }
+  parsedCertificates.set(certPem, cert);
+  return cert;
 }
 
 /** Splits a PEM bundle (chain or trust bundle) into single-certificate PEMs. */
@@ -232,7 +273,8 @@ export interface IssuerRef {
 
 interface IssueCommon {
   subject: DistinguishedName;
-  publicKey: CryptoKey;
+  /** The key to certify: a webcrypto key, or its SubjectPublicKeyInfo DER. */
+  publicKey: CryptoKey | Buffer;
   /** Hex serial; a random 16-byte one when omitted. */
   serial?: string;
   notBefore: Date | number;
@@ -266,44 +308,140 @@ function defaultKeyUsages(params: IssueCommon): x509.KeyUsageFlags {
   const F = x509.KeyUsageFlags;
   if (params.ca) return F.keyCertSign | F.cRLSign;
   // RSA key transport (TLS 1.2 RSA kx) needs keyEncipherment; ECDSA keys never encipher.
-  return isRsa(params.publicKey) ? F.digitalSignature | F.keyEncipherment : F.digitalSignature;
+  const rsa = Buffer.isBuffer(params.publicKey) ? params.publicKey.includes(RSA_ENCRYPTION_OID) : isRsa(params.publicKey);
+  return rsa ? F.digitalSignature | F.keyEncipherment : F.digitalSignature;
 }
 
 function keyUsageFlags(names: KeyUsageName[]): x509.KeyUsageFlags {
   return names.reduce<number>((flags, name) => flags | x509.KeyUsageFlags[name], 0) as x509.KeyUsageFlags;
 }
 
-function subjectAltNames(dnsNames: string[], ipAddresses: string[]): x509.JsonGeneralName[] {
-  for (const ip of ipAddresses) if (!isIP(ip)) throw new RangeError(`'${ip}' is not an IP address`);
-  return [
-    ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
-    ...ipAddresses.map((value) => ({ type: 'ip' as const, value })),
-  ];
+// Object identifiers of what the emulator's certificates carry.
+const OID = {
+  commonName: '2.5.4.3', organization: '2.5.4.10', organizationalUnit: '2.5.4.11',
+  basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15', extKeyUsage: '2.5.29.37', subjectKeyId: '2.5.29.14',
+  authorityKeyId: '2.5.29.35', subjectAltName: '2.5.29.17', crlDistributionPoints: '2.5.29.31',
+  ecdsaSha256: '1.2.840.10045.4.3.2', ecdsaSha384: '1.2.840.10045.4.3.3', rsaSha256: '1.2.840.113549.1.1.11',
+} as const;
+
+/** Name as toName() builds it (O, OU, CN; UTF8String), DER-encoded. */
+function nameDer(dn: DistinguishedName): Buffer {
+  toName(dn); // the same checks (a CN, its length)
+  const rdns: [string, string][] = [];
+  if (dn.organization) rdns.push([OID.organization, dn.organization]);
+  if (dn.organizationalUnit) rdns.push([OID.organizationalUnit, dn.organizationalUnit]);
+  rdns.push([OID.commonName, dn.commonName]);
+  return der.sequence(...rdns.map(([oid, value]) => der.set(der.sequence(der.objectIdentifier(oid), der.utf8String(value)))));
 }
 
-/** AKI = the issuer's SKI when it has one (so chain builders match on it), else derived from its key. */
-async function authorityKeyId(issuerCert: x509.X509Certificate | null, selfPublicKey: CryptoKey): Promise<x509.AuthorityKeyIdentifierExtension> {
-  const ski = issuerCert?.getExtension(x509.SubjectKeyIdentifierExtension);
-  if (ski) return new x509.AuthorityKeyIdentifierExtension(ski.keyId, false);
-  return x509.AuthorityKeyIdentifierExtension.create(issuerCert ?? selfPublicKey, false);
+function extension(oid: string, critical: boolean, value: Buffer): Buffer {
+  return der.sequence(der.objectIdentifier(oid), ...(critical ? [der.TRUE] : []), der.octetString(value));
 }
 
-async function buildExtensions(params: IssueCommon, issuerCert: x509.X509Certificate | null): Promise<x509.Extension[]> {
+/** The TBSCertificate fields of a certificate's DER, by name. */
+function tbsFields(certDer: Uint8Array): { subject: Buffer; spki: Buffer } {
+  const [tbs] = der.children(certDer, der.read(certDer, 0));
+  const fields = der.children(certDer, tbs);
+  const first = fields[0].tag === 0xa0 ? 1 : 0; // [0] version is present in v2/v3 certificates
+  const slice = (e: der.Element) => Buffer.from(certDer.subarray(e.start, e.end));
+  return { subject: slice(fields[first + 4]), spki: slice(fields[first + 5]) };
+}
+
+function extensionsDer(params: IssueCommon, spki: Buffer, authorityKeyIdHex: string): Buffer[] {
   const dnsNames = params.dnsNames ?? [];
   const ipAddresses = params.ipAddresses ?? [];
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(!!params.ca, params.ca?.pathLength, true),
-    new x509.KeyUsagesExtension(params.keyUsages ? keyUsageFlags(params.keyUsages) : defaultKeyUsages(params), true),
+  for (const ip of ipAddresses) if (!isIP(ip)) throw new RangeError(`'${ip}' is not an IP address`);
+  const usages = params.keyUsages ? keyUsageFlags(params.keyUsages) : defaultKeyUsages(params);
+  const pathLength = params.ca?.pathLength;
+  const out = [
+    extension(OID.basicConstraints, true, der.sequence(...(params.ca ? [der.TRUE] : []), ...(params.ca && pathLength !== undefined ? [der.integer(pathLength)] : []))),
+    extension(OID.keyUsage, true, der.namedBits(usages)),
   ];
   const eku = params.extKeyUsages ?? (params.ca ? [] : ['serverAuth' as const]);
-  if (eku.length) extensions.push(new x509.ExtendedKeyUsageExtension(eku.map((u) => x509.ExtendedKeyUsage[u]), false));
-  extensions.push(await x509.SubjectKeyIdentifierExtension.create(params.publicKey, false));
-  extensions.push(await authorityKeyId(issuerCert, params.publicKey));
+  if (eku.length) out.push(extension(OID.extKeyUsage, false, der.sequence(...eku.map((u) => der.objectIdentifier(x509.ExtendedKeyUsage[u])))));
+  out.push(extension(OID.subjectKeyId, false, der.octetString(Buffer.from(subjectKeyId(spki), 'hex'))));
+  out.push(extension(OID.authorityKeyId, false, der.sequence(der.implicitPrimitive(0, Buffer.from(authorityKeyIdHex, 'hex')))));
   if (dnsNames.length || ipAddresses.length) {
-    extensions.push(new x509.SubjectAlternativeNameExtension(subjectAltNames(dnsNames, ipAddresses), false));
+    out.push(extension(OID.subjectAltName, false, der.sequence(
+      ...dnsNames.map((n) => der.implicitPrimitive(2, Buffer.from(n, 'ascii'))),
+      ...ipAddresses.map((ip) => der.implicitPrimitive(7, ipBytes(ip))),
+    )));
   }
-  if (params.crlDistributionPoint) extensions.push(new x509.CRLDistributionPointsExtension([params.crlDistributionPoint], false));
-  return extensions;
+  const cdp = params.crlDistributionPoint;
+  // DistributionPoint { distributionPoint [0] { fullName [0] { uniformResourceIdentifier [6] } } }
+  if (cdp) out.push(extension(OID.crlDistributionPoints, false, der.sequence(der.sequence(der.explicit(0, der.explicit(0, der.implicitPrimitive(6, Buffer.from(cdp, 'ascii'))))))));
+  return out;
+}
+
+function ipBytes(ip: string): Buffer {
+  if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
+  const v6 = normalizeIp(ip);
+  const [head, tail = ''] = v6.split('::');
+  const groups = (text: string) => (text ? text.split(':') : []);
+  const h = groups(head);
+  const t = v6.includes('::') ? groups(tail) : [];
+  const all = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return Buffer.from(all.map((g) => g.padStart(4, '0')).join(''), 'hex');
+}
+
+function signatureAlgorithmDer(key: CryptoKey): { der: Buffer; hash: string } {
+  const alg = signatureAlgorithmFor(key);
+  if (alg.name === 'ECDSA') {
+    return alg.hash === 'SHA-384' ? { der: der.sequence(der.objectIdentifier(OID.ecdsaSha384)), hash: 'sha384' } : { der: der.sequence(der.objectIdentifier(OID.ecdsaSha256)), hash: 'sha256' };
+  }
+  return { der: der.sequence(der.objectIdentifier(OID.rsaSha256), der.NULL), hash: 'sha256' };
+}
+
+function signAsync(hash: string, data: Buffer, key: CryptoKey): Promise<Buffer> {
+  // node's ECDSA signatures are DER (r, s) already, as X.509 wants; the work runs on the thread pool.
+  return new Promise((resolve, reject) => nodeSign(hash, data, KeyObject.from(key), (e, sig) => (e ? reject(e) : resolve(sig))));
+}
+
+/** rsaEncryption (1.2.840.113549.1.1.1) as DER: how an RSA SubjectPublicKeyInfo names its algorithm. */
+const RSA_ENCRYPTION_OID = Buffer.from('06092a864886f70d010101', 'hex');
+
+const EC_CURVE_OIDS: Record<string, string> = { 'P-256': '1.2.840.10045.3.1.7', 'P-384': '1.3.132.0.34' };
+
+/**
+ * The SubjectPublicKeyInfo DER of a public key, built from its JWK: OpenSSL 3's own SPKI encoder
+ * costs several times more than the JWK export plus these few bytes (RFC 5480, RFC 3279).
+ */
+function spkiDer(publicKey: CryptoKey | Buffer): Buffer {
+  if (Buffer.isBuffer(publicKey)) return publicKey;
+  const key = KeyObject.from(publicKey);
+  const jwk = key.export({ format: 'jwk' });
+  const b64 = (v: string | undefined) => Buffer.from(v ?? '', 'base64url');
+  if (jwk.kty === 'EC' && jwk.crv && EC_CURVE_OIDS[jwk.crv]) {
+    const algorithm = der.sequence(der.objectIdentifier('1.2.840.10045.2.1'), der.objectIdentifier(EC_CURVE_OIDS[jwk.crv]));
+    return der.sequence(algorithm, der.bitString(Buffer.concat([Buffer.from([4]), b64(jwk.x), b64(jwk.y)])));
+  }
+  if (jwk.kty === 'RSA') {
+    const rsaPublicKey = der.sequence(der.integerFromHex(b64(jwk.n).toString('hex')), der.integerFromHex(b64(jwk.e).toString('hex')));
+    return der.sequence(der.sequence(der.objectIdentifier('1.2.840.113549.1.1.1'), der.NULL), der.bitString(rsaPublicKey));
+  }
+  return key.export({ type: 'spki', format: 'der' });
+}
+
+/** DER length at `at`: [length, offset of the content]. */
+function derLength(der: Buffer, at: number): [number, number] {
+  const first = der[at];
+  if (first < 0x80) return [first, at + 1];
+  let length = 0;
+  for (let i = 1; i <= (first & 0x7f); i++) length = length * 256 + der[at + i];
+  return [length, at + 1 + (first & 0x7f)];
+}
+
+/**
+ * RFC 5280 4.2.1.2 method 1, as @peculiar/x509's SubjectKeyIdentifierExtension.create computes it:
+ * SHA-1 of the subjectPublicKey BIT STRING's bits (SPKI = SEQUENCE { algorithm, subjectPublicKey }).
+ */
+function subjectKeyId(spki: Buffer): string {
+  const [, algorithmAt] = derLength(spki, 1);
+  const [algorithmLength, algorithmContent] = derLength(spki, algorithmAt + 1);
+  const bitStringAt = algorithmContent + algorithmLength;
+  const [bitsLength, bitsContent] = derLength(spki, bitStringAt + 1);
+  // The first content byte counts unused bits (always 0 for keys).
+  return createHash('sha1').update(spki.subarray(bitsContent + 1, bitsContent + bitsLength)).digest('hex');
 }
 
 /** A certificate that is not a CA, or whose pathLen forbids it, must never sign (callers' bug, not input). */
@@ -313,37 +451,60 @@ function assertCanIssue(issuerCert: x509.X509Certificate, params: IssueCommon): 
   if (params.ca && bc.pathLength === 0) throw new Error(`${issuerCert.subject} has pathLen 0 and may only issue leaf certificates`);
 }
 
-/** Issues one certificate. The caller chooses the dates (from its clock) and keeps the keys. */
+/**
+ * Issues one certificate. The caller chooses the dates (from its clock) and keeps the keys.
+ * The certificate is encoded here (der.ts) and signed by node directly: a certificate costs its
+ * key generation and its signature, not an ASN.1 round trip per field.
+ */
 export async function issueCertificate(params: IssueCertificateParams): Promise<IssuedCertificate> {
-  const notBefore = new Date(params.notBefore);
-  const notAfter = new Date(params.notAfter);
-  if (!(notAfter.getTime() > notBefore.getTime())) throw new RangeError('notAfter must be after notBefore');
+  const notBefore = new Date(wholeSecondMs(new Date(params.notBefore).getTime()));
+  const notAfter = new Date(wholeSecondMs(new Date(params.notAfter).getTime()));
+  if (!(new Date(params.notAfter).getTime() > new Date(params.notBefore).getTime())) throw new RangeError('notAfter must be after notBefore');
   const issuerCert = params.issuer === 'self' ? null : certificateFromPem(params.issuer.cert);
   if (issuerCert) assertCanIssue(issuerCert, params);
   const signingKey = params.issuer === 'self' ? params.privateKey : params.issuer.key;
-  const subject = toName(params.subject);
+  const subject = nameDer(params.subject);
   const serial = params.serial ? normalizeSerial(params.serial) : randomSerial();
-  const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: serial,
+  const spki = spkiDer(params.publicKey);
+  // Reuse the issuer's encoded subject byte for byte: name matching in chain building is exact.
+  // AKI = the issuer's SKI when it has one (so chain builders match on it), else derived from its key.
+  let issuerName = subject;
+  let authorityKeyIdHex = subjectKeyId(spki);
+  if (issuerCert) {
+    const fields = tbsFields(new Uint8Array(issuerCert.rawData));
+    issuerName = fields.subject;
+    authorityKeyIdHex = issuerCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? subjectKeyId(fields.spki);
+  }
+  const algorithm = signatureAlgorithmDer(signingKey);
+  const tbs = der.sequence(
+    der.explicit(0, der.integer(2)),
+    der.integerFromHex(serial),
+    algorithm.der,
+    issuerName,
+    der.sequence(der.time(notBefore), der.time(notAfter)),
     subject,
-    // Reuse the issuer's encoded subject byte for byte: name matching in chain building is exact.
-    issuer: issuerCert ? issuerCert.subjectName : subject,
-    notBefore,
-    notAfter,
-    publicKey: params.publicKey,
-    signingKey,
-    signingAlgorithm: signatureAlgorithmFor(signingKey),
-    extensions: await buildExtensions(params, issuerCert),
-  });
-  const certPem = certificateToPem(certificate.rawData);
+    spki,
+    der.explicit(3, der.sequence(...extensionsDer(params, spki, authorityKeyIdHex))),
+  );
+  const signature = await signAsync(algorithm.hash, tbs, signingKey);
+  const certDer = der.sequence(tbs, algorithm.der, der.bitString(signature));
+  const certPem = certificateToPem(certDer);
+  let parsed: x509.X509Certificate | undefined;
   return {
     certPem,
-    serial: normalizeSerial(certificate.serialNumber),
-    notBefore: certificate.notBefore,
-    notAfter: certificate.notAfter,
-    fingerprint: sha256Fingerprint(certPem),
-    certificate,
+    serial: normalizeSerial(serial),
+    notBefore,
+    notAfter,
+    fingerprint: createHash('sha256').update(certDer).digest('hex'),
+    // Parsed only when someone asks.
+    get certificate() {
+      return (parsed ??= certificateFromPem(certPem));
+    },
   };
+}
+
+function wholeSecondMs(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,8 +530,28 @@ export interface CertificateInfo {
 
 const EKU_NAMES = new Map<string, string>(Object.entries(x509.ExtendedKeyUsage).map(([name, oid]) => [oid, name]));
 
+/** What inspectCertificate() read, by PEM (a PEM always says the same): bounded, least recently used go first. */
+const inspected = new Map<string, CertificateInfo>();
+const INSPECTED = 1024;
+
 /** Reads the fields the emulator reasons about out of a certificate PEM. */
 export function inspectCertificate(certPem: string): CertificateInfo {
+  let info = inspected.get(certPem);
+  if (info) {
+    inspected.delete(certPem);
+  } else {
+    info = readCertificate(certPem);
+    if (inspected.size >= INSPECTED) inspected.delete(inspected.keys().next().value!);
+  }
+  inspected.set(certPem, info);
+  // A copy: callers own what they get.
+  return {
+    ...info, groups: [...info.groups], dnsNames: [...info.dnsNames], ipAddresses: [...info.ipAddresses], extKeyUsages: [...info.extKeyUsages],
+    notBefore: new Date(info.notBefore.getTime()), notAfter: new Date(info.notAfter.getTime()),
+  };
+}
+
+function readCertificate(certPem: string): CertificateInfo {
   const cert = certificateFromPem(certPem);
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   const names = san?.names.items ?? [];

@@ -13,6 +13,7 @@ import { assertJsonObject, validateActionBody, validateBody } from '../api/valid
 import { atLeast, VERSION_FEATURES, type ApiVersion } from '../api/versions.js';
 import { ArmError, errors } from '../arm/errors.js';
 import { checkPreconditions, newEtag } from '../arm/etag.js';
+import { ViewCache } from './view-cache.js';
 import { headerValue, sendJson, sendJsonText } from '../arm/http.js';
 import type { OperationRecord } from '../arm/operations.js';
 import { decodeSkipToken, DEFAULT_PAGE_SIZE, encodeSkipToken, paginate, parseTop } from '../arm/paging.js';
@@ -126,16 +127,12 @@ export class TrackedResourceType implements TypeHandler {
   }
 
   /**
-   * The serialised view of a resource at an api-version, cached per stored object and etag: every
-   * write stores a new object with a new etag, so a cached text is never stale. Keeps GET cheap.
+   * The serialised view of a resource at an api-version, cached per stored object and etag for the
+   * most recently read resources (a bounded cache): every write stores a new object, so a cached
+   * text is never stale. Keeps GET of a hot resource cheap without a second copy of the whole store.
    */
   private viewText(stored: StoredResource, apiVersion: string): Buffer {
-    const etag = String(stored.resource.etag ?? '');
-    let entry = viewCache.get(stored);
-    if (!entry || entry.etag !== etag) viewCache.set(stored, (entry = { etag, byVersion: new Map() }));
-    let bytes = entry.byVersion.get(apiVersion);
-    if (bytes === undefined) entry.byVersion.set(apiVersion, (bytes = Buffer.from(JSON.stringify(this.view(stored, apiVersion)))));
-    return bytes;
+    return viewCache.text(stored, String(stored.resource.etag ?? ''), apiVersion, () => Buffer.from(JSON.stringify(this.view(stored, apiVersion))));
   }
 
   async list(ctx: ArmContext): Promise<void> {
@@ -485,7 +482,8 @@ export function keepStoredSecrets(field: Field, incoming: Json | undefined, stor
   }
 }
 
-const viewCache = new WeakMap<StoredResource, { etag: string; byVersion: Map<string, Buffer> }>();
+/** Bounded: the most recently read resources' views (see view-cache.ts). */
+const viewCache = new ViewCache<StoredResource>();
 
 export function setProvisioningState(hub: JsonObject, state: string): void {
   const props = isObject(hub.properties) ? hub.properties : (hub.properties = {});
