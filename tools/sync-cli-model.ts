@@ -364,7 +364,9 @@ function summaryOf(op: NetworkCloudOp, verb: string, noun: string, parentNoun?: 
       return `Remove managed identities from the given ${noun}.`;
     default: {
       const phrase = verb.replace(/-/g, ' ');
-      return /^run /.test(phrase) ? `${cap(phrase)} on the given ${noun} (action).` : `${cap(phrase)}: action on the given ${noun}.`;
+      if (/^run /.test(phrase)) return `${cap(phrase)} on the given ${noun}.`;
+      if (!phrase.includes(' ') || phrase === 'power off') return `${cap(phrase)} the given ${noun}.`;
+      return `${cap(phrase)} for the given ${noun}.`;
     }
   }
 }
@@ -530,11 +532,20 @@ export function buildTable(input: { index: string; files: ModelFile[]; operation
 
     const parentNoun = op === 'list' && params.length > 2 ? paramNouns(params[params.length - 1]) : undefined;
     const stage = stages.get(name);
+    const summary = summaryOf(op, verb, noun, parentNoun);
+    const exampleArgs = args
+      .filter((a) => a.required || (generatedWait && a.dest === 'created'))
+      .map((a) => {
+        const option = a.options.find((o) => o.startsWith('--')) ?? a.options[0];
+        if (a.kind === 'flag') return option;
+        const value = a.choices?.[0] ?? (a.pathParam ? `${a.pathParam}` : a.kind === 'shape' ? '...' : camel(option));
+        return `${option} ${value}`;
+      });
     const def: CommandDef = {
       path: command.path,
-      summary: summaryOf(op, verb, noun, parentNoun),
+      summary,
       args,
-      examples: [],
+      examples: [{ title: summary.replace(/\.$/, ''), command: `azemu ${command.path.join(' ')} ${exampleArgs.join(' ')}`.trim() }],
       run,
       arm: true,
       stage: stage === 'Preview' ? 'Preview' : 'Stable',

@@ -12,11 +12,34 @@ import type { CommandDef, GroupDef } from './types.js';
 /** Model-only commands azemu offers anyway, as its own additions. */
 const AZEMU_ADDITIONS = ['networkcloud cluster identity '];
 
+const UAI = '/subscriptions/subscriptionId/resourceGroups/resourceGroupName/providers/Microsoft.ManagedIdentity/userAssignedIdentities/myUAI';
+const KV = '/subscriptions/subscriptionId/resourceGroups/resourceGroupName/providers/Microsoft.KeyVault/vaults/keyVaultName';
+
+/** Examples of the seed's documented walkthrough, shown after the generated one. */
+const EXTRA_EXAMPLES: Record<string, CommandDef['examples']> = {
+  'networkcloud cluster update': [
+    { title: 'Archive the cluster secrets in a key vault (legacy secret archive, an azemu addition)', command: `azemu networkcloud cluster update --name clusterName --resource-group resourceGroupName --secret-archive "{key-vault-id:${KV},use-key-vault:True}"` },
+    { title: 'Set the secret archive settings', command: `azemu networkcloud cluster update --name clusterName --resource-group resourceGroupName --secret-archive-settings identity-type=UserAssignedIdentity identity-resource-id="${UAI}" vault-uri="https://keyvaultname.vault.azure.net/"` },
+    { title: 'Use a user-assigned identity (removes the system-assigned one)', command: `azemu networkcloud cluster update --name clusterName --resource-group resourceGroupName --mi-user-assigned "${UAI}"` },
+  ],
+  'networkcloud baremetalmachine show': [
+    { title: 'Show the CA certificate that signs its TLS interfaces (hash, then PEM)', command: 'azemu networkcloud baremetalmachine show --name bareMetalMachineName --resource-group resourceGroupName --query caCertificate -o tsv' },
+  ],
+  'networkcloud cluster identity assign': [
+    { title: 'Assign a system-assigned and a user-assigned identity', command: `azemu networkcloud cluster identity assign --name clusterName --resource-group resourceGroupName --mi-system-assigned --mi-user-assigned "${UAI}"` },
+  ],
+};
+
+const withExamples = (c: CommandDef): CommandDef => {
+  const extra = EXTRA_EXAMPLES[c.path.join(' ')];
+  return extra ? { ...c, examples: [...c.examples, ...extra] } : c;
+};
+
 const isAddition = (c: CommandDef) => AZEMU_ADDITIONS.some((prefix) => `${c.path.join(' ')} `.startsWith(prefix));
 
 export const NETWORKCLOUD_COMMANDS: CommandDef[] = TABLE.commands
   .filter((c) => c.shipped || isAddition(c))
-  .map((c) => (c.shipped ? c : { ...c, azemu: true, summary: `${c.summary} (azemu addition: az has this command only in its model.)` }));
+  .map((c) => withExamples(c.shipped ? c : { ...c, azemu: true, summary: `${c.summary} (azemu addition: az has this command only in its model.)` }));
 
 const offered = new Set(NETWORKCLOUD_COMMANDS.flatMap((c) => c.path.slice(0, -1).map((_, i) => c.path.slice(0, i + 1).join(' '))));
 
