@@ -93,7 +93,15 @@ export function parseModelFile(text: string): ModelCommand[] {
 
 function parseArgLine(text: string, depth: number): ArgLine {
   const parts = text.split(/ {2,}/);
-  const head = parts.shift()!;
+  let head = parts.shift()!;
+  if (head.startsWith('[')) {
+    // `[element] type=object`: the marker and its first attribute share one space
+    const space = head.indexOf(' ');
+    if (space > 0) {
+      parts.unshift(head.slice(space + 1));
+      head = head.slice(0, space);
+    }
+  }
   const line: ArgLine = { depth, options: [], keys: [], required: false, hidden: false, prompt: false, children: [] };
   if (head.startsWith('.')) line.keys = head.split('|').map((k) => k.trim().replace(/^\./, ''));
   else if (head.startsWith('[')) line.keys = [head];
