@@ -40,7 +40,6 @@ const OPS: Record<NetworkCloudOp, (ctx: CommandContext, spec: NetworkCloudRun) =
 
 async function perTarget(ctx: CommandContext, spec: NetworkCloudRun, fn: (params: Params) => Promise<unknown>): Promise<Outcome> {
   const targets = resolveTargets(ctx, spec);
-  for (const target of targets) checkFormats(ctx, target);
   const results: unknown[] = [];
   for (const target of targets) results.push(await fn(target));
   if (targets.length === 1) return { result: results[0] };
@@ -53,11 +52,15 @@ const pathArgs = (ctx: CommandContext) => ctx.command.args.filter((a) => a.pathP
 function resolveTargets(ctx: CommandContext, spec: NetworkCloudRun): Params[] {
   const ids = ctx.values.ids as string[] | undefined;
   if (!ids) {
-    const params: Params = { ...spec.fixed, subscriptionId: ctx.subscriptionId() };
+    const params: Params = { ...spec.fixed };
     for (const arg of pathArgs(ctx)) if (ctx.values[arg.dest] !== undefined) params[arg.pathParam!] = String(ctx.values[arg.dest]);
-    return [params];
+    // format checks come first, as in az: a bad name is refused without a login or a request
+    checkFormats(ctx, params);
+    return [{ ...params, subscriptionId: ctx.subscriptionId() }];
   }
-  return ids.map((id) => parseResourceId(id, spec.resourceUrl));
+  const targets = ids.map((id) => parseResourceId(id, spec.resourceUrl));
+  for (const target of targets) checkFormats(ctx, target);
+  return targets;
 }
 
 /** A resource ID matched against the command's URL template, case-insensitively, like ARM. */
@@ -107,9 +110,10 @@ function url(ctx: CommandContext, template: string, params: Params, query = ''):
 // ---- list -----------------------------------------------------------------------------------
 
 async function list(ctx: CommandContext, spec: NetworkCloudRun): Promise<Outcome> {
-  const params: Params = { subscriptionId: ctx.subscriptionId() };
+  const params: Params = {};
   for (const arg of pathArgs(ctx)) if (ctx.values[arg.dest] !== undefined) params[arg.pathParam!] = String(ctx.values[arg.dest]);
   checkFormats(ctx, params);
+  params.subscriptionId = ctx.subscriptionId();
   const template = (spec.listUrls ?? [spec.url]).find((t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => params[m[1]] !== undefined));
   if (!template) throw new UsageError('the arguments do not name a collection to list');
   let query = '';
@@ -264,12 +268,21 @@ function putBodyOf(resource: Resource): Resource {
 
 // ---- -o table: the extension's transformers ----------------------------------------------------------
 
-/** Rows of exactly the transformer's columns, in its order (Name <- name, ResourceGroup <- resourceGroup, ...). */
-function tableOf(columns: string[]): (result: unknown) => unknown {
+/**
+ * Rows of exactly the transformer's columns, in its order (Name <- name, ResourceGroup <-
+ * resourceGroup, ...); a column over a list (racksku's StorageAppliances, ComputeMachines)
+ * shows how many entries it has.
+ */
+export function tableOf(columns: string[]): (result: unknown) => unknown {
   const key = (column: string) => column.charAt(0).toLowerCase() + column.slice(1);
   const row = (item: unknown) => {
     const obj = (item ?? {}) as Record<string, unknown>;
-    return Object.fromEntries(columns.map((c) => [c, obj[key(c)] ?? null]));
+    return Object.fromEntries(
+      columns.map((c) => {
+        const v = obj[key(c)];
+        return [c, Array.isArray(v) ? v.length : (v ?? null)];
+      }),
+    );
   };
   return (result) => (Array.isArray(result) ? result.map(row) : row(result));
 }
