@@ -494,7 +494,8 @@ export function buildTable(input: { index: string; files: ModelFile[]; operation
       method: (op === 'identity-assign' || op === 'identity-remove' ? 'PUT' : main.method) as NetworkCloudRun['method'],
       url,
       resourceUrl,
-      armType: main.resourceType,
+      // a list under a parent (ListByCluster) is filed under the parent's action in the facts: use its path
+      armType: op === 'list' ? main.path.split(/\/providers\/Microsoft\.NetworkCloud\//i)[1].split('/').filter((seg) => !seg.startsWith('{')).join('/') : main.resourceType,
       output: op === 'delete' || op === 'wait' ? 'none' : command.meta.output?.includes('$Subresource') ? 'identity' : 'flatten',
     };
     if (listUrls) run.listUrls = listUrls;

@@ -171,7 +171,8 @@ describe('every networkcloud command runs once (driven by the generated table)',
   const lines = new Map<string, string[]>();
 
   before(async function () {
-    this.timeout(90_000);
+    // ~150 subprocesses, four at a time
+    this.timeout(400_000);
     emu = await startEmulator();
     config = newConfigDir();
     demo = { sub: emu.info.subscriptionId, rg: 'nexus-demo-rg', mrg: emu.info.demo.managedResourceGroup };

@@ -19,7 +19,7 @@ import { formatTsv } from '../../cli/output/tsv.js';
 import { formatYaml } from '../../cli/output/yaml.js';
 import { REFERENCE_FILE, cliReference } from '../../tools/cli-reference.js';
 import { generate } from '../../tools/sync-cli.js';
-import { ROOT } from './helpers.js';
+import { PREVIEW_WARNING, ROOT, azemu, newConfigDir, removeTempDirs } from './helpers.js';
 
 const FACTS = path.resolve(ROOT, '../shared/networkcloud-api/derived-v2');
 const GENERATED = path.join(ROOT, 'cli/commands/generated/networkcloud.ts');
@@ -200,5 +200,39 @@ describe('generated networkcloud command table', () => {
     expect(TABLE.version).to.equal('2026-07-01');
     const names = nc().map((c) => c.path.join(' '));
     expect(new Set(names).size).to.equal(names.length);
+  });
+});
+
+describe('azemu networkcloud as a subprocess: preview warning, name patterns, choices (no login, nothing sent)', function () {
+  this.timeout(30_000);
+  after(() => removeTempDirs());
+  const PATTERN = '^([a-zA-Z0-9][a-zA-Z0-9]{0,62}[a-zA-Z0-9])$';
+
+  it("refuses a bare metal machine name with - or _ before anything else, in aaz's words, after the preview line", async () => {
+    for (const name of ['r01-c001', 'r01_c001']) {
+      const r = await azemu(['networkcloud', 'baremetalmachine', 'show', '-g', 'rg', '-n', name], { configDir: newConfigDir() });
+      expect(r.rawStderr).to.equal(`${PREVIEW_WARNING}ERROR: InvalidArgumentValue: -n: Invalid format: '${name}' does not fully match regular expression pattern '${PATTERN}'\n`);
+      expect(r).to.deep.include({ code: 1, stdout: '' });
+    }
+    // the same check applies to a name inside --ids
+    const ids = await azemu(['networkcloud', 'baremetalmachine', 'cordon', '--ids', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.NetworkCloud/bareMetalMachines/bad-name'], { configDir: newConfigDir() });
+    expect(ids.stderr).to.match(/^ERROR: InvalidArgumentValue: -n: Invalid format: 'bad-name' does not fully match/);
+  });
+
+  it('prints the preview line only for Preview commands, and not under --only-show-errors', async () => {
+    const quiet = await azemu(['networkcloud', 'baremetalmachine', 'show', '-g', 'rg', '-n', 'r01-c001', '--only-show-errors'], { configDir: newConfigDir() });
+    expect(quiet.rawStderr).to.match(/^ERROR: InvalidArgumentValue: /);
+    // rotate-credential is Stable in the model: no preview line; cluster names may hold - and _
+    const stable = await azemu(['networkcloud', 'cluster', 'rotate-credential', '-g', 'rg', '-n', 'c_1-a', '--credentials', 'x'], { configDir: newConfigDir() });
+    expect(stable).to.deep.include({ code: 1, stdout: '', rawStderr: "ERROR: Please run 'azemu login' to setup account.\n" });
+    const preview = await azemu(['networkcloud', 'cluster', 'show', '-g', 'rg', '-n', 'c_1-a'], { configDir: newConfigDir() });
+    expect(preview.rawStderr).to.equal(`${PREVIEW_WARNING}ERROR: Please run 'azemu login' to setup account.\n`);
+  });
+
+  it('--evacuate needs a value; a wrong choice is a usage error with the allowed values (exit 2)', async () => {
+    const none = await azemu(['networkcloud', 'baremetalmachine', 'cordon', '-g', 'rg', '-n', 'm1', '--evacuate'], { configDir: newConfigDir() });
+    expect(none).to.deep.include({ code: 2, stdout: '', rawStderr: 'ERROR: argument --evacuate: expected one argument\n' });
+    const bad = await azemu(['networkcloud', 'baremetalmachine', 'cordon', '-g', 'rg', '-n', 'm1', '--evacuate', 'Maybe'], { configDir: newConfigDir() });
+    expect(bad).to.deep.include({ code: 2, rawStderr: "ERROR: azemu networkcloud baremetalmachine cordon: 'Maybe' is not a valid value for '--evacuate'. Allowed values: False, True.\n" });
   });
 });
