@@ -30,16 +30,25 @@ const EXTRA_EXAMPLES: Record<string, CommandDef['examples']> = {
   ],
 };
 
+/** Adds the extra examples without loading the command's data (see lazy.ts): only help reads them. */
 const withExamples = (c: CommandDef): CommandDef => {
   const extra = EXTRA_EXAMPLES[c.path.join(' ')];
-  return extra ? { ...c, examples: [...c.examples, ...extra] } : c;
+  const base = Object.getOwnPropertyDescriptor(c, 'examples');
+  if (extra && base?.get) Object.defineProperty(c, 'examples', { enumerable: true, configurable: true, get: () => [...(base.get!.call(c) as CommandDef['examples']), ...extra] });
+  return c;
+};
+
+const markAddition = (c: CommandDef): CommandDef => {
+  c.azemu = true;
+  c.summary = `${c.summary} (azemu addition: az has this command only in its model.)`;
+  return c;
 };
 
 const isAddition = (c: CommandDef) => AZEMU_ADDITIONS.some((prefix) => `${c.path.join(' ')} `.startsWith(prefix));
 
 export const NETWORKCLOUD_COMMANDS: CommandDef[] = TABLE.commands
   .filter((c) => c.shipped || isAddition(c))
-  .map((c) => withExamples(c.shipped ? c : { ...c, azemu: true, summary: `${c.summary} (azemu addition: az has this command only in its model.)` }));
+  .map((c) => withExamples(c.shipped ? c : markAddition(c)));
 
 const offered = new Set(NETWORKCLOUD_COMMANDS.flatMap((c) => c.path.slice(0, -1).map((_, i) => c.path.slice(0, i + 1).join(' '))));
 

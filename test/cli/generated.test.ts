@@ -18,11 +18,11 @@ import { formatTable } from '../../cli/output/table.js';
 import { formatTsv } from '../../cli/output/tsv.js';
 import { formatYaml } from '../../cli/output/yaml.js';
 import { REFERENCE_FILE, cliReference } from '../../tools/cli-reference.js';
-import { generate } from '../../tools/sync-cli.js';
+import { readdirSync } from 'node:fs';
+import { GENERATED_DIR, generate } from '../../tools/sync-cli.js';
 import { PREVIEW_WARNING, ROOT, azemu, newConfigDir, removeTempDirs } from './helpers.js';
 
 const FACTS = path.resolve(ROOT, '../shared/networkcloud-api/derived-v2');
-const GENERATED = path.join(ROOT, 'cli/commands/generated/networkcloud.ts');
 
 function needFacts(ctx: Mocha.Context): void {
   if (existsSync(path.join(FACTS, 'cli/_index.txt'))) return;
@@ -47,9 +47,13 @@ const nc = () => COMMANDS.filter((c) => c.path[0] === 'networkcloud');
 describe('generated networkcloud command table', () => {
   it('is what `npm run sync-cli` makes from the facts (do-not-edit, fresh)', function () {
     needFacts(this);
-    const text = readFileSync(GENERATED, 'utf8');
-    expect(text.startsWith('// GENERATED')).to.equal(true);
-    expect(text === generate(FACTS), 'cli/commands/generated/networkcloud.ts is stale: run npm run sync-cli').to.equal(true);
+    const files = generate(FACTS);
+    expect(readdirSync(GENERATED_DIR).sort()).to.deep.equal(Object.keys(files).sort());
+    for (const [name, text] of Object.entries(files)) {
+      const current = readFileSync(path.join(GENERATED_DIR, name), 'utf8');
+      expect(current.startsWith('// GENERATED'), name).to.equal(true);
+      expect(current === text, `cli/commands/generated/${name} is stale: run npm run sync-cli`).to.equal(true);
+    }
   });
 
   it('offers every shipped command of the index and no model-only one, except the azemu additions', function () {
