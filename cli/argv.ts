@@ -9,7 +9,8 @@ import parseArgv from 'yargs-parser';
 import { UsageError } from './errors.js';
 import { allArgs, children, findCommand, findGroup } from './commands/table.js';
 import type { ArgDef, CommandDef } from './commands/types.js';
-import { ArgumentValueError, argumentValue } from './shorthand.js';
+import { ArgumentFormatError, ArgumentValueError, argumentValue } from './shorthand.js';
+import { CliError } from './errors.js';
 
 export type Resolved =
   | { kind: 'command'; command: CommandDef; rest: string[]; help: boolean }
@@ -212,6 +213,10 @@ function convert(arg: ArgDef, raw: unknown, prog: string): unknown {
     case 'string': {
       const text = String(raw);
       if (text === '' && arg.blankValue !== undefined) return arg.blankValue;
+      if (arg.valueType === 'int') {
+        if (!/^\s*[-+]?\d+\s*$/.test(text)) throw new UsageError(`argument ${displayName(arg)}: invalid int value: '${text}'`);
+        return Number(text);
+      }
       if (!arg.choices) return text;
       const match = arg.choices.find((c) => c.toLowerCase() === text.toLowerCase());
       if (match === undefined) {
@@ -226,6 +231,7 @@ function convert(arg: ArgDef, raw: unknown, prog: string): unknown {
         return argumentValue((raw as unknown[]).map(String), arg.shape!, canonical(arg));
       } catch (err) {
         if (err instanceof ArgumentValueError) throw new UsageError(err.message);
+        if (err instanceof ArgumentFormatError) throw new CliError(err.message);
         throw err;
       }
   }
@@ -242,7 +248,8 @@ export function checkRequired(command: CommandDef, values: Record<string, unknow
     if (clash.length) throw new UsageError(`usage error: ${clash.map((a) => canonical(a)).join(', ')} cannot be used with --ids; give either --ids or the 'Resource Id' arguments.`);
   } else {
     const missing = idParts.filter((a) => a.required && values[a.dest] === undefined);
-    if (missing.length) throw new UsageError(`(${missing.map(canonical).join(' ')} | --ids) are required`);
+    // azure-cli's parse_ids_arguments names each argument by its first option string
+    if (missing.length) throw new UsageError(`(${missing.map((a) => a.options[0]).join(' ')} | --ids) are required`);
   }
   const missing = args.filter((a) => a.required && !a.idPart && values[a.dest] === undefined);
   if (command.positional?.required && values[command.positional.dest] === undefined) {

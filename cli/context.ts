@@ -21,6 +21,8 @@ export interface Outcome {
   addResourceGroup?: boolean;
   /** az's table_transformer: the columns of `-o table` when no --query is given */
   tableTransformer?: (result: unknown) => unknown;
+  /** keys the response schema declares as floats: integral values print as 100.0, as Python does */
+  floatKeys?: string[];
 }
 
 export type Handler = (ctx: CommandContext) => Promise<Outcome | void>;

@@ -44,11 +44,9 @@ function twoColumns(rows: [string, string][]): string[] {
   return out;
 }
 
-/** az lists long options first, then short ones. */
+/** knack's HelpParameter: the option strings sorted, joined by spaces. */
 function optionLabel(arg: ArgDef): string {
-  const long = arg.options.filter((o) => o.startsWith('--'));
-  const short = arg.options.filter((o) => !o.startsWith('--'));
-  return [...long, ...short].join(' ');
+  return [...arg.options].sort().join(' ');
 }
 
 function argText(arg: ArgDef): string {

@@ -27,6 +27,9 @@ const HANDLERS: Record<Run['handler'], () => Promise<{ run: Handler }>> = {
   fault: () => import('./commands/handlers/fault.js'),
 };
 
+/** What az prints (stderr, no prefix) for a command registered with is_preview. */
+export const PREVIEW_WARNING = 'This command is in preview and under development. Reference and support levels: https://aka.ms/CLI_refstatus';
+
 async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const log = createLogger({
@@ -58,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
     const query = values.query as string | undefined;
     if (query !== undefined) await (await import('./transform.js')).checkQuery(query);
 
+    // az prints a preview command's status before it runs (knack's PreviewItem for a command)
+    if (command.stage === 'Preview' && !values.onlyShowErrors) process.stderr.write(`${PREVIEW_WARNING}\n`);
     const ctx = await makeContext(command, values, parsed.typed, log, (c) => (client = c));
     await confirm(command, values);
     const handler = (await HANDLERS[command.run.handler]()).run;
@@ -136,6 +141,14 @@ async function printOutcome(outcome: Outcome | void, command: CommandDef, values
   const query = values.query as string | undefined;
   let isOrdered: ((o: object) => boolean) | undefined;
   if (query !== undefined) ({ result, isOrdered } = await transform.applyQuery(result, query));
+  if (outcome.floatKeys?.length) {
+    const { markFloats, PyFloat } = await import('./output/float.js');
+    const keys = new Set(outcome.floatKeys);
+    result = markFloats(result, keys);
+    // `--query percentComplete` leaves the bare number: still a float in Python
+    const last = query === undefined ? undefined : /([A-Za-z_]\w*)\s*$/.exec(query)?.[1];
+    if (typeof result === 'number' && last && keys.has(last)) result = new PyFloat(result);
+  }
   const format = values.output as OutputFormat;
   // knack: a table transformer applies only without --query, and its column order is kept
   const transformed = format === 'table' && query === undefined && outcome.tableTransformer !== undefined;

@@ -221,12 +221,56 @@ function parsePartialKey(key: string): (string | number)[] {
 // Shapes: what an argument's value looks like, and how CLI keys map onto the API's JSON.
 
 export type Shape =
-  | { type: 'string'; enum?: readonly string[] }
+  | { type: 'string'; enum?: readonly string[]; fmt?: StringFormat }
   | { type: 'int'; min?: number; max?: number }
   | { type: 'bool' }
   | { type: 'object'; fields: readonly Field[] }
   | { type: 'list'; item: Shape }
   | { type: 'map'; value: Shape };
+
+/** aaz's AAZStrArgFormat: checked before anything is sent. */
+export interface StringFormat {
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+}
+
+/**
+ * A value az's format check rejects (aaz's AAZInvalidArgValueError, raised by the command as
+ * InvalidArgumentValueError): `InvalidArgumentValue: <option path>: Invalid format: ...`, exit 1.
+ */
+export class ArgumentFormatError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`InvalidArgumentValue: ${path}: ${reason}`);
+  }
+}
+
+/** aaz's string format check, worded as aaz words it. */
+export function stringFormatProblem(text: string, fmt: StringFormat): string | undefined {
+  if (fmt.minLength !== undefined && text.length < fmt.minLength) return `Invalid format: '${text}' length is less than ${fmt.minLength} `;
+  if (fmt.maxLength !== undefined && text.length > fmt.maxLength) return `Invalid format: '${text}' length is greater than ${fmt.maxLength}`;
+  if (fmt.pattern !== undefined && !fullMatch(fmt.pattern, text)) return `Invalid format: '${text}' does not fully match regular expression pattern '${fmt.pattern}'`;
+  return undefined;
+}
+
+/** aaz's integer range check. */
+export function intFormatProblem(n: number, min?: number, max?: number): string | undefined {
+  if (min !== undefined && n < min) return `Invalid format: '${n}' is less than ${min}`;
+  if (max !== undefined && n > max) return `Invalid format: '${n}' is greater than ${max}`;
+  return undefined;
+}
+
+/** Python's re.fullmatch for the patterns the model uses (no flags). */
+function fullMatch(pattern: string, text: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(text);
+  } catch {
+    return true; // a pattern JavaScript cannot compile is left to the service
+  }
+}
 
 export interface Field {
   /** dotted path in the API object, e.g. 'associatedIdentity.identityType' (a flattened CLI key) */
@@ -404,6 +448,7 @@ function unknownKey(option: string, path: (string | number)[], shape: Extract<Sh
 function toWire(value: ShValue, shape: Shape, option: string, path: (string | number)[]): unknown {
   const fail = (message: string) =>
     new ArgumentValueError(`Failed to parse '${option}' argument: ${path.length ? `key '${formatPath(path)}': ` : ''}${message}`);
+  const formatFail = (reason: string) => new ArgumentFormatError(path.length ? `${option}${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}` : option, reason);
   if (value === BLANK) {
     if (shape.type === 'bool') return true;
     if (shape.type === 'map') return {};
@@ -414,6 +459,8 @@ function toWire(value: ShValue, shape: Shape, option: string, path: (string | nu
     case 'string': {
       if (typeof value === 'object') throw fail(`expects a string.`);
       const text = String(value);
+      const problem = shape.fmt ? stringFormatProblem(text, shape.fmt) : undefined;
+      if (problem) throw formatFail(problem);
       if (!shape.enum) return text;
       // az matches enum values case-insensitively and sends the canonical spelling
       const canonical = shape.enum.find((e) => e.toLowerCase() === text.toLowerCase());
@@ -425,9 +472,8 @@ function toWire(value: ShValue, shape: Shape, option: string, path: (string | nu
     case 'int': {
       const n = typeof value === 'number' ? value : typeof value === 'string' && /^[-+]?\d+$/.test(value.trim()) ? Number(value) : NaN;
       if (!Number.isInteger(n)) throw fail(`invalid int value: '${String(value)}'.`);
-      if ((shape.min !== undefined && n < shape.min) || (shape.max !== undefined && n > shape.max)) {
-        throw fail(`${n} is out of range [${shape.min ?? ''}, ${shape.max ?? ''}].`);
-      }
+      const problem = intFormatProblem(n, shape.min ?? undefined, shape.max ?? undefined);
+      if (problem) throw formatFail(problem);
       return n;
     }
     case 'bool': {

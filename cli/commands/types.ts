@@ -33,11 +33,38 @@ export interface ArgDef {
   /** help section, e.g. 'Resource Id', 'Properties', 'Identity'; default 'Arguments' */
   group?: string;
   /** filled from --ids: which part of the resource id */
-  idPart?: 'subscription' | 'resource_group' | 'name';
+  idPart?: 'subscription' | 'resource_group' | 'name' | 'child_name_1' | 'child_name_2';
   /** 'strings'/'shape' args that may be given with no words at all (`--tags` clears tags) */
   allowEmpty?: boolean;
   /** where the value goes in the request body, as a dotted path ('properties.machineDetails') */
   body?: string;
+  /** a list of strings sent as a list of objects with this key (--ssh-key-values -> [{keyData}]) */
+  bodyItemKey?: string;
+  /** the URL placeholder this argument fills ('bareMetalMachineName') */
+  pathParam?: string;
+  /** the query parameter it sets ('$top') */
+  query?: string;
+  /** the request header it sets ('If-Match') */
+  header?: string;
+  /** 'int': the value must be an integer (argparse's type=int) and is sent as a number */
+  valueType?: 'int';
+  /** client-side format checks az makes before sending anything (InvalidArgumentValue) */
+  fmt?: Fmt;
+  /** managed identity switches: --mi-system-assigned / --mi-user-assigned */
+  identity?: 'system' | 'user';
+  /** a password: never echoed */
+  secret?: boolean;
+  /** azemu's own addition (az has no such argument): marked in help */
+  azemu?: boolean;
+}
+
+/** aaz's argument formats: string pattern and length, integer range. */
+export interface Fmt {
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
 }
 
 export interface Example {
@@ -47,7 +74,7 @@ export interface Example {
 
 /** What runs: a handler module plus its parameters (kept as data so the table stays data). */
 export type Run =
-  | { handler: 'networkcloud'; op: NetworkCloudOp; resource: string; action?: string; actionBody?: 'none' | 'args' }
+  | NetworkCloudRun
   | { handler: 'account'; op: 'login' | 'logout' | 'show' | 'list' | 'set' }
   | { handler: 'group'; op: 'create' | 'show' | 'list' | 'delete' | 'exists' | 'wait' }
   | { handler: 'rest' }
@@ -79,6 +106,39 @@ export type NetworkCloudOp =
   | 'identity-assign'
   | 'identity-remove';
 
+/** How a generated `networkcloud` command runs (cli/commands/generated, from the extension's model). */
+export interface NetworkCloudRun {
+  handler: 'networkcloud';
+  op: NetworkCloudOp;
+  method: 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
+  /** URL template with {placeholders}, as the API spells it */
+  url: string;
+  /** list commands: the URL templates to choose from, most specific first */
+  listUrls?: string[];
+  /** the resource's own URL (an action's without the action segment): final GET, wait */
+  resourceUrl: string;
+  /** resource type, e.g. 'bareMetalMachines' or 'clusters/bmcKeySets' (checked against --ids) */
+  armType: string;
+  lro?: boolean;
+  finalStateVia?: string;
+  /** 'flatten': the result with properties lifted (aaz client_flatten); 'identity': its identity; 'none': nothing */
+  output: 'flatten' | 'none' | 'identity';
+  /** the extension's table transformer: exactly these columns for -o table */
+  table?: string[];
+  /** keys the response schema declares as floating-point numbers (printed 100.0, not 100) */
+  floats?: string[];
+  /** the extension's managed-identity arguments: 'create' sends identity {type: None} when none is given */
+  managedIdentity?: 'create' | 'update';
+  /** path values the extension fixes (metricsConfigurationName = default) */
+  fixed?: Record<string, string>;
+}
+
+export interface GeneratedTable {
+  version: string;
+  groups: GroupDef[];
+  commands: CommandDef[];
+}
+
 export interface CommandDef {
   /** e.g. ['networkcloud', 'baremetalmachine', 'show'] */
   path: string[];
@@ -94,6 +154,12 @@ export interface CommandDef {
   /** asks "Are you sure...?" unless --yes (az's confirmation) */
   confirmation?: string;
   preview?: boolean;
+  /** az's stage: Preview commands print az's preview warning on stderr */
+  stage?: 'Preview' | 'Stable';
+  /** false: only in the model, not in the extension (offered only as an azemu addition) */
+  shipped?: boolean;
+  /** azemu's own command (az has none): marked in help */
+  azemu?: boolean;
 }
 
 export interface GroupDef {

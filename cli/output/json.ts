@@ -1,3 +1,4 @@
+import { PyFloat } from './float.js';
 /**
  * az's `-o json`: Python's json.dumps(indent=2, sort_keys=True, ensure_ascii=False).
  * Written by hand instead of JSON.stringify because JS objects iterate integer-like keys
@@ -12,6 +13,7 @@ function write(value: unknown, indent: string): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : pythonNonFinite(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof PyFloat) return value.toString();
   const inner = indent + '  ';
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';

@@ -7,6 +7,7 @@
  * Layout: columns are as wide as their widest cell and at least header+2, joined by two
  * spaces, every line right-trimmed, all cells left-aligned (numparse is off).
  */
+import { PyFloat } from './float.js';
 import { compareKeys } from './json.js';
 import { pythonStr } from './tsv.js';
 
@@ -27,14 +28,16 @@ function tableRow(item: unknown, sortKeys: boolean): Row {
   const row: Row = new Map();
   if (Array.isArray(item)) {
     item.forEach((v, i) => row.set(`Column${i + 1}`, v));
-  } else if (item !== null && typeof item === 'object') {
+  } else if (item !== null && typeof item === 'object' && !(item instanceof PyFloat)) {
     const obj = item as Record<string, unknown>;
     const keys = sortKeys ? Object.keys(obj).sort(compareKeys) : Object.keys(obj);
     for (const k of keys) {
       const v = obj[k];
-      if (SKIP_KEYS.has(k) || v === null || v === undefined || typeof v === 'object') continue;
+      if (SKIP_KEYS.has(k) || v === null || v === undefined || (typeof v === 'object' && !(v instanceof PyFloat))) continue;
       row.set(k ? k[0].toUpperCase() + k.slice(1) : k, v);
     }
+  } else if (item instanceof PyFloat) {
+    row.set('Result', item);
   } else {
     row.set('Result', item);
   }
@@ -51,6 +54,7 @@ function unionKeys(rows: Row[]): string[] {
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (value instanceof PyFloat) return value.toString();
   if (Array.isArray(value) || typeof value === 'object') return pythonRepr(value);
   return pythonStr(value);
 }

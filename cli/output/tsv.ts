@@ -5,6 +5,7 @@
  * nested object is an empty field, a nested list its length, null `None`, booleans
  * `True`/`False`. A top-level boolean prints `true`/`false`. Strings are written raw.
  */
+import { PyFloat } from './float.js';
 import { compareKeys } from './json.js';
 
 export type IsOrdered = (obj: object) => boolean;
@@ -16,7 +17,7 @@ export function formatTsv(result: unknown, isOrdered: IsOrdered = () => false): 
 
 function dumpRow(row: unknown, isOrdered: IsOrdered): string {
   if (Array.isArray(row)) return row.map(dumpField).join('\t');
-  if (row !== null && typeof row === 'object') {
+  if (row !== null && typeof row === 'object' && !(row instanceof PyFloat)) {
     const obj = row as Record<string, unknown>;
     const keys = isOrdered(obj) ? Object.keys(obj) : Object.keys(obj).sort(compareKeys);
     return keys.map((k) => dumpField(obj[k])).join('\t');
@@ -26,6 +27,7 @@ function dumpRow(row: unknown, isOrdered: IsOrdered): string {
 }
 
 function dumpField(value: unknown): string {
+  if (value instanceof PyFloat) return value.toString();
   if (Array.isArray(value)) return String(value.length);
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'object') return '';

@@ -8,6 +8,7 @@
  * YAML 1.1 implicit resolvers (a string that would read back as a bool, number, null or
  * timestamp is quoted). Method names follow PyYAML's so the two can be compared line by line.
  */
+import { PyFloat } from './float.js';
 import { compareKeys } from './json.js';
 
 const BEST_WIDTH = 80;
@@ -183,7 +184,7 @@ class Emitter {
       if (value.length === 0) return this.emptyFlow('[', ']');
       return this.blockSequence(value, !!ctx.mapping);
     }
-    if (value !== null && typeof value === 'object') {
+    if (value !== null && typeof value === 'object' && !(value instanceof PyFloat)) {
       const keys = Object.keys(value).sort(compareKeys);
       if (keys.length === 0) return this.emptyFlow('{', '}');
       return this.blockMapping(value as Record<string, unknown>, keys);
@@ -423,6 +424,7 @@ function toScalarEvent(value: unknown): ScalarEvent {
   if (value === null || value === undefined) return { value: 'null', implicitPlain: true };
   if (typeof value === 'boolean') return { value: value ? 'true' : 'false', implicitPlain: true };
   if (typeof value === 'number') return { value: representNumber(value), implicitPlain: true };
+  if (value instanceof PyFloat) return { value: value.toString(), implicitPlain: true };
   const s = String(value);
   return { value: s, implicitPlain: resolvesToStr(s) };
 }

@@ -213,15 +213,16 @@ describe('azemu against the emulator: login, reads, output, errors', function ()
       expect(whole.split('\t')[0]).to.equal('0'); // actionStates: [] comes first in sorted order
     });
 
-    it('table: scalar columns, capitalised, sorted, no id/type/etag', async () => {
+    it("table: the extension's transformer columns; a --query shapes the columns instead", async () => {
       const r = await run('networkcloud', 'baremetalmachine', 'list', '-g', mrg, '-o', 'table');
       const [header, rule, first] = r.stdout.split('\n');
       const columns = header.split(/\s{2,}/);
-      expect(columns).to.include.members(['Name', 'PowerState', 'RackSlot', 'ResourceGroup']);
-      expect(columns).to.not.include.members(['Id', 'Type', 'Etag', 'CaCertificate', 'Tags']);
-      expect(columns).to.deep.equal([...columns].sort());
+      // transform_hydrated_resource_table_output
+      expect(columns).to.deep.equal(['Name', 'ResourceGroup', 'DetailedStatus', 'DetailedStatusMessage']);
       expect(rule).to.match(/^-+( {2}-+)+$/);
-      expect(first).to.match(/r01c001/);
+      expect(first).to.match(new RegExp(`^r01c001\\s+${mrg}\\s+`));
+      const generic = await run('group', 'show', '-n', mrg, '-o', 'table');
+      expect(generic.stdout.split('\n')[0].split(/\s{2,}/)).to.not.include.members(['Id', 'Type']);
       const queried = await run('networkcloud', 'baremetalmachine', 'list', '-g', mrg, '--query', '[].{Slot:rackSlot, Machine:name}', '-o', 'table');
       expect(queried.stdout.split('\n').slice(0, 3)).to.deep.equal(['Slot    Machine', '------  ---------', '1       r01c001']);
     });
@@ -244,17 +245,24 @@ describe('azemu against the emulator: login, reads, output, errors', function ()
     });
 
     it('400: adds Target and Exception Details; exit 1', async () => {
-      const r = await run('networkcloud', 'baremetalmachine', 'update', '--ids', bmmId, '--machine-details', 'x'.repeat(300));
+      const r = await run('networkcloud', 'clustermanager', 'create', '-g', 'nexus-demo-rg', '-n', 'cm-bad', '-l', 'eastus', '--fabric-controller-id', 'not-a-resource-id');
       expect(r.code).to.equal(1);
       expect(r.stdout).to.equal('');
       expect(r.stderr).to.match(/^ERROR: \(\w+\) /);
-      expect(r.stderr).to.match(/\nCode: \w+\nMessage: .+\nTarget: properties\.machineDetails/);
+      expect(r.stderr).to.match(/\nCode: \w+\nMessage: .+\nTarget: properties\.fabricControllerId/);
+    });
+
+    it("a value the model's format rejects is refused before anything is sent (InvalidArgumentValue, exit 1)", async () => {
+      const before = (await directGet(emu.info, `${bmmId}?api-version=2026-07-01`)).body.etag;
+      const r = await run('networkcloud', 'baremetalmachine', 'update', '--ids', bmmId, '--machine-details', 'x'.repeat(300));
+      expect(r).to.deep.include({ code: 1, stdout: '', stderr: `ERROR: InvalidArgumentValue: --machine-details: Invalid format: '${'x'.repeat(300)}' length is greater than 256\n` });
+      expect((await directGet(emu.info, `${bmmId}?api-version=2026-07-01`)).body.etag).to.equal(before);
     });
 
     it('exit 2 for a bad command line, with nothing on stdout', async () => {
       const cases: [string[], RegExp][] = [
         [['networkcloud', 'baremetalmachine', 'shwo'], /^ERROR: 'shwo' is misspelled or not recognized by the system\.\nThe most similar choice to 'shwo' is:\n\tshow\n$/],
-        [['networkcloud', 'baremetalmachine', 'show', '-g', mrg], /^ERROR: \(--name \| --ids\) are required\n$/],
+        [['networkcloud', 'baremetalmachine', 'show', '-g', mrg], /^ERROR: \(-n \| --ids\) are required\n$/],
         [['networkcloud', 'baremetalmachine', 'show', '--ids', bmmId, '-n', 'r01c001'], /^ERROR: usage error: --name cannot be used with --ids/],
         [['networkcloud', 'baremetalmachine', 'show', '--ids', bmmId, '--bogus'], /^ERROR: unrecognized arguments: --bogus\n$/],
         [['networkcloud', 'baremetalmachine', 'show', '--ids', bmmId, '--query', '[?'], /^ERROR: argument --query: invalid jmespath_type value: '\[\?'\n/],

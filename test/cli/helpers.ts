@@ -69,8 +69,16 @@ export async function startEmulator(): Promise<RunningEmulator> {
 export interface CliResult {
   code: number;
   stdout: string;
+  /** stderr without az's preview status line (see `preview`) */
   stderr: string;
+  /** the preview line was printed first, as az prints it for a Preview command */
+  preview: boolean;
+  /** stderr exactly as written */
+  rawStderr: string;
 }
+
+/** What az prints on stderr before running a command registered with is_preview (knack + azure-cli). */
+export const PREVIEW_WARNING = 'This command is in preview and under development. Reference and support levels: https://aka.ms/CLI_refstatus\n';
 
 const tempDirs: string[] = [];
 
@@ -103,7 +111,10 @@ export function azemu(args: string[], opts: { configDir: string; cwd?: string; e
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      const preview = stderr.startsWith(PREVIEW_WARNING);
+      resolve({ code: code ?? -1, stdout, stderr: preview ? stderr.slice(PREVIEW_WARNING.length) : stderr, preview, rawStderr: stderr });
+    });
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -79,12 +79,12 @@ describe('cli command table', () => {
     const help = commandHelp(findCommand(['networkcloud', 'cluster', 'update'])!);
     expect(help).to.match(/^\nCommand\n    azemu networkcloud cluster update : /);
     expect(help).to.include('Resource Id Arguments');
-    expect(help).to.include('--secret-archive-settings --sa-settings');
+    expect(help).to.include('--sa-settings --secret-archive-settings');
     expect(help).to.include('Global Arguments');
     expect(help).to.include('Examples');
     const group = groupHelp(['networkcloud', 'baremetalmachine']);
     expect(group).to.include('Commands:');
-    expect(group).to.match(/power-off\s+: Power off the provided bare metal machine\./);
+    expect(group).to.match(/power-off\s+: Power off the given bare metal machine\./);
   });
 });
 
@@ -102,16 +102,18 @@ describe('cli argument parsing (argparse rules, az messages)', () => {
     expect(v.secretArchive).to.deep.equal({ keyVaultId: 'kv', useKeyVault: 'True' });
   });
 
-  it('turns a bare --evacuate into "True" and accepts an explicit value', () => {
-    expect(parse(['networkcloud', 'baremetalmachine', 'cordon', '-g', 'rg', '-n', 'm', '--evacuate']).evacuate).to.equal('True');
-    expect(parse(['networkcloud', 'baremetalmachine', 'cordon', '-g', 'rg', '-n', 'm', '--evacuate', 'false']).evacuate).to.equal('False');
+  it('--evacuate needs a value (the model gives it no blank value), defaults to "False" and matches choices case-insensitively', () => {
+    expect(usageError(['networkcloud', 'baremetalmachine', 'cordon', '-g', 'rg', '-n', 'm', '--evacuate'])).to.equal('argument --evacuate: expected one argument');
+    expect(parse(['networkcloud', 'baremetalmachine', 'cordon', '-g', 'rg', '-n', 'm']).evacuate).to.equal('False');
+    expect(parse(['networkcloud', 'baremetalmachine', 'cordon', '-g', 'rg', '-n', 'm', '--evacuate', 'true']).evacuate).to.equal('True');
   });
 
   it('reports command-line errors the way az does', () => {
-    expect(usageError(['networkcloud', 'baremetalmachine', 'show', '-g', 'rg'])).to.equal('(--name | --ids) are required');
-    expect(usageError(['networkcloud', 'baremetalmachine', 'show'])).to.equal('(--name --resource-group | --ids) are required');
+    // azure-cli names each missing Resource Id argument by its first option string (aaz: -n --name ...)
+    expect(usageError(['networkcloud', 'baremetalmachine', 'show', '-g', 'rg'])).to.equal('(-n | --ids) are required');
+    expect(usageError(['networkcloud', 'baremetalmachine', 'show'])).to.equal('(-n --resource-group | --ids) are required');
     expect(usageError(['networkcloud', 'baremetalmachine', 'show', '-g', 'rg', '-n', 'm', '--foo', 'bar'])).to.equal('unrecognized arguments: --foo bar');
-    expect(usageError(['networkcloud', 'baremetalmachine', 'show', '-g', 'rg', '-n'])).to.equal('argument --name/--bare-metal-machine-name/-n: expected one argument');
+    expect(usageError(['networkcloud', 'baremetalmachine', 'show', '-g', 'rg', '-n'])).to.equal('argument -n/--name/--bare-metal-machine-name: expected one argument');
     expect(usageError(['networkcloud', 'clustermanager', 'create', '-g', 'rg', '-n', 'cm'])).to.equal('the following arguments are required: --location/-l, --fabric-controller-id');
     expect(usageError(['networkcloud', 'baremetalmachine', 'show', '-g', 'rg', '-n', 'm', '-o', 'xml'])).to.equal(
       "azemu networkcloud baremetalmachine show: 'xml' is not a valid value for '--output'. Allowed values: json, jsonc, none, table, tsv, yaml, yamlc.",

@@ -1,97 +1,129 @@
 /**
- * The generic networkcloud operations behind every `azemu networkcloud <type> <verb>`:
- * show, list, update (PATCH), create (PUT), delete, POST actions, wait, and the identity
- * commands (GET then full PUT, as az does). Output is flattened like aaz's client_flatten.
+ * The one handler behind every generated `azemu networkcloud ...` command. The command's
+ * NetworkCloudRun (from the extension's model) says what to send: method, URL template, which
+ * argument fills which placeholder, query parameter, header or body path; long-running or not
+ * and its final-state-via; what to print (flattened result, identity, nothing) with which table
+ * columns and which floats. Operations: show, list, create (PUT), update (PATCH), delete,
+ * actions (POST), wait, and identity show/assign/remove (GET then full PUT, as az does).
  */
-import { intArg } from '../../argv.js';
 import { Progress } from '../../client.js';
 import type { CommandContext, Handler, Outcome } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { CliError, UsageError } from '../../errors.js';
+import { intFormatProblem, stringFormatProblem } from '../../shorthand.js';
 import { flattenProperties } from '../../transform.js';
 import { allArgs } from '../table.js';
-import type { NetworkCloudOp, Run } from '../types.js';
+import type { NetworkCloudOp, NetworkCloudRun } from '../types.js';
 import { waitFor } from './wait.js';
 
-type NcRun = Extract<Run, { handler: 'networkcloud' }>;
-
-interface Target {
-  subscription: string;
-  resourceGroup: string;
-  name: string;
-}
-
-const PROVIDER = 'Microsoft.NetworkCloud';
+type Params = Record<string, string>;
 
 export const run: Handler = async (ctx) => {
-  const spec = ctx.command.run as NcRun;
-  return OPS[spec.op](ctx, spec);
+  const spec = ctx.command.run as NetworkCloudRun;
+  const outcome = await OPS[spec.op](ctx, spec);
+  return { ...outcome, tableTransformer: spec.table ? tableOf(spec.table) : undefined, floatKeys: spec.floats };
 };
 
-const OPS: Record<NetworkCloudOp, (ctx: CommandContext, spec: NcRun) => Promise<Outcome | void>> = {
-  show: (ctx, spec) => perTarget(ctx, spec, async (path) => flattenProperties(await ctx.client().json('GET', withApi(ctx, path)))),
+const OPS: Record<NetworkCloudOp, (ctx: CommandContext, spec: NetworkCloudRun) => Promise<Outcome>> = {
+  show: (ctx, spec) => perTarget(ctx, spec, async (p) => output(spec, await ctx.client().json('GET', url(ctx, spec.url, p)))),
   list,
-  update: (ctx, spec) => perTarget(ctx, spec, (path) => update(ctx, path)),
-  create: (ctx, spec) => perTarget(ctx, spec, (path) => create(ctx, path)),
-  delete: (ctx, spec) => perTarget(ctx, spec, (path) => remove(ctx, path)),
-  action: (ctx, spec) => perTarget(ctx, spec, (path) => action(ctx, spec, path)),
-  wait: (ctx, spec) => perTarget(ctx, spec, (path) => waitFor(ctx, () => ctx.client().send('GET', withApi(ctx, path)))),
-  'identity-show': (ctx, spec) => perTarget(ctx, spec, async (path) => ((await ctx.client().json('GET', withApi(ctx, path))) as Resource).identity ?? null),
-  'identity-assign': (ctx, spec) => perTarget(ctx, spec, (path) => changeIdentity(ctx, path, 'assign')),
-  'identity-remove': (ctx, spec) => perTarget(ctx, spec, (path) => changeIdentity(ctx, path, 'remove')),
+  create: (ctx, spec) => perTarget(ctx, spec, (p) => send(ctx, spec, p, bodyFromArgs(ctx, spec))),
+  update: (ctx, spec) => perTarget(ctx, spec, (p) => send(ctx, spec, p, bodyFromArgs(ctx, spec))),
+  delete: (ctx, spec) => perTarget(ctx, spec, async (p) => (await send(ctx, spec, p, undefined), null)),
+  action: (ctx, spec) => perTarget(ctx, spec, (p) => send(ctx, spec, p, ctx.command.args.some((a) => a.body) ? bodyFromArgs(ctx, spec) : undefined)),
+  wait: (ctx, spec) => perTarget(ctx, spec, (p) => waitFor(ctx, () => ctx.client().send('GET', url(ctx, spec.resourceUrl, p)))),
+  'identity-show': (ctx, spec) => perTarget(ctx, spec, async (p) => ((await ctx.client().json<Resource>('GET', url(ctx, spec.resourceUrl, p))).identity ?? null)),
+  'identity-assign': (ctx, spec) => perTarget(ctx, spec, (p) => changeIdentity(ctx, spec, p, 'assign')),
+  'identity-remove': (ctx, spec) => perTarget(ctx, spec, (p) => changeIdentity(ctx, spec, p, 'remove')),
 };
 
-// ---- targets --------------------------------------------------------------------------------
+// ---- targets: the URL parameters of each resource (-n/-g, or each --ids entry) --------------
 
-/** Run once per resource: the -n/-g pair, or each --ids entry (az prints a list for several ids). */
-async function perTarget(ctx: CommandContext, spec: NcRun, fn: (path: string) => Promise<unknown>): Promise<Outcome> {
+async function perTarget(ctx: CommandContext, spec: NetworkCloudRun, fn: (params: Params) => Promise<unknown>): Promise<Outcome> {
   const targets = resolveTargets(ctx, spec);
   const results: unknown[] = [];
-  for (const target of targets) results.push(await fn(resourcePath(target, spec.resource)));
+  for (const target of targets) results.push(await fn(target));
   if (targets.length === 1) return { result: results[0] };
   const printed = results.filter((r) => r !== null && r !== undefined);
-  // several ids under --no-wait: nothing to print, like a single one
   return { result: printed.length ? printed : null };
 }
 
-function resolveTargets(ctx: CommandContext, spec: NcRun): Target[] {
+const pathArgs = (ctx: CommandContext) => ctx.command.args.filter((a) => a.pathParam);
+
+function resolveTargets(ctx: CommandContext, spec: NetworkCloudRun): Params[] {
   const ids = ctx.values.ids as string[] | undefined;
   if (!ids) {
-    return [{ subscription: ctx.subscriptionId(), resourceGroup: ctx.values.resourceGroup as string, name: ctx.values.name as string }];
+    const params: Params = { ...spec.fixed };
+    for (const arg of pathArgs(ctx)) if (ctx.values[arg.dest] !== undefined) params[arg.pathParam!] = String(ctx.values[arg.dest]);
+    // format checks come first, as in az: a bad name is refused without a login or a request
+    checkFormats(ctx, params);
+    return [{ ...params, subscriptionId: ctx.subscriptionId() }];
   }
-  return ids.map((id) => parseResourceId(id, spec.resource));
+  const targets = ids.map((id) => parseResourceId(id, spec.resourceUrl));
+  for (const target of targets) checkFormats(ctx, target);
+  return targets;
 }
 
-const ID_PATTERN = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)\/?$/i;
-
-export function parseResourceId(id: string, armType: string): Target {
-  const m = ID_PATTERN.exec(id.trim());
-  if (!m || m[3].toLowerCase() !== PROVIDER.toLowerCase() || m[4].toLowerCase() !== armType.toLowerCase()) {
-    throw new UsageError(`argument --ids: invalid resource ID: '${id}' (expected /subscriptions/SUB/resourceGroups/RG/providers/${PROVIDER}/${armType}/NAME)`);
-  }
-  return { subscription: m[1], resourceGroup: m[2], name: m[5] };
+/** A resource ID matched against the command's URL template, case-insensitively, like ARM. */
+export function parseResourceId(id: string, template: string): Params {
+  const want = template.split('/').filter(Boolean);
+  const have = id.trim().split('/').filter(Boolean);
+  const params: Params = {};
+  const ok =
+    want.length === have.length &&
+    want.every((seg, i) => {
+      const m = /^\{(\w+)\}$/.exec(seg);
+      if (m) {
+        params[m[1]] = decodeURIComponent(have[i]);
+        return true;
+      }
+      return seg.toLowerCase() === have[i].toLowerCase();
+    });
+  if (!ok) throw new UsageError(`argument --ids: invalid resource ID: '${id}' (expected ${template.replace(/\{(\w+)\}/g, (_, p: string) => p.toUpperCase())})`);
+  return params;
 }
 
-const resourcePath = (t: Target, armType: string) =>
-  `/subscriptions/${enc(t.subscription)}/resourceGroups/${enc(t.resourceGroup)}/providers/${PROVIDER}/${armType}/${enc(t.name)}`;
+/** aaz's format checks on the arguments (and on names taken from --ids), before anything is sent. */
+function checkFormats(ctx: CommandContext, target: Params): void {
+  for (const arg of ctx.command.args) {
+    if (!arg.fmt) continue;
+    const raw = arg.pathParam ? target[arg.pathParam] : ctx.values[arg.dest];
+    if (raw === undefined || raw === null) continue;
+    let problem: string | undefined;
+    if (arg.valueType === 'int') problem = intFormatProblem(Number(raw), arg.fmt.minimum, arg.fmt.maximum);
+    else if (typeof raw === 'string') problem = stringFormatProblem(raw, arg.fmt);
+    else if (Array.isArray(raw) && arg.fmt.minLength !== undefined && raw.length < arg.fmt.minLength) problem = `Invalid format: list length is less than ${arg.fmt.minLength}`;
+    if (problem) throw new CliError(`InvalidArgumentValue: ${arg.options[0]}: ${problem}`);
+  }
+}
 
 const enc = encodeURIComponent;
-const withApi = (ctx: CommandContext, path: string, extra = '') => `${path}?api-version=${enc(String(ctx.values.apiVersion))}${extra}`;
+
+function url(ctx: CommandContext, template: string, params: Params, query = ''): string {
+  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new UsageError(`the value for {${name}} is missing`);
+    return enc(value);
+  });
+  return `${path}?api-version=${enc(String(ctx.values.apiVersion))}${query}`;
+}
 
 // ---- list -----------------------------------------------------------------------------------
 
-async function list(ctx: CommandContext, spec: NcRun): Promise<Outcome> {
-  const rg = ctx.values.resourceGroup as string | undefined;
-  const scope = `/subscriptions/${enc(ctx.subscriptionId())}${rg ? `/resourceGroups/${enc(rg)}` : ''}`;
-  const top = intArg(ctx.values, 'top', '--top');
-  const maxItems = intArg(ctx.values, 'maxItems', '--max-items');
-  const skipToken = ctx.values.skipToken as string | undefined;
-  const query = (top !== undefined ? `&$top=${top}` : '') + (skipToken ? `&$skipToken=${enc(skipToken)}` : '');
+async function list(ctx: CommandContext, spec: NetworkCloudRun): Promise<Outcome> {
+  const params: Params = {};
+  for (const arg of pathArgs(ctx)) if (ctx.values[arg.dest] !== undefined) params[arg.pathParam!] = String(ctx.values[arg.dest]);
+  checkFormats(ctx, params);
+  params.subscriptionId = ctx.subscriptionId();
+  const template = (spec.listUrls ?? [spec.url]).find((t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => params[m[1]] !== undefined));
+  if (!template) throw new UsageError('the arguments do not name a collection to list');
+  let query = '';
+  for (const arg of ctx.command.args) {
+    const value = ctx.values[arg.dest];
+    if (arg.query && value !== undefined) query += `&${arg.query}=${enc(String(value))}`;
+  }
+  const maxItems = ctx.values.maxItems as number | undefined;
   const start = ctx.values.nextToken ? decodeNextToken(String(ctx.values.nextToken)) : undefined;
-  const page = await ctx.client().listAll(withApi(ctx, `${scope}/providers/${PROVIDER}/${spec.resource}`, query), {
-    maxItems,
-    startLink: start?.next_link,
-    offset: start?.offset,
-  });
+  const page = await ctx.client().listAll(url(ctx, template, params, query), { maxItems, startLink: start?.next_link, offset: start?.offset });
   if (page.next) {
     // aaz's pagination token: base64 of {"next_link", "offset"}, announced as a warning
     ctx.log.warn(`Token of next page: ${Buffer.from(JSON.stringify({ next_link: page.next.link, offset: page.next.offset })).toString('base64')}`);
@@ -119,15 +151,16 @@ interface Identity {
   userAssignedIdentities?: Record<string, unknown>;
 }
 
-/** The request body from every argument that names a body path (`properties.machineDetails`, `tags`, ...). */
-function bodyFromArgs(ctx: CommandContext): Record<string, unknown> {
+/** The request body from every argument that names a body path, defaults included (what az sends). */
+function bodyFromArgs(ctx: CommandContext, spec: NetworkCloudRun): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const arg of allArgs(ctx.command)) {
     const value = ctx.values[arg.dest];
     if (!arg.body || value === undefined) continue;
-    setPath(body, arg.body, value);
+    const sent = arg.bodyItemKey && Array.isArray(value) ? value.map((v) => ({ [arg.bodyItemKey!]: v })) : value;
+    setPath(body, arg.body, sent);
   }
-  const identity = identityFromFlags(ctx);
+  const identity = identityFromFlags(ctx, spec);
   if (identity) body.identity = identity;
   return body;
 }
@@ -142,12 +175,19 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
   obj[parts[parts.length - 1]] = value;
 }
 
-/** --mi-system-assigned / --mi-user-assigned on create/update set the identity to exactly that. */
-function identityFromFlags(ctx: CommandContext): Identity | undefined {
-  const system = ctx.values.miSystemAssigned === true;
-  const user = ctx.values.miUserAssigned as string[] | undefined;
-  if (!system && !user?.length) return undefined;
-  return identityOf(system, user ?? []);
+/**
+ * The extension's managed identity arguments (common_managedidentity.py): --mi-system-assigned
+ * and --mi-user-assigned set the identity to exactly that; `create` with neither sends
+ * identity {type: None}; `update` with neither leaves the identity alone.
+ */
+function identityFromFlags(ctx: CommandContext, spec: NetworkCloudRun): Identity | undefined {
+  const systemArg = ctx.command.args.find((a) => a.identity === 'system');
+  const userArg = ctx.command.args.find((a) => a.identity === 'user');
+  if (!systemArg && !userArg) return undefined;
+  const system = systemArg ? ctx.values[systemArg.dest] === true : false;
+  const user = (userArg ? (ctx.values[userArg.dest] as string[] | undefined) : undefined) ?? [];
+  if (!system && !user.length) return spec.managedIdentity === 'create' ? { type: 'None' } : undefined;
+  return identityOf(system, user);
 }
 
 function identityOf(system: boolean, userIds: string[]): Identity {
@@ -155,55 +195,53 @@ function identityOf(system: boolean, userIds: string[]): Identity {
   return userIds.length ? { type, userAssignedIdentities: Object.fromEntries(userIds.map((id) => [id, {}])) } : { type };
 }
 
-function conditionalHeaders(ctx: CommandContext): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (ctx.values.ifMatch !== undefined) headers['If-Match'] = String(ctx.values.ifMatch);
-  if (ctx.values.ifNoneMatch !== undefined) headers['If-None-Match'] = String(ctx.values.ifNoneMatch);
-  return headers;
+function headers(ctx: CommandContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const arg of ctx.command.args) if (arg.header && ctx.values[arg.dest] !== undefined) out[arg.header] = String(ctx.values[arg.dest]);
+  return out;
 }
 
-// ---- mutations ------------------------------------------------------------------------------
+// ---- sending ------------------------------------------------------------------------------------
 
-/** Send a mutation and, unless --no-wait, follow its long-running operation. */
-async function mutate(ctx: CommandContext, method: 'PUT' | 'PATCH' | 'DELETE' | 'POST', url: string, resourceUrl: string, body?: unknown): Promise<unknown> {
+/** Send the command's request and, for a long-running one without --no-wait, follow it to the end. */
+async function send(ctx: CommandContext, spec: NetworkCloudRun, params: Params, body: unknown, method: string = spec.method): Promise<unknown> {
   const client = ctx.client();
-  const first = await client.arm(method, url, { body, headers: conditionalHeaders(ctx) });
+  const target = url(ctx, spec.url, params);
+  const first = await client.arm(method, target, { body, headers: headers(ctx) });
   if (ctx.values.noWait) return null;
+  if (!spec.lro) return output(spec, parseBody(first.body));
   const kind = method.toLowerCase() as 'put' | 'patch' | 'delete' | 'post';
-  return client.completeLro(first, kind, resourceUrl, new Progress());
+  const final = await client.completeLro(first, kind, url(ctx, spec.resourceUrl, params), new Progress());
+  return output(spec, final);
 }
 
-async function update(ctx: CommandContext, path: string): Promise<unknown> {
-  const url = withApi(ctx, path);
-  return flattenProperties(await mutate(ctx, 'PATCH', url, url, bodyFromArgs(ctx)));
-}
+const parseBody = (text: string): unknown => {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+};
 
-async function create(ctx: CommandContext, path: string): Promise<unknown> {
-  const url = withApi(ctx, path);
-  return flattenProperties(await mutate(ctx, 'PUT', url, url, bodyFromArgs(ctx)));
-}
-
-async function remove(ctx: CommandContext, path: string): Promise<unknown> {
-  const url = withApi(ctx, path);
-  return flattenProperties(await mutate(ctx, 'DELETE', url, url));
-}
-
-async function action(ctx: CommandContext, spec: NcRun, path: string): Promise<unknown> {
-  const bodyArgs = ctx.command.args.filter((a) => a.body && !a.idPart);
-  const body = bodyArgs.length ? bodyFromArgs(ctx) : undefined;
-  return flattenProperties(await mutate(ctx, 'POST', withApi(ctx, `${path}/${spec.action}`), withApi(ctx, path), body));
+function output(spec: NetworkCloudRun, value: unknown): unknown {
+  if (spec.output === 'none') return null;
+  if (spec.output === 'identity') return value && typeof value === 'object' ? ((value as Resource).identity ?? null) : null;
+  return flattenProperties(value);
 }
 
 // ---- identity assign/remove: GET, change identity, full PUT -----------------------------------------
 
-async function changeIdentity(ctx: CommandContext, path: string, mode: 'assign' | 'remove'): Promise<unknown> {
-  const system = ctx.values.miSystemAssigned === true;
-  const userGiven = ctx.values.miUserAssigned as string[] | undefined;
+async function changeIdentity(ctx: CommandContext, spec: NetworkCloudRun, params: Params, mode: 'assign' | 'remove'): Promise<unknown> {
+  const systemArg = ctx.command.args.find((a) => a.identity === 'system');
+  const userArg = ctx.command.args.find((a) => a.identity === 'user');
+  const system = systemArg ? ctx.values[systemArg.dest] === true : false;
+  const userGiven = userArg ? (ctx.values[userArg.dest] as string[] | undefined) : undefined;
   if (!system && userGiven === undefined) {
     throw new UsageError('usage error: give --mi-system-assigned and/or --mi-user-assigned');
   }
-  const url = withApi(ctx, path);
-  const resource = await ctx.client().json<Resource>('GET', url);
+  const resourceUrl = url(ctx, spec.resourceUrl, params);
+  const resource = await ctx.client().json<Resource>('GET', resourceUrl);
   const current = resource.identity ?? {};
   const currentTypes = (current.type ?? 'None').split(',').map((t) => t.trim().toLowerCase());
   let hasSystem = currentTypes.includes('systemassigned');
@@ -218,8 +256,7 @@ async function changeIdentity(ctx: CommandContext, path: string, mode: 'assign' 
   }
   const body = putBodyOf(resource);
   body.identity = identityOf(hasSystem, userIds);
-  const final = (await mutate(ctx, 'PUT', url, url, body)) as Resource | null;
-  return final ? (final.identity ?? null) : null;
+  return send(ctx, spec, params, body, 'PUT');
 }
 
 /** The resource as a PUT body: without the read-only ARM envelope. */
@@ -228,3 +265,25 @@ function putBodyOf(resource: Resource): Resource {
   void [_id, _name, _type, _systemData, _etag];
   return rest as Resource;
 }
+
+// ---- -o table: the extension's transformers ----------------------------------------------------------
+
+/**
+ * Rows of exactly the transformer's columns, in its order (Name <- name, ResourceGroup <-
+ * resourceGroup, ...); a column over a list (racksku's StorageAppliances, ComputeMachines)
+ * shows how many entries it has.
+ */
+export function tableOf(columns: string[]): (result: unknown) => unknown {
+  const key = (column: string) => column.charAt(0).toLowerCase() + column.slice(1);
+  const row = (item: unknown) => {
+    const obj = (item ?? {}) as Record<string, unknown>;
+    return Object.fromEntries(
+      columns.map((c) => {
+        const v = obj[key(c)];
+        return [c, Array.isArray(v) ? v.length : (v ?? null)];
+      }),
+    );
+  };
+  return (result) => (Array.isArray(result) ? result.map(row) : row(result));
+}
+
