@@ -15,6 +15,7 @@ import { DEFAULT_PAGE_SIZE } from './arm/paging.js';
 import { idKey, isValidResourceGroupName, parseResourceId, resourceGroupId, UUID } from './arm/resource-id.js';
 import { Clock } from './clock.js';
 import type { EmulatorConfig } from './config.js';
+import { ConnectionGuard, serverOptions } from './connections.js';
 import { PrincipalDirectory } from './identity/principals.js';
 import { loadMsiSecret } from './identity/msi.js';
 import { TokenService } from './identity/tokens.js';
@@ -75,6 +76,8 @@ export class Emulator {
   readonly principals: PrincipalDirectory;
   /** Serialises the check-then-write of each resource (see rp/arm/locks.ts). */
   readonly writeLock = new KeyedLock();
+  /** Timeouts and connection caps, shared by the HTTPS port and every BMC/appliance listener (rp/connections.ts). */
+  readonly connections: ConnectionGuard;
   providers!: ProviderRegistry;
   /** Credential rotation and the secret archive (rp/secrets/), driven by the clock. */
   rotation!: SecretRotation;
@@ -96,6 +99,7 @@ export class Emulator {
     this.clock = new Clock(0);
     this.operations = new Operations(store, this.clock, config.operationDurationMs, (id, work) => this.writeLock.run(resourceLockKey(id), work), (line) => log.error(line));
     this.principals = new PrincipalDirectory(store);
+    this.connections = new ConnectionGuard(config.connections, (line) => log.error(line));
   }
 
   /** Opens the data folder (or memory), loads or creates the emulator's identity and keys. */
@@ -293,8 +297,8 @@ export class Emulator {
       await writeFile(this.caCertFile, tls.caCertPem, { mode: 0o644 });
     }
     const app = createHandler(this);
-    const server = https.createServer({ cert: tls.serverCertPem, key: tls.serverKeyPem, requestTimeout: 60_000, headersTimeout: 30_000, maxHeaderSize: 32 * 1024 }, app);
-    server.keepAliveTimeout = 65_000;
+    const server = https.createServer(serverOptions(this.connections.limits, { cert: tls.serverCertPem, key: tls.serverKeyPem, maxHeaderSize: 32 * 1024 }), app);
+    this.connections.attach(server, 'https');
     // Requests Node rejects before Express sees them (header floods, broken HTTP) still get an ARM-shaped answer.
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();

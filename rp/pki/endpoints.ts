@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
+import { ConnectionGuard, serverOptions } from '../connections.js';
 import { inspectCertificate } from './x509.js';
 
 export type EndpointKind = 'bmc' | 'storageAppliance' | 'platformService';
@@ -30,6 +31,8 @@ export interface TlsEndpointOptions {
   port?: number;
   /** Loopback by default: these endpoints are for local clients only. */
   host?: string;
+  /** Timeouts and connection caps (shared with the emulator's other listeners); defaults when absent. */
+  connections?: ConnectionGuard;
 }
 
 interface Credentials {
@@ -86,9 +89,11 @@ export class TlsEndpointHost {
   static async start(options: TlsEndpointOptions): Promise<TlsEndpointHost> {
     const kind = options.kind ?? 'bmc';
     const host = options.host ?? '127.0.0.1';
-    const server = createServer(credentials(options.certPem, options.keyPem, options.chainPems ?? []), handlerFor(kind, options.name ?? 'endpoint'));
+    const guard = options.connections ?? new ConnectionGuard();
+    const server = createServer(serverOptions(guard.limits, credentials(options.certPem, options.keyPem, options.chainPems ?? [])), handlerFor(kind, options.name ?? 'endpoint'));
+    guard.attach(server, `${kind} ${options.name ?? 'endpoint'}`);
     // Clients probe and go; idle keep-alive sockets would only hold old certificates longer.
-    server.keepAliveTimeout = 1000;
+    server.keepAliveTimeout = Math.min(1000, guard.limits.keepAliveTimeoutMs);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, host, () => {
