@@ -40,6 +40,12 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 };
 
 /**
+ * The kernel's queue of connections not yet accepted (capped by net.core.somaxconn). Node's 511 fills
+ * in a burst of connects, and then the kernel drops handshakes it has to retry seconds later.
+ */
+export const LISTEN_BACKLOG = 4096;
+
+/**
  * TLS 1.2 with ECDHE key exchange and AEAD ciphers only (GCM, ChaCha20-Poly1305), and the TLS 1.3
  * suites: no CBC, no SHA-1 MACs, no static RSA key exchange. Works with ECDSA and RSA keys.
  */
@@ -85,13 +91,14 @@ export interface ConnectionStats {
   refusedPerClient: number;
   refusedTotal: number;
   idleTimeouts: number;
+  handshakeTimeouts: number;
   handshakeFailures: number;
 }
 
 /** Counts and caps the connections of every listener it is attached to. */
 export class ConnectionGuard {
   private readonly perClient = new Map<string, number>();
-  private readonly counters: ConnectionStats = { open: 0, accepted: 0, refusedPerClient: 0, refusedTotal: 0, idleTimeouts: 0, handshakeFailures: 0 };
+  private readonly counters: ConnectionStats = { open: 0, accepted: 0, refusedPerClient: 0, refusedTotal: 0, idleTimeouts: 0, handshakeTimeouts: 0, handshakeFailures: 0 };
 
   constructor(
     readonly limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
@@ -108,10 +115,17 @@ export class ConnectionGuard {
     // Node drops connections past this before any JavaScript runs: the cheapest refusal.
     server.maxConnections = this.limits.maxConnections;
     server.on('drop', () => this.counters.refusedTotal++);
-    server.on('connection', (socket: Socket) => this.admit(socket));
+    // The TLS layer's own 'connection' listener wraps every socket in a TLSSocket: it runs only for
+    // the sockets admitted here, so a refused one costs an accept and a close, nothing more.
+    const tlsLayer = server.listeners('connection') as ((socket: Socket) => void)[];
+    server.removeAllListeners('connection');
+    server.on('connection', (socket: Socket) => {
+      if (this.admit(socket)) for (const listener of tlsLayer) listener.call(server, socket);
+    });
     // A failed or timed-out handshake: close the socket quietly (this replaces Node's default, which does the same).
-    server.on('tlsClientError', (_err: Error, socket: TLSSocket) => {
-      this.counters.handshakeFailures++;
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+      if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') this.counters.handshakeTimeouts++;
+      else this.counters.handshakeFailures++;
       socket.destroy();
     });
     // Accept errors (EMFILE when the process is out of descriptors) must not end the process.
@@ -120,18 +134,19 @@ export class ConnectionGuard {
     });
   }
 
-  private admit(socket: Socket): void {
+  /** Counts the socket in, or closes it (false) when a cap is reached. */
+  private admit(socket: Socket): boolean {
     const client = socket.remoteAddress ?? 'unknown';
     const mine = this.perClient.get(client) ?? 0;
     if (this.counters.open >= this.limits.maxConnections) {
       this.counters.refusedTotal++;
       socket.destroy();
-      return;
+      return false;
     }
     if (mine >= this.limits.maxConnectionsPerClient) {
       this.counters.refusedPerClient++;
       socket.destroy();
-      return;
+      return false;
     }
     this.counters.open++;
     this.counters.accepted++;
@@ -147,5 +162,6 @@ export class ConnectionGuard {
       this.counters.idleTimeouts++;
       socket.destroy();
     });
+    return true;
   }
 }

@@ -15,7 +15,7 @@ import { DEFAULT_PAGE_SIZE } from './arm/paging.js';
 import { idKey, isValidResourceGroupName, parseResourceId, resourceGroupId, UUID } from './arm/resource-id.js';
 import { Clock } from './clock.js';
 import type { EmulatorConfig } from './config.js';
-import { ConnectionGuard, serverOptions } from './connections.js';
+import { ConnectionGuard, LISTEN_BACKLOG, serverOptions } from './connections.js';
 import { PrincipalDirectory } from './identity/principals.js';
 import { loadMsiSecret } from './identity/msi.js';
 import { TokenService } from './identity/tokens.js';
@@ -302,14 +302,20 @@ export class Emulator {
     // Requests Node rejects before Express sees them (header floods, broken HTTP) still get an ARM-shaped answer.
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
+      // The headers or request timeout (rp/connections.ts) ran out: 408, as Node would say, in ARM's shape.
+      const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
       const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-      const status = tooLarge ? 431 : 400;
-      const body = JSON.stringify({ error: { code: tooLarge ? 'RequestHeaderFieldsTooLarge' : 'BadRequest', message: tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.' } });
-      socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      const [status, reason, code, message] = timedOut
+        ? [408, 'Request Timeout', 'RequestTimeout', 'The request was not received in time.']
+        : tooLarge
+          ? [431, 'Request Header Fields Too Large', 'RequestHeaderFieldsTooLarge', 'The request headers are too large.']
+          : [400, 'Bad Request', 'BadRequest', 'The request is not valid HTTP.'];
+      const body = JSON.stringify({ error: { code, message } });
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.config.port, this.config.host, () => resolve());
+      server.listen({ port: this.config.port, host: this.config.host, backlog: LISTEN_BACKLOG }, () => resolve());
     });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;

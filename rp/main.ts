@@ -163,6 +163,8 @@ async function main(): Promise<void> {
     await emu.close();
     process.exit(0);
   };
+  // kill -USR2 <pid>: one line with the connection counters (rp/connections.ts), for operators and the tests.
+  process.on('SIGUSR2', () => console.log(`connections ${JSON.stringify(emu.connections.stats)}`));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

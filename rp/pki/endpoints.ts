@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import { ConnectionGuard, serverOptions } from '../connections.js';
+import { ConnectionGuard, LISTEN_BACKLOG, serverOptions } from '../connections.js';
 import { inspectCertificate } from './x509.js';
 
 export type EndpointKind = 'bmc' | 'storageAppliance' | 'platformService';
@@ -96,7 +96,7 @@ export class TlsEndpointHost {
     server.keepAliveTimeout = Math.min(1000, guard.limits.keepAliveTimeoutMs);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
+      server.listen({ port: options.port ?? 0, host, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });
