@@ -129,31 +129,60 @@ export class EmulatorClient {
   }
 
   /**
-   * Follow a long-running operation to its end, as az does: poll Azure-AsyncOperation (or
-   * Location) honouring Retry-After; then for PUT/PATCH GET the resource, for POST/DELETE
-   * return the final operation status.
+   * Follow a long-running operation to its end, as azure-core's ARM poller does (what az runs):
+   * - a response carrying Azure-AsyncOperation is followed there, whatever its status (200, 201
+   *   or 202), until the operation's `status` is terminal; else one carrying Location is polled
+   *   until it stops answering 202; else a PUT or PATCH is followed by GETting the resource until
+   *   its provisioningState is terminal; anything else is already done;
+   * - between polls it waits Retry-After when the last response sent one, else one second;
+   * - a Failed or Canceled operation, or an error status while polling, raises az's error;
+   * - the result then comes from the final GET the operation's final-state-via calls for:
+   *   `location` reads the Location URL; PUT and PATCH read the resource (or the status body's
+   *   resourceLocation); a POST with `azure-async-operation` keeps the status body.
+   * finalStateVia defaults to what the Network Cloud API declares: azure-async-operation for PUT
+   * and PATCH, location for DELETE and POST.
    */
-  async completeLro(initial: HttpResponse, kind: 'put' | 'patch' | 'delete' | 'post', resourcePath: string, progress?: Progress): Promise<unknown> {
-    const statusUrl = initial.headers['azure-asyncoperation'] || initial.headers['location'];
-    if (!statusUrl || (initial.status !== 201 && initial.status !== 202)) {
-      return kind === 'delete' && initial.status === 204 ? null : parseJsonOrNull(initial.body);
+  async completeLro(initial: HttpResponse, kind: 'put' | 'patch' | 'delete' | 'post', resourcePath: string, progress?: Progress, finalStateVia?: FinalStateVia): Promise<unknown> {
+    const via: FinalStateVia = finalStateVia ?? (kind === 'put' || kind === 'patch' ? 'azure-async-operation' : 'location');
+    const asyncUrl = initial.headers['azure-asyncoperation'];
+    let locationUrl = initial.headers['location'];
+    const mode: 'async' | 'location' | 'body' | 'done' = asyncUrl ? 'async' : locationUrl ? 'location' : kind === 'put' || kind === 'patch' ? 'body' : 'done';
+    const emptyResult = () => (initial.status === 204 || !initial.body ? null : parseJsonOrNull(initial.body));
+    if (mode === 'done') return emptyResult();
+    if (mode === 'body') {
+      // No status link: the resource's own provisioningState says when it is done (BodyContentPolling).
+      const state = provisioningState(initial);
+      if (initial.status !== 202 && (state === undefined || TERMINAL.has(state.toLowerCase()))) {
+        if (state && state.toLowerCase() !== 'succeeded') throw operationFailed({ status: state });
+        return emptyResult();
+      }
     }
     let last = initial;
     try {
       for (;;) {
         progress?.tick();
         await sleep(pollDelayMs(last));
-        const response = await this.send('GET', statusUrl);
+        const pollUrl = mode === 'async' ? asyncUrl! : mode === 'location' ? locationUrl! : resourcePath;
+        const response = await this.send('GET', pollUrl);
         if (response.status >= 400) throw armError(response);
         last = response;
-        if (response.status === 202) continue;
-        if (response.status === 204) return null;
-        const body = parseJsonOrNull(response.body) as { status?: string; error?: unknown } | null;
-        const status = body?.status;
-        if (status && !TERMINAL.has(status.toLowerCase())) continue;
-        if (status && status.toLowerCase() !== 'succeeded') throw operationFailed(body!);
-        if (kind === 'put' || kind === 'patch') return await this.json('GET', resourcePath);
-        return body;
+        if (mode === 'location') {
+          if (response.headers['location']) locationUrl = response.headers['location'];
+          if (response.status === 202) continue;
+          // Location polling ends with its own last answer: no final GET.
+          return response.status === 204 ? null : parseJsonOrNull(response.body);
+        }
+        const body = parseJsonOrNull(response.body) as { status?: string; error?: unknown; resourceLocation?: string } | null;
+        const status = mode === 'async' ? body?.status : provisioningState(response) ?? 'Succeeded';
+        if (!status) throw new CliError(`The long-running operation's status at ${pollUrl} has no 'status'.`);
+        if (!TERMINAL.has(status.toLowerCase())) continue;
+        if (status.toLowerCase() !== 'succeeded') throw operationFailed(mode === 'async' ? body! : { status });
+        if (mode === 'body') return body;
+        const finalUrl = finalGetUrl(via, kind, locationUrl, body?.resourceLocation, resourcePath);
+        if (!finalUrl) return body;
+        const final = await this.send('GET', finalUrl);
+        if (final.status >= 400) throw armError(final);
+        return final.status === 204 ? null : parseJsonOrNull(final.body);
       }
     } finally {
       progress?.done();
@@ -322,6 +351,27 @@ export class EmulatorClient {
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'cancelled']);
+
+/** x-ms-long-running-operation-options final-state-via: where the result of an operation is read. */
+export type FinalStateVia = 'azure-async-operation' | 'location' | 'original-uri';
+
+/** The URL of the GET that ends an Azure-AsyncOperation poll (azure-core's get_final_get_url), or null for none. */
+function finalGetUrl(via: FinalStateVia, kind: 'put' | 'patch' | 'delete' | 'post', locationUrl: string | undefined, resourceLocation: string | undefined, resourcePath: string): string | null {
+  if (via === 'location' && locationUrl) return locationUrl;
+  if (via === 'azure-async-operation' && kind === 'post') return null;
+  if (via === 'original-uri') return resourcePath;
+  if (resourceLocation) return resourceLocation;
+  if (kind === 'put' || kind === 'patch') return resourcePath;
+  if (kind === 'post' && locationUrl) return locationUrl;
+  return null;
+}
+
+/** properties.provisioningState of a resource response, if it has one. */
+function provisioningState(response: HttpResponse): string | undefined {
+  const body = parseJsonOrNull(response.body) as { properties?: { provisioningState?: unknown } } | null;
+  const state = body?.properties?.provisioningState;
+  return typeof state === 'string' ? state : undefined;
+}
 
 /** Challenges are remembered per vault: host plus /vaults/NAME (one process talks to few vaults). */
 function challengeKey(url: string): string {

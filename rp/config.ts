@@ -1,4 +1,6 @@
 /** The emulator's start-up options (the `npm start -- ...` flags), with their defaults. */
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connections.js';
+
 export interface EmulatorConfig {
   host: string;
   port: number;
@@ -12,6 +14,8 @@ export interface EmulatorConfig {
   /** Host name the emulator advertises in URLs and in its serving certificate. */
   publicHost: string;
   quiet: boolean;
+  /** Timeouts and connection caps of every listener (rp/connections.ts). */
+  connections: ConnectionLimits;
 }
 
 export const DEFAULT_CONFIG: EmulatorConfig = {
@@ -25,4 +29,5 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   operationDurationMs: 1000,
   publicHost: 'localhost',
   quiet: false,
+  connections: DEFAULT_CONNECTION_LIMITS,
 };

@@ -16,6 +16,7 @@ import { idKey, isValidResourceGroupName, parseResourceId, resourceGroupId, UUID
 import { Clock, isUsableOffset, LATEST_CLOCK_MS } from './clock.js';
 import type { EmulatorConfig } from './config.js';
 import { Faults } from './faults/engine.js';
+import { ConnectionGuard, LISTEN_BACKLOG, serverOptions } from './connections.js';
 import { PrincipalDirectory } from './identity/principals.js';
 import { loadMsiSecret } from './identity/msi.js';
 import { TokenService } from './identity/tokens.js';
@@ -79,6 +80,8 @@ export class Emulator {
   readonly principals: PrincipalDirectory;
   /** Serialises the check-then-write of each resource (see rp/arm/locks.ts). */
   readonly writeLock = new KeyedLock();
+  /** Timeouts and connection caps, shared by the HTTPS port and every BMC/appliance listener (rp/connections.ts). */
+  readonly connections: ConnectionGuard;
   providers!: ProviderRegistry;
   /** Fault rules (rp/faults/): injected errors, delays, drops, throttling and operation outcomes. */
   readonly faults: Faults;
@@ -110,6 +113,7 @@ export class Emulator {
       completeOperation: (name) => this.writeLock.run(resourceLockKey(this.operations.get(name)?.resourceId ?? name), () => this.operations.complete(name)),
     });
     this.operations.faults = this.faults.operationHooks();
+    this.connections = new ConnectionGuard(config.connections, (line) => log.error(line));
   }
 
   /** Opens the data folder (or memory), loads or creates the emulator's identity and keys. */
@@ -352,19 +356,25 @@ export class Emulator {
       await writeFile(this.caCertFile, tls.caCertPem, { mode: 0o644 });
     }
     const app = createHandler(this);
-    const server = https.createServer({ cert: tls.serverCertPem, key: tls.serverKeyPem, requestTimeout: 60_000, headersTimeout: 30_000, maxHeaderSize: 32 * 1024 }, app);
-    server.keepAliveTimeout = 65_000;
+    const server = https.createServer(serverOptions(this.connections.limits, { cert: tls.serverCertPem, key: tls.serverKeyPem, maxHeaderSize: 32 * 1024 }), app);
+    this.connections.attach(server, 'https');
     // Requests Node rejects before Express sees them (header floods, broken HTTP) still get an ARM-shaped answer.
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
+      // The headers or request timeout (rp/connections.ts) ran out: 408, as Node would say, in ARM's shape.
+      const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
       const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-      const status = tooLarge ? 431 : 400;
-      const body = JSON.stringify({ error: { code: tooLarge ? 'RequestHeaderFieldsTooLarge' : 'BadRequest', message: tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.' } });
-      socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      const [status, reason, code, message] = timedOut
+        ? [408, 'Request Timeout', 'RequestTimeout', 'The request was not received in time.']
+        : tooLarge
+          ? [431, 'Request Header Fields Too Large', 'RequestHeaderFieldsTooLarge', 'The request headers are too large.']
+          : [400, 'Bad Request', 'BadRequest', 'The request is not valid HTTP.'];
+      const body = JSON.stringify({ error: { code, message } });
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.config.port, this.config.host, () => resolve());
+      server.listen({ port: this.config.port, host: this.config.host, backlog: LISTEN_BACKLOG }, () => resolve());
     });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;

@@ -2,6 +2,8 @@
 /**
  * npm start -- [--host 127.0.0.1] [--port 8443] [--data-dir DIR] [--in-memory] [--seed demo|none]
  *              [--loose-auth] [--reset] [--operation-duration 1s] [--page-size N] [--faults FILE] [--quiet]
+ *              [--handshake-timeout 10s] [--headers-timeout 20s] [--request-timeout 60s]
+ *              [--keep-alive-timeout 15s] [--idle-timeout 120s] [--max-connections N] [--max-connections-per-client N]
  * Starts the emulator, seeds the demo environment on an empty data folder, writes
  * <data-dir>/emulator.json when ready and prints the same facts for a person.
  */
@@ -9,6 +11,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { parseDuration } from './clock.js';
 import { DEFAULT_CONFIG, type EmulatorConfig } from './config.js';
+import { validateLimits, type ConnectionLimits } from './connections.js';
 import { Emulator } from './emulator.js';
 import { readFaultsFile } from './faults/file.js';
 import { seedDemo } from './seed/demo.js';
@@ -51,7 +54,16 @@ const USAGE = `Usage: npm start -- [options]
   --operation-duration TIME   how long long-running operations take, e.g. 1s, 250ms, 0 (default 1s)
   --page-size N               items per page of list operations (default 100)
   --faults FILE               fault rules to put in force (JSON or YAML); they replace the stored ones
-  --quiet                     print only errors and the ready line`;
+  --quiet                     print only errors and the ready line
+
+  --handshake-timeout TIME    close a connection whose TLS handshake is not done by then (default 10s)
+  --headers-timeout TIME      close a connection whose request headers are not in by then (default 20s)
+  --request-timeout TIME      close a connection whose whole request is not in by then (default 60s)
+  --keep-alive-timeout TIME   close an idle keep-alive connection after this (default 15s)
+  --idle-timeout TIME         close any connection silent for this long (default 120s)
+  --max-connections N         open connections over all listeners (default 2000)
+  --max-connections-per-client N
+                              open connections from one client address (default 250)`;
 
 function parseMs(text: string): number {
   const ms = /^(\d+)\s*ms$/.exec(text.trim());
@@ -75,6 +87,13 @@ export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: nu
       'page-size': { type: 'string' },
       faults: { type: 'string' },
       quiet: { type: 'boolean' },
+      'handshake-timeout': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'keep-alive-timeout': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-connections-per-client': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -89,8 +108,27 @@ export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: nu
   if (seed !== 'demo' && seed !== 'none' && seed !== 'auto') throw new Error(`--seed must be demo or none, not '${seed}'`);
   const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
   if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) throw new Error(`--page-size must be a positive integer`);
+  const limits = DEFAULT_CONFIG.connections;
+  const time = (flag: string, fallback: number) => (values[flag as keyof typeof values] === undefined ? fallback : parseMs(String(values[flag as keyof typeof values])));
+  const count = (flag: string, fallback: number) => {
+    const text = values[flag as keyof typeof values];
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer, not '${text}'`);
+    return n;
+  };
+  const connections: ConnectionLimits = validateLimits({
+    handshakeTimeoutMs: time('handshake-timeout', limits.handshakeTimeoutMs),
+    headersTimeoutMs: time('headers-timeout', limits.headersTimeoutMs),
+    requestTimeoutMs: time('request-timeout', limits.requestTimeoutMs),
+    keepAliveTimeoutMs: time('keep-alive-timeout', limits.keepAliveTimeoutMs),
+    idleTimeoutMs: time('idle-timeout', limits.idleTimeoutMs),
+    maxConnections: count('max-connections', limits.maxConnections),
+    maxConnectionsPerClient: count('max-connections-per-client', limits.maxConnectionsPerClient),
+  });
   return {
     ...DEFAULT_CONFIG,
+    connections,
     host: values.host ?? DEFAULT_CONFIG.host,
     port,
     dataDir: values['data-dir'] ?? DEFAULT_CONFIG.dataDir,
@@ -164,6 +202,8 @@ async function main(): Promise<void> {
       `  facts for scripts:  ${infoFile}`,
     ].join('\n'),
   );
+  // kill -USR2 <pid>: one line with the connection counters (rp/connections.ts), for operators and the tests.
+  process.on('SIGUSR2', () => console.log(`connections ${JSON.stringify(emu!.connections.stats)}`));
 }
 
 main().catch((e) => {

@@ -4,6 +4,7 @@
  * holds listeners; what they present is decided by the site (site.ts), which persists the port so a
  * restarted emulator asks for the same one again.
  */
+import type { ConnectionGuard } from '../connections.js';
 import { TlsEndpointHost, type EndpointKind } from './endpoints.js';
 
 export interface EndpointSpec {
@@ -27,10 +28,13 @@ function busy(e: unknown): boolean {
 export class EndpointRegistry {
   private readonly sites = new Map<string, Map<string, TlsEndpointHost>>();
 
+  /** `connections`: the emulator's timeouts and caps, applied to every listener opened here. */
+  constructor(private readonly connections?: ConnectionGuard) {}
+
   /** Starts (or restarts) the listener of one endpoint; resolves with its port. */
   async open(siteKey: string, endpointName: string, spec: EndpointSpec): Promise<number> {
     await this.close(siteKey, endpointName);
-    const options = { certPem: spec.certPem, keyPem: spec.keyPem, chainPems: spec.chainPems, kind: spec.kind, name: spec.name, serial: spec.serial };
+    const options = { certPem: spec.certPem, keyPem: spec.keyPem, chainPems: spec.chainPems, kind: spec.kind, name: spec.name, serial: spec.serial, connections: this.connections };
     let host: TlsEndpointHost;
     try {
       host = await TlsEndpointHost.start({ ...options, port: spec.preferredPort ?? 0 });

@@ -18,6 +18,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { X509Certificate } from 'node:crypto';
+import { ConnectionGuard, LISTEN_BACKLOG, serverOptions } from '../connections.js';
 import { normalizeSerial } from './x509.js';
 
 export type EndpointKind = 'bmc' | 'storageAppliance' | 'platformService';
@@ -36,6 +37,8 @@ export interface TlsEndpointOptions {
   host?: string;
   /** The certificate's serial when the caller knows it (saves reading it from the PEM). */
   serial?: string;
+  /** Timeouts and connection caps (shared with the emulator's other listeners); defaults when absent. */
+  connections?: ConnectionGuard;
 }
 
 interface Credentials {
@@ -96,6 +99,8 @@ export class TlsEndpointHost {
     private readonly listener: NetServer,
     private credentials: Credentials,
     private readonly handler: (req: IncomingMessage, res: ServerResponse) => void,
+    private readonly guard: ConnectionGuard,
+    private readonly name: string,
     readonly host: string,
     readonly port: number,
     readonly kind: EndpointKind,
@@ -112,7 +117,7 @@ export class TlsEndpointHost {
     const listener = createNetServer((socket) => (endpoint ? endpoint.accept(socket) : socket.destroy()));
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
-      listener.listen(options.port ?? 0, host, () => {
+      listener.listen({ port: options.port ?? 0, host, backlog: LISTEN_BACKLOG }, () => {
         listener.off('error', reject);
         resolve();
       });
@@ -120,7 +125,7 @@ export class TlsEndpointHost {
     const { port } = listener.address() as AddressInfo;
     endpoint = new TlsEndpointHost(
       listener, credentials(options.certPem, options.keyPem, options.chainPems ?? []), handlerFor(kind, options.name ?? 'endpoint'),
-      host, port, kind, options.serial ? normalizeSerial(options.serial) : serialOf(options.certPem),
+      options.connections ?? new ConnectionGuard(), `${kind} ${options.name ?? 'endpoint'}`, host, port, kind, options.serial ? normalizeSerial(options.serial) : serialOf(options.certPem),
     );
     return endpoint;
   }
@@ -143,9 +148,11 @@ export class TlsEndpointHost {
   }
 
   private makeServer(creds: Credentials): Server {
-    const server = createServer(creds, this.handler);
+    const server = createServer(serverOptions(this.guard.limits, creds), this.handler);
+    // The guard counts and caps the sockets handed over from the listener, and times them out.
+    this.guard.attach(server, this.name);
     // Clients probe and go; idle keep-alive sockets would only hold old certificates longer.
-    server.keepAliveTimeout = 1000;
+    server.keepAliveTimeout = Math.min(1000, this.guard.limits.keepAliveTimeoutMs);
     return server;
   }
 

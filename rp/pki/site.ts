@@ -305,14 +305,16 @@ interface PlannedLeaf {
 // ---------------------------------------------------------------------------------------------
 
 export class ClusterSites {
-  readonly registry = new EndpointRegistry();
+  readonly registry: EndpointRegistry;
   private readonly lock = new KeyedLock();
   private started = false;
   private closed = false;
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
 
-  constructor(private readonly emu: Emulator) {}
+  constructor(private readonly emu: Emulator) {
+    this.registry = new EndpointRegistry(emu.connections);
+  }
 
   private times(): IssueTimes {
     return { nowMs: this.emu.clock.nowMs(), wallMs: Date.now() };

@@ -18,6 +18,7 @@ import { headerValue, sendJson, sendJsonText } from '../arm/http.js';
 import type { OperationRecord } from '../arm/operations.js';
 import { decodeSkipToken, DEFAULT_PAGE_SIZE, encodeSkipToken, paginate, parseTop } from '../arm/paging.js';
 import { idKey, resourceId } from '../arm/resource-id.js';
+import { assertValidTags } from '../arm/tags.js';
 import { resourceLockKey, type Emulator } from '../emulator.js';
 import type { StoreOp } from '../store/store.js';
 import { callerCan } from './authorization/arm-access.js';
@@ -172,6 +173,7 @@ export class TrackedResourceType implements TypeHandler {
     if (existing) keepStoredSecrets(resourceField(this.def), req.body as Json, existing.resource);
     this.checkVersionedFields(req.body, ctx.apiVersion);
     validateBody(this.def, version, 'put', req.body);
+    assertValidTags((req.body as JsonObject).tags);
     this.checkPreconditions(ctx, version, existing);
     if (existing) this.checkIdle(existing, emu);
     const wctx: WriteContext = { ...ctx, version, existing };
@@ -227,6 +229,7 @@ export class TrackedResourceType implements TypeHandler {
     assertJsonObject(body);
     this.checkVersionedFields(body, ctx.apiVersion);
     validateBody(this.def, version, 'patch', body);
+    assertValidTags((body as JsonObject).tags);
     this.checkPreconditions(ctx, version, stored);
     this.checkIdle(stored, emu);
     const wctx: WriteContext = { ...ctx, version, existing: stored };

@@ -12,6 +12,7 @@ import { childrenAt, resourceField } from '../../rp/api/derive.js';
 import { NETWORKCLOUD_TYPES } from '../../rp/api/registry.js';
 import type { Field } from '../../rp/api/schema.js';
 import { API_VERSIONS, type ApiVersion } from '../../rp/api/versions.js';
+import { requirePrereq } from '../helpers/prereq.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const treesDir = path.resolve(here, '../../../../shared/networkcloud-api/derived/property-trees');
@@ -57,10 +58,7 @@ const KNOWN: Record<string, string> = {
 
 describe('API model matches the published property trees', function () {
   before(function () {
-    if (!existsSync(treesDir)) {
-      console.log(`    (skipped: reference trees not found at ${treesDir})`);
-      this.skip();
-    }
+    requirePrereq(this, existsSync(treesDir), `the reference property trees are not at ${treesDir} (the ../shared checkout)`);
   });
 
   for (const def of NETWORKCLOUD_TYPES) {

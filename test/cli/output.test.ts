@@ -5,6 +5,7 @@ import { formatTable } from '../../cli/output/table.js';
 import { formatTsv } from '../../cli/output/tsv.js';
 import { formatYaml } from '../../cli/output/yaml.js';
 import { render } from '../../cli/output/index.js';
+import { requirePrereq } from '../helpers/prereq.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
 
@@ -52,10 +53,7 @@ describe('cli output: yaml (PyYAML safe_dump as az calls it)', () => {
 
   it('agrees with PyYAML on random documents (when python3 with PyYAML is installed)', function () {
     const probe = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      console.log('      (skipped: python3 with PyYAML is not installed, so az\'s YAML emitter cannot be compared)');
-      this.skip();
-    }
+    requirePrereq(this, probe.status === 0, "python3 with PyYAML is not installed, so az's YAML emitter cannot be compared (apt-get install python3-yaml)");
     const pieces = ['a', 'yes', 'No', '1', '0x1F', '1.5', '1_000', '- x', 'x: y', '#c', 'a #c', ' lead', 'trail ', 'x\ny', 'x\n', 'tab\there', "quote's", 'dq"x', '{a}', '@x', 'null', '~', '', '2025-01-01', '12:30', '=', '<<', 'héllo', '😀', '\x01', '---x', 'a,b', '-1', '010', PEM, 'word '.repeat(25)];
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);

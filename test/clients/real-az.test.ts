@@ -1,24 +1,17 @@
 /**
- * The real Azure CLI as a client: Debian's azure-cli, installed here when missing (on Debian, as
- * root), with a private AZURE_CONFIG_DIR, the emulator registered as a cloud and a managed-identity
+ * The real Azure CLI as a client: Debian's azure-cli (installed by .ci/run, never by a test), with a private AZURE_CONFIG_DIR, the emulator registered as a cloud and a managed-identity
  * login. Runs examples/real-az.sh and checks that az printed what the emulator stored.
  */
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, spawnEmulator, type Spawned } from '../helpers/emulator.js';
+import { requirePrereq } from '../helpers/prereq.js';
 
 function hasAz(): boolean {
   return spawnSync('sh', ['-c', 'command -v az && command -v jq'], { stdio: 'ignore' }).status === 0;
-}
-
-function tryInstallAz(): string | undefined {
-  if (!existsSync('/etc/debian_version')) return 'not a Debian machine';
-  if (process.getuid?.() !== 0) return 'installing azure-cli needs root';
-  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq azure-cli jq'], { stdio: 'ignore', timeout: 600_000 });
-  return r.status === 0 ? undefined : `apt-get install azure-cli failed (${r.status ?? r.signal})`;
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
@@ -37,14 +30,9 @@ describe('the real Azure CLI against the emulator', function () {
   let emu: Spawned;
 
   before(async function () {
-    if (!hasAz()) {
-      const reason = tryInstallAz();
-      if (reason || !hasAz()) {
-        console.log(`      (skipped: az is not available and could not be installed: ${reason ?? 'unknown'})`);
-        this.skip();
-      }
-    }
-    emu = await spawnEmulator(['--operation-duration', '0']);
+    requirePrereq(this, hasAz(), 'az and jq are not installed (.ci/run installs azure-cli and jq)');
+    // The emulator as `npm start` runs it: default operation duration.
+    emu = await spawnEmulator([]);
   });
   after(async () => emu && (await emu.stop()));
 

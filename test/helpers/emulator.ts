@@ -154,14 +154,23 @@ export interface Spawned {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `node dist/rp/main.js` as a child and waits for its emulator.json. */
-export async function spawnEmulator(args: string[] = [], dataDir = mkdtempSync(path.join(os.tmpdir(), 'nce-proc-'))): Promise<Spawned> {
+/** The shell prefix that raises a child's open-file limit as far as the machine allows (then `exec`s the command). */
+export const RAISE_FD_LIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
+
+/**
+ * Starts `node dist/rp/main.js` as a child and waits for its emulator.json. `raiseFdLimit` runs it
+ * through bash with `ulimit -n` raised first (for tests that open thousands of sockets).
+ */
+export async function spawnEmulator(args: string[] = [], dataDir = mkdtempSync(path.join(os.tmpdir(), 'nce-proc-')), opts: { raiseFdLimit?: boolean } = {}): Promise<Spawned> {
   const infoFile = path.join(dataDir, 'emulator.json');
   const before = existsSync(infoFile) ? readFileSync(infoFile, 'utf8') : '';
   // '--log-requests' (test-only spelling) keeps the request log on, for tests that read it.
   const logRequests = args.includes('--log-requests');
   const rest = args.filter((a) => a !== '--log-requests');
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dataDir, ...(logRequests ? [] : ['--quiet']), ...rest], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [MAIN, '--port', '0', '--data-dir', dataDir, ...(logRequests ? [] : ['--quiet']), ...rest];
+  const child = opts.raiseFdLimit
+    ? spawn('bash', ['-c', RAISE_FD_LIMIT, 'bash', process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

@@ -11,19 +11,16 @@ import {
 import { crlFileId, effectiveSettings } from '../../rp/pki/site.js';
 import { randomSerial } from '../../rp/pki/x509.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { requirePrereq } from '../helpers/prereq.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const OPENSSL_AVAILABLE = spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0;
 
-/** Skips the running test (with a printed reason) when the openssl CLI is not installed. */
+/** openssl is required: pending with the reason outside CI, a failure under CI=true (test/helpers/prereq.ts). */
 export function requireOpenssl(ctx: Mocha.Context): void {
-  if (OPENSSL_AVAILABLE) return;
-  // In a beforeEach hook ctx.test is the hook itself; currentTest is the test it guards.
-  const title = ctx.currentTest?.title ?? ctx.test?.title ?? 'this test';
-  console.log(`      (skipped: openssl CLI not found on PATH; "${title}" needs it)`);
-  ctx.skip();
+  requirePrereq(ctx, OPENSSL_AVAILABLE, 'the openssl CLI is not on PATH (apt-get install openssl)');
 }
 
 export interface OpensslResult {

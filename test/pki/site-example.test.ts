@@ -5,20 +5,19 @@
 import { expect } from 'chai';
 import { azemu, newConfigDir, removeTempDirs } from '../cli/helpers.js';
 import { spawnEmulator, type Spawned } from '../helpers/emulator.js';
+import { requirePrereq } from '../helpers/prereq.js';
 import { missingTools, runExample } from '../helpers/scripts.js';
 import { handshake, portOf } from './site-helpers.js';
 
 const missing = missingTools(['bash', 'curl', 'jq', 'openssl']);
-const runScript = (dataDir: string) => runExample('verify-bmc-tls.sh', dataDir, 30_000);
+const runScript = (dataDir: string) => runExample('verify-bmc-tls.sh', dataDir, 60_000);
 
 describe('examples/verify-bmc-tls.sh', function () {
+  this.timeout(150_000);
   let emulator: Spawned | undefined;
 
   before(function () {
-    if (missing.length) {
-      console.log(`    (skipped: ${missing.join(' and ')} not installed)`);
-      this.skip();
-    }
+    requirePrereq(this, !missing.length, `${missing.join(' and ')} not installed`);
   });
   after(async () => {
     await emulator?.stop();
@@ -26,7 +25,7 @@ describe('examples/verify-bmc-tls.sh', function () {
   });
 
   it('verifies the demo machine\'s BMC against caCertificate, the root and the CRL, then the storage appliance; again after a restart', async () => {
-    emulator = await spawnEmulator(['--operation-duration', '0']);
+    emulator = await spawnEmulator([]);
     const first = await runScript(emulator.dataDir);
     expect(first.code, first.output).to.equal(0);
     for (const line of [
@@ -54,7 +53,7 @@ describe('examples/verify-bmc-tls.sh', function () {
 
     expect(await emulator.stop()).to.equal(0);
     expect(emulator.output()).to.not.match(/PRIVATE KEY/);
-    emulator = await spawnEmulator(['--operation-duration', '0'], emulator.dataDir);
+    emulator = await spawnEmulator([], emulator.dataDir);
     const again = (await emulator.client.get(`${c.info.demo!.bareMetalMachineIds[0]}?api-version=2025-09-01`)).body;
     expect(again.properties.bmcConnectionString).to.equal(bmm.properties.bmcConnectionString);
     expect(again.properties.caCertificate).to.deep.equal(bmm.properties.caCertificate);

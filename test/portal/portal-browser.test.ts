@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { ROOT, startEmulator, type Running } from '../helpers/emulator.js';
+import { requirePrereq } from '../helpers/prereq.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PLAYWRIGHT = 'playwright-core';
@@ -113,17 +114,13 @@ describe('portal: end to end in headless Chromium', function () {
   const h1 = () => page.locator('main h1');
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-      this.skip();
-    }
+    requirePrereq(this, existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install -y chromium)`);
     let chromium: any;
     try {
       const specifier: string = PLAYWRIGHT;
       chromium = (await import(specifier)).chromium;
     } catch {
-      console.log(`      skipped: the npm package ${PLAYWRIGHT} is not installed`);
-      this.skip();
+      requirePrereq(this, false, `the npm package ${PLAYWRIGHT} is not installed`);
     }
     run = await startEmulator({ demo: true });
     trust = await browserTrust(run);

@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, spawnEmulator, type Spawned } from '../helpers/emulator.js';
+import { requirePrereq } from '../helpers/prereq.js';
 
 const missing = ['az', 'jq', 'bash'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0);
 
@@ -28,11 +29,7 @@ describe('providers: the real az with identities and Key Vault soft delete', fun
   let emu: Spawned | undefined;
 
   before(async function () {
-    if (missing.length) {
-      if (process.env.CI === 'true') throw new Error(`${missing.join(' and ')} not installed (.ci/run installs azure-cli and jq)`);
-      console.log(`      (skipped: ${missing.join(' and ')} not installed)`);
-      this.skip();
-    }
+    requirePrereq(this, !missing.length, `${missing.join(' and ')} not installed (.ci/run installs azure-cli and jq)`);
     emu = await spawnEmulator(['--operation-duration', '0']);
   });
   after(async () => emu && (await emu.stop()));

@@ -48,8 +48,20 @@ describe('ARM semantics', () => {
     });
 
     it('ignores the precondition headers at versions that do not have them', async () => {
+      const before = (await run.client.get(cluster('2025-09-01'))).body;
       const r = await run.client.patch(cluster('2024-07-01'), { tags: { round: '3' } }, { headers: { 'If-Match': '"stale"' } });
-      expect(r.status).to.be.oneOf([200, 202]);
+      expect(r.status, r.text).to.be.oneOf([200, 202]);
+      const done = await run.client.poll(r);
+      expect(done.status, done.text).to.equal(200);
+      // The update was applied: the new tags are stored and the etag moved on.
+      const after = (await run.client.get(cluster('2025-09-01'))).body;
+      expect(after.tags).to.deep.equal({ round: '3' });
+      expect(after.etag).to.not.equal(before.etag);
+      expect((await run.client.get(cluster('2024-07-01'))).body.tags).to.deep.equal({ round: '3' });
+      const none = await run.client.put(cluster('2024-07-01'), { ...clusterBody(sub, 'rg1', cmLocation), tags: { round: '4' } }, { headers: { 'If-None-Match': '*' } });
+      expect(none.status, none.text).to.be.oneOf([200, 201]);
+      await run.client.poll(none);
+      expect((await run.client.get(cluster('2025-09-01'))).body.tags).to.deep.equal({ round: '4' });
     });
   });
 

@@ -2,6 +2,7 @@
 import { isObject } from '../../api/derive.js';
 import { ArmError, errors } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
+import { assertValidTags } from '../../arm/tags.js';
 import { callerCan } from '../authorization/arm-access.js';
 import { idKey } from '../../arm/resource-id.js';
 import type { ArmContext } from '../context.js';
@@ -24,6 +25,7 @@ function readTags(body: Record<string, unknown>): Record<string, string> | undef
   if (!isObject(body.tags) || Object.values(body.tags).some((v) => typeof v !== 'string')) {
     throw errors.invalidRequestContent('The tags of a resource group must be an object of string values.', 'tags');
   }
+  assertValidTags(body.tags);
   return body.tags as Record<string, string>;
 }
 
