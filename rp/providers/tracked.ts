@@ -191,11 +191,11 @@ export class TrackedResourceType implements TypeHandler {
 
   private async putLocked(ctx: ArmContext): Promise<void> {
     const { emu, path, req } = ctx;
+    const version = this.at(ctx.apiVersion);
+    this.requireOperation(ctx, version, 'PUT');
     if (this.options.platformOwned) throw platformOwnedError(this.def, 'create or replace');
     const name = path.names[path.names.length - 1];
     this.checkName(name);
-    const version = this.at(ctx.apiVersion);
-    this.requireOperation(ctx, version, 'PUT');
     assertJsonObject(req.body);
     const id = this.idOf(ctx);
     const existing = this.find(emu, id);
@@ -292,9 +292,9 @@ export class TrackedResourceType implements TypeHandler {
 
   private async deleteLocked(ctx: ArmContext): Promise<void> {
     const { emu, path } = ctx;
-    if (this.options.platformOwned) throw platformOwnedError(this.def, 'delete');
     const version = this.at(ctx.apiVersion);
     this.requireOperation(ctx, version, 'DELETE');
+    if (this.options.platformOwned) throw platformOwnedError(this.def, 'delete');
     const id = this.idOf(ctx);
     const stored = this.find(emu, id);
     this.checkPreconditions(ctx, version, stored);
@@ -484,8 +484,13 @@ export class TrackedResourceType implements TypeHandler {
   private checkCreateOnly(stored: JsonObject, incoming: JsonObject, version: VersionModel): void {
     const walk = (fields: Record<string, Field>, a: JsonObject, b: JsonObject, prefix: string, inherited: boolean) => {
       for (const [key, f] of Object.entries(fields)) {
-        if (!(key in a) || f.readOnly) continue;
+        if (f.readOnly) continue;
         const createOnly = inherited || isCreateOnly(f);
+        if (!(key in a)) {
+          // Setting a create-only member the resource was created without is a change too.
+          if (createOnly && key in b && b[key] !== null) throw this.createOnlyError(prefix ? `${prefix}.${key}` : key);
+          continue;
+        }
         // Omitting a create-only value on update keeps it: it cannot change, so there is nothing to clear.
         if (!(key in b)) {
           if (createOnly) b[key] = a[key];
@@ -500,11 +505,15 @@ export class TrackedResourceType implements TypeHandler {
           if (key === 'location') {
             throw errors.badRequest('InvalidResourceLocation', `The resource '${a.name as string}' already exists in location '${a.location as string}'. A resource with the same name cannot be created in location '${b.location as string}'. Please select a new resource name.`, 'location');
           }
-          throw errors.badRequest('PropertyChangeNotAllowed', `Changing property '${p}' is not allowed: it can only be set when the ${this.def.displayName} is created.`, p);
+          throw this.createOnlyError(p);
         }
       }
     };
     walk(version.get.fields ?? {}, stored, incoming, '', false);
+  }
+
+  private createOnlyError(p: string): ArmError {
+    return errors.badRequest('PropertyChangeNotAllowed', `Changing property '${p}' is not allowed: it can only be set when the ${this.def.displayName} is created.`, p);
   }
 
   private etagHeader(stored: StoredResource, apiVersion: string): Record<string, string> {
