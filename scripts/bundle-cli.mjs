@@ -6,7 +6,7 @@
  * command still runs only the code it needs. Then stamps the build (see build-if-stale.mjs).
  */
 import { build } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,4 +28,11 @@ await build({
   // tsc already type-checked; esbuild only strips types. Keep tsc's shebang.
   banner: { js: '// bundled by scripts/bundle-cli.mjs from cli/main.ts; see dist/cli/*.js for the unbundled modules' },
 });
+// The generated command table's per-group data modules are required lazily, relative to the module
+// that loads them (cli/commands/lazy.ts): in the bundle that module is dist/cli/main.js, so the data
+// goes beside it too.
+const generated = path.join(ROOT, 'dist/cli/commands/generated');
+const besideBundle = path.join(ROOT, 'dist/cli/generated');
+mkdirSync(besideBundle, { recursive: true });
+for (const file of readdirSync(generated).filter((f) => f.endsWith('.cjs'))) copyFileSync(path.join(generated, file), path.join(besideBundle, file));
 writeFileSync(path.join(ROOT, 'dist/.build-stamp'), `${new Date().toISOString()}\n`);

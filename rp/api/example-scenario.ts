@@ -9,10 +9,12 @@
  * same walk on a fresh emulator therefore yields the same text. The walk runs in a fixed
  * subscription so that everything the emulator derives from resource ids is stable too.
  */
-import { hasEtag, resourceField, writableValue, type Json, type JsonObject } from './derive.js';
+import type { Json, JsonObject } from './derive.js';
+import { PLATFORM_OWNED } from './behaviour.js';
+import { writableOf, type TypeModel } from './model.js';
+import type { Field } from './schema.js';
 import { buildSpec, type OpenApiDocument, type Operation, type Schema } from './openapi.js';
 import { NETWORKCLOUD_TYPES } from './registry.js';
-import type { Field, ResourceTypeDef } from './schema.js';
 import type { ApiVersion } from './versions.js';
 
 export const EXAMPLE_SUBSCRIPTION = '123e4567-e89b-12d3-a456-426655440000';
@@ -171,10 +173,13 @@ const operationOf = (x: Exchange, header: string) => {
 };
 
 const byType = Object.fromEntries(NETWORKCLOUD_TYPES.map((d) => [d.type, d]));
-const actionBody = (type: string, action: string) => byType[type].actions.find((a) => a.name === action)!.body!;
-/** A body as version v accepts it: what it lacks and what is read-only are left out (derive's own rule). */
-const at = (field: Field, body: JsonObject, v: ApiVersion) => writableValue(field, body, v) as JsonObject;
-const resourceBody = (def: ResourceTypeDef, body: JsonObject, v: ApiVersion) => at(resourceField(def), body, v);
+/** An action body as version v accepts it: what its tree lacks is left out. */
+const actionAt = (type: string, action: string, body: JsonObject, v: ApiVersion) => {
+  const tree = byType[type].require(v).action(action)?.body;
+  return tree ? (writableOf(tree, body) as JsonObject) : body;
+};
+/** A body as version v accepts it: what it lacks and what is read-only are left out. */
+const resourceBody = (def: TypeModel, body: JsonObject, v: ApiVersion, mode: 'put' | 'patch' = 'put') => def.require(v).writable(body, mode);
 const rgId = `/subscriptions/${EXAMPLE_SUBSCRIPTION}/resourceGroups/${RG}`;
 const mac = (kind: number, n: number) => `aa:bb:cc:0${kind}:00:${String(n).padStart(2, '0')}`;
 
@@ -217,13 +222,13 @@ function clusterBody(extendedLocation: Json): JsonObject {
 
 /** The steps at version v, in order. Every operation of the version's spec appears once. */
 function steps(v: ApiVersion): Step[] {
-  const etag = hasEtag(v);
+  const etag = byType.clusters.require(v).etag;
   const ifMatch = (done: Map<string, Exchange>, get: string): JsonObject => (etag ? { 'If-Match': bodyOf(last(done, get)).etag } : {});
   const cm = { clusterManagerName: CM };
   const cluster = { clusterName: CLUSTER };
   const bmm = { resourceGroupName: MRG, bareMetalMachineName: BMM };
   const sa = { resourceGroupName: MRG, storageApplianceName: SA };
-  const action = (type: string, name: string, body?: JsonObject): JsonObject => (body ? { body: at(actionBody(type, name), body, v) } : {});
+  const action = (type: string, name: string, body?: JsonObject): JsonObject => (body ? { body: actionAt(type, name, body, v) } : {});
   const clusterDef = byType.clusters;
   const cmDef = byType.clusterManagers;
   const bmmDef = byType.bareMetalMachines;
@@ -244,6 +249,9 @@ function steps(v: ApiVersion): Step[] {
     { operationId: 'ClusterManagers_ListByResourceGroup', params: () => ({}) },
     { operationId: 'ClusterManagers_ListBySubscription', params: () => ({}) },
     { operationId: 'ClusterManagers_Update', params: (d) => ({ ...cm, ...ifMatch(d, 'ClusterManagers_Get'), body: { tags: { environment: 'example', owner: 'operations' } } }) },
+    { operationId: 'ClusterManagers_UpdateRelayPrivateEndpointConnection', params: () => ({ ...cm, ...action('clusterManagers', 'updateRelayPrivateEndpointConnection', {
+      connectionState: 'Approved', description: 'Approved for the example', privateEndpointResourceId: `${rgId}/providers/Microsoft.Network/privateEndpoints/example-pe`,
+    }) }) },
     { operationId: 'Clusters_CreateOrUpdate', params: (d) => ({
       ...cluster,
       ...(etag ? { 'If-None-Match': '*' } : {}),
@@ -254,13 +262,14 @@ function steps(v: ApiVersion): Step[] {
     { operationId: 'Clusters_ListBySubscription', params: () => ({}) },
     { operationId: 'Clusters_Update', params: (d) => ({
       ...cluster, ...ifMatch(d, 'Clusters_Get'),
-      body: resourceBody(clusterDef, { tags: { environment: 'example', stage: 'deploying' }, properties: { clusterLocation: 'Example site, row 2', vulnerabilityScanningSettings: { containerScan: 'Enabled' } } }, v),
+      body: resourceBody(clusterDef, { tags: { environment: 'example', stage: 'deploying' }, properties: { clusterLocation: 'Example site, row 2', vulnerabilityScanningSettings: { containerScan: 'Enabled' } } }, v, 'patch'),
     }) },
     { operationId: 'Clusters_Deploy', params: () => ({ ...cluster, ...action('clusters', 'deploy', {}) }) },
     { operationId: 'OperationStatuses_Get', params: (d) => operationOf(last(d, 'Clusters_Deploy'), 'Location') },
     { operationId: 'Clusters_UpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'updateVersion', { targetClusterVersion: '3.16.0', safeguardMode: 'All' }) }) },
     { operationId: 'Clusters_ContinueUpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'continueUpdateVersion', { machineGroupTargetingMode: 'AlphaByRack' }) }) },
     { operationId: 'Clusters_ScanRuntime', params: () => ({ ...cluster, ...action('clusters', 'scanRuntime', { scanActivity: 'Scan' }) }) },
+    { operationId: 'Clusters_Inspect', params: () => ({ ...cluster, ...action('clusters', 'inspect', { filterDevices: { bareMetalMachineNames: [BMM] } }) }) },
     { operationId: 'Clusters_RotateCredential', params: () => ({ ...cluster, ...action('clusters', 'rotateCredential', { credentials: ['bmcCredentials'] }) }) },
 
     { operationId: 'BareMetalMachines_ListBySubscription', params: () => ({}) },
@@ -300,11 +309,124 @@ function steps(v: ApiVersion): Step[] {
     { operationId: 'StorageAppliances_DisableRemoteVendorManagement', params: () => sa },
     { operationId: 'StorageAppliances_RunReadCommands', params: () => ({ ...sa, ...action('storageAppliances', 'runReadCommands', { commands: [{ command: 'purearray', arguments: ['list'] }], limitTimeSeconds: 60 }) }) },
 
+    ...genericSteps(v),
     { operationId: 'Clusters_Delete', params: () => cluster },
     { operationId: 'ClusterManagers_Delete', params: () => cm },
   ];
   const ops = new Set(Object.values(buildSpec(v).paths).flatMap((p) => Object.values(p).map((o) => o.operationId)));
   return list.filter((s) => ops.has(s.operationId));
+}
+
+// ------------------------------------------------------------------ the types without hand-written steps
+
+/** The types the walk above covers by hand; every other type is walked from the model. */
+const HAND_WALKED = new Set(['clusterManagers', 'clusters', 'bareMetalMachines', 'storageAppliances']);
+/** Catalogue entries the walk reads. */
+const CATALOGUE_NAMES: Record<string, string> = { rackSkus: 'VLab_Single_DellR750_8C2M_x70r3_9', kubernetesVersions: 'default', racks: `${CLUSTER}-aggrack` };
+/** Types created in the managed resource group (platform-owned) rather than the walk's group. */
+const IN_MRG = new Set(['racks']);
+const CUSTOM_LOCATION = `${rgId}/providers/Microsoft.ExtendedLocation/customLocations/example-cl`;
+
+/** A string that meets a field's pattern and lengths (example data for the handful of upstream patterns). */
+function sampleString(f: Field, key: string): string {
+  if (f.enum?.length) return f.enum[0];
+  if (f.format === 'arm-id') return `${rgId}/providers/Microsoft.ManagedNetworkFabric/l3IsolationDomains/example-${key.toLowerCase()}`;
+  if (f.format === 'uuid') return '00000000-0000-0000-0000-0000000000aa';
+  if (f.format === 'date-time') return EXAMPLE_TIME;
+  if (f.format === 'password') return 'example-password';
+  const candidates = ['aa:bb:cc:dd:ee:01', 'example', 'azureuser', '1', 'example.host', '10.0.0.0/24', 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ example'];
+  if (/ipv4|prefix|cidr|subnet/i.test(key)) candidates.unshift('10.0.0.0/24');
+  if (/ipv6/i.test(key)) candidates.unshift('fd00::/64');
+  if (/keyData/i.test(key)) candidates.unshift('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ example');
+  if (/url|uri/i.test(key)) candidates.unshift('https://example.azurecr.io');
+  const fits = (c: string) => (!f.pattern || new RegExp(f.pattern).test(c)) && c.length >= (f.minLength ?? 0) && c.length <= (f.maxLength ?? Infinity);
+  return candidates.find(fits) ?? 'x'.repeat(Math.max(1, f.minLength ?? 1));
+}
+
+/** A body that a request tree accepts: its required members, filled with example data. */
+function sampleOf(f: Field, key = ''): Json {
+  switch (f.type) {
+    case 'object': {
+      const out: JsonObject = {};
+      for (const [k, c] of Object.entries(f.fields ?? {})) {
+        if (c.readOnly || !c.required) continue;
+        out[k] = k === 'location' ? LOCATION : k === 'extendedLocation' ? { name: CUSTOM_LOCATION, type: 'CustomLocation' } : sampleOf(c, k);
+      }
+      return out;
+    }
+    case 'array':
+      return Array.from({ length: Math.max(1, f.minItems ?? 1) }, () => (f.items ? sampleOf(f.items, key) : 'x'));
+    case 'map':
+      return {};
+    case 'integer':
+    case 'number':
+      return Math.min(Math.max(f.minimum ?? 1, /vlan/i.test(key) ? 100 : 4), f.maximum ?? Number.MAX_SAFE_INTEGER);
+    case 'boolean':
+      return true;
+    case 'any':
+      return {};
+    default:
+      return sampleString(f, key);
+  }
+}
+
+/** The example name of a resource of type t. */
+function exampleName(t: TypeModel): string {
+  if (CATALOGUE_NAMES[t.type]) return CATALOGUE_NAMES[t.type];
+  if (t.name.enum?.length) return t.name.enum[0];
+  const stem = t.segment.replace(/s$/, '').toLowerCase();
+  return [`example-${stem}`, `example${stem}`, 'default'].find((n) => !t.name.pattern || new RegExp(t.name.pattern).test(n)) ?? stem;
+}
+
+/**
+ * Every operation of the types without hand-written steps, from the model: create (parents
+ * first), read, list, update, actions; then delete (children first). Platform-owned types are
+ * read and updated; their create and delete are refused.
+ */
+function genericSteps(v: ApiVersion): Step[] {
+  const types = NETWORKCLOUD_TYPES.filter((t) => !HAND_WALKED.has(t.type) && t.at(v)).sort((a, b) => a.type.split('/').length - b.type.split('/').length || a.type.localeCompare(b.type));
+  const params = (t: TypeModel): JsonObject => {
+    const out: JsonObject = IN_MRG.has(t.type) ? { resourceGroupName: MRG } : {};
+    let cur: TypeModel | undefined = t;
+    while (cur) {
+      out[cur.nameParameter] = exampleName(cur);
+      cur = cur.parent ? byType[cur.parent] : undefined;
+    }
+    return out;
+  };
+  const creates: Step[] = [];
+  const rest: Step[] = [];
+  const deletes: Step[] = [];
+  for (const t of types) {
+    const vm = t.require(v);
+    const refused = PLATFORM_OWNED.has(t.type);
+    for (const o of vm.operations) {
+      const p = params(t);
+      switch (o.method) {
+        case 'PUT': {
+          const body = { ...(sampleOf(vm.put ?? { type: 'object' }) as JsonObject), tags: { environment: 'example' } };
+          (refused ? rest : creates).push({ operationId: o.operationId, params: () => ({ ...p, body: vm.writable(body, 'put') }), ...(refused ? { expect: 400 } : {}) });
+          break;
+        }
+        case 'DELETE':
+          (refused ? rest : deletes).push({ operationId: o.operationId, params: () => p, ...(refused ? { expect: 400 } : {}) });
+          break;
+        case 'PATCH': {
+          const catalogue = t.type === 'rackSkus' || t.type === 'kubernetesVersions';
+          rest.push({ operationId: o.operationId, params: () => ({ ...p, body: vm.writable({ tags: { environment: 'example', step: 'patched' } }, 'patch') }), ...(catalogue ? { expect: 400 } : {}) });
+          break;
+        }
+        case 'POST': {
+          const action = vm.action(o.action!)!;
+          rest.push({ operationId: o.operationId, params: () => ({ ...p, ...(action.body ? { body: sampleOf(action.body) } : {}) }) });
+          break;
+        }
+        default:
+          rest.push({ operationId: o.operationId, params: () => (o.kind === 'collection' && o.scope === 'subscription' ? {} : p) });
+      }
+    }
+  }
+  return [...creates, ...rest, ...deletes.reverse()];
 }
 
 /** The operation ids of the walk at v, in order. */

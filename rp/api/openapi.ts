@@ -1,13 +1,16 @@
 /**
- * The OpenAPI 2.0 document of one api-version, computed from the model (the resource trees, the
- * version features and derive.ts) and from what the server answers (status codes, headers, LRO
- * style). Nothing here is written per version: specs/ is this function's output.
+ * The OpenAPI 2.0 document of one api-version, computed from the generated model: every operation
+ * the facts list for the served types at that version (paths, parameters, bodies, LRO style, paging)
+ * with the status codes and headers the server answers with. Nothing here is written per version:
+ * specs/ is this function's output.
  */
 import { ERROR_RESPONSE, OPERATION_LIST_RESULT, OPERATION_STATUS_RESULT } from './arm-shapes.js';
-import { actionsAt, bodySchema, childrenAt, hasEtag, resourceField, type JsonSchema } from './derive.js';
+import { PLATFORM_OWNED, SERVED_TYPES } from './behaviour.js';
+import type { TypeModel, VersionModel } from './model.js';
+import type { GeneratedOperation } from './model-types.js';
 import { NETWORKCLOUD_TYPES } from './registry.js';
-import { arr, obj, str, type ActionDef, type Field, type ResourceTypeDef } from './schema.js';
-import { atLeast, VERSION_FEATURES, type ApiVersion } from './versions.js';
+import { arr, obj, str, type Field } from './schema.js';
+import type { ApiVersion } from './versions.js';
 
 export type Schema = Record<string, unknown>;
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Operation>>; definitions: Record<string, Schema> };
@@ -20,13 +23,11 @@ export interface Operation {
 
 const NAMESPACE = 'Microsoft.NetworkCloud';
 const SUB = '/subscriptions/{subscriptionId}';
-const RG = `${SUB}/resourceGroups/{resourceGroupName}`;
 
 /** Where the x-ms-examples of a version live, relative to specs/<version>/networkcloud.json. */
-export const exampleRef = (v: ApiVersion, operationId: string) => `../../examples/${v}/${operationId}.json`;
+export const exampleRef = (v: string, operationId: string) => `../../examples/${v}/${operationId}.json`;
 
 const pascal = (s: string) => s[0].toUpperCase() + s.slice(1);
-const camel = (s: string) => s[0].toLowerCase() + s.slice(1);
 const ref = (kind: 'definitions' | 'parameters', name: string) => ({ $ref: `#/${kind}/${name}` });
 /** The stem of x-ms-enum names: ClusterProperties.detailedStatus -> ClusterDetailedStatus. */
 const enumStem = (schemaName: string) => schemaName.replace(/(Properties|Parameters)$/, '');
@@ -34,65 +35,76 @@ const enumStem = (schemaName: string) => schemaName.replace(/(Properties|Paramet
 // ------------------------------------------------------------------ Field -> JSON schema
 
 /**
- * The named schemas of one document. A definition can be reached from several places (an
- * ExtendedLocation the client sends, another the service reports); each place yields a variant,
- * and variants must agree on everything but descriptions and read-only marks (see merge()).
+ * The named schemas of one document. A name the facts give to two different shapes (the same
+ * definition seen from two types or two verbs) gets a numbered twin, so that no $ref lies.
  */
 class Definitions {
-  private readonly variants = new Map<string, Schema[]>();
+  private readonly bodies = new Map<string, Schema>();
+  private readonly enums = new Map<string, string>();
   private readonly building = new Set<string>();
 
-  constructor(readonly v: ApiVersion) {}
-
-  /** A $ref to `name`, built by `build` unless this is a recursive use. */
+  /** A $ref to a definition named like `name`, built by `build` (a recursive use refers to the one being built). */
   use(name: string, build: () => Schema): Schema {
-    if (!this.building.has(name)) {
-      this.building.add(name);
-      const body = build();
+    if (this.building.has(name)) return ref('definitions', name);
+    this.building.add(name);
+    let body: Schema;
+    try {
+      body = build();
+    } finally {
       this.building.delete(name);
-      this.variants.set(name, [...(this.variants.get(name) ?? []), body]);
     }
-    return ref('definitions', name);
+    const text = JSON.stringify(body);
+    for (let n = 1; ; n++) {
+      const candidate = n === 1 ? name : `${name}${n}`;
+      const existing = this.bodies.get(candidate);
+      if (existing === undefined) {
+        this.bodies.set(candidate, body);
+        return ref('definitions', candidate);
+      }
+      if (JSON.stringify(existing) === text) return ref('definitions', candidate);
+    }
   }
 
   /** The schema of a field where it is used: its type (a $ref for named objects) and annotations. */
-  property(f: Field, enumName: string): Schema {
-    const s: Schema = { description: f.description, ...this.type(f, enumName) };
+  property(f: Field, enumName: string, recursion: Map<string, string>): Schema {
+    const s: Schema = { ...(f.description ? { description: f.description } : {}), ...this.type(f, enumName, recursion) };
     if (f.readOnly) s.readOnly = true;
     if (f.secret) s['x-ms-secret'] = true;
-    if (f.createOnly) s['x-ms-mutability'] = ['read', 'create'];
+    if (f.mutability) s['x-ms-mutability'] = f.mutability;
+    if (f.nullable) s['x-nullable'] = true;
     if (f.default !== undefined) s.default = f.default;
     return s;
   }
 
-  type(f: Field, enumName: string): Schema {
+  type(f: Field, enumName: string, recursion = new Map<string, string>()): Schema {
     switch (f.type) {
       case 'object':
-        return f.definition ? this.use(f.definition, () => this.object(f, f.definition!)) : this.object(f, enumName);
+        return f.definition ? this.use(f.definition, () => this.object(f, f.definition!, recursion)) : this.object(f, enumName, recursion);
       case 'array': {
-        const s: Schema = { type: 'array', items: this.property(f.items!, enumName) };
+        if (f.recursiveRef && recursion.has(f.recursiveRef)) return { type: 'array', items: ref('definitions', recursion.get(f.recursiveRef)!) };
+        const s: Schema = { type: 'array', items: f.items ? this.property(f.items, enumName, recursion) : {} };
         if (f.minItems !== undefined) s.minItems = f.minItems;
-        if (f.items!.type === 'object') s['x-ms-identifiers'] = [];
+        if (f.items?.type === 'object') s['x-ms-identifiers'] = f.identifiers ?? [];
         return s;
       }
       case 'map':
-        return { type: 'object', additionalProperties: this.property(f.values!, enumName) };
+        return { type: 'object', additionalProperties: f.values ? this.property(f.values, enumName, recursion) : {} };
+      case 'any':
+        return {};
       default:
         return this.scalar(f, enumName);
     }
   }
 
-  /** An object's schema; `name` names it (and the enums under it). A field-less object is free-form. */
-  object(f: Field, name: string, only?: (key: string, child: Field) => Schema | undefined): Schema {
-    const s: Schema = { description: f.description, type: 'object' };
+  /** An object's schema; `name` names the enums under it. A field-less object is free-form. */
+  object(f: Field, name: string, recursion: Map<string, string>): Schema {
+    const s: Schema = { ...(f.description ? { description: f.description } : {}), type: 'object' };
     if (!f.fields) return s;
     const properties: Record<string, Schema> = {};
     const required: string[] = [];
-    for (const [key, child] of childrenAt(f.fields, this.v)) {
-      const p = only ? only(key, child) : this.property(child, enumStem(name) + pascal(key));
-      if (!p) continue;
-      properties[key] = p;
-      if (child.required && !only) required.push(key);
+    for (const [key, child] of Object.entries(f.fields).sort(([a], [b]) => a.localeCompare(b))) {
+      properties[key] = this.property(child, enumStem(name) + pascal(key), recursion);
+      if (child.required) required.push(key);
     }
     s.properties = properties;
     if (required.length) s.required = required;
@@ -103,70 +115,58 @@ class Definitions {
     const s: Schema = { type: f.type };
     if (f.format) s.format = f.format;
     if (f.enum) {
-      s.enum = f.enum.filter((value) => atLeast(this.v, f.enumSince?.[value]));
-      s['x-ms-enum'] = { name: enumName, modelAsString: true };
+      s.enum = f.enum;
+      s['x-ms-enum'] = { name: this.enumName(enumName, f.enum), modelAsString: f.extensible !== false };
     }
     for (const k of ['pattern', 'minLength', 'maxLength', 'minimum', 'maximum'] as const) if (f[k] !== undefined) s[k] = f[k];
     return s;
   }
 
+  /** x-ms-enum names are unique per value set. */
+  private enumName(name: string, values: string[]): string {
+    const text = JSON.stringify(values);
+    for (let n = 1; ; n++) {
+      const candidate = n === 1 ? name : `${name}${n}`;
+      const seen = this.enums.get(candidate);
+      if (seen === undefined) this.enums.set(candidate, text);
+      if (seen === undefined || seen === text) return candidate;
+    }
+  }
+
   /** Every definition, sorted by name. */
   all(): Record<string, Schema> {
-    return Object.fromEntries([...this.variants.keys()].sort().map((name) => [name, merge(name, this.variants.get(name)!)]));
+    return Object.fromEntries([...this.bodies.keys()].sort().map((name) => [name, this.bodies.get(name)!]));
   }
-}
-
-/**
- * Variants of one definition: the first one's text (its own description only when all agree, since
- * each use keeps its own), read-only only where every variant says so.
- */
-function merge(name: string, variants: Schema[]): Schema {
-  const shape = (x: unknown): unknown =>
-    Array.isArray(x) ? x.map(shape)
-      : x && typeof x === 'object'
-        ? Object.fromEntries(Object.entries(x).filter(([k, val]) => !(k === 'description' && typeof val === 'string') && k !== 'readOnly').map(([k, val]) => [k, shape(val)]))
-        : x;
-  const first = JSON.stringify(shape(variants[0]));
-  const odd = variants.find((x) => JSON.stringify(shape(x)) !== first);
-  if (odd) throw new Error(`definition '${name}' is used with two different shapes:\n${first}\n${JSON.stringify(shape(odd))}`);
-  const keepReadOnly = (target: unknown, others: unknown[]): void => {
-    if (!target || typeof target !== 'object') return;
-    const t = target as Schema;
-    if (t.readOnly === true && !others.every((o) => (o as Schema | undefined)?.readOnly === true)) delete t.readOnly;
-    for (const [k, val] of Object.entries(t)) keepReadOnly(val, others.map((o) => (o as Schema | undefined)?.[k]));
-  };
-  const out = structuredClone(variants[0]);
-  keepReadOnly(out, variants.slice(1));
-  if (variants.some((x) => x.description !== out.description)) delete out.description;
-  return out;
 }
 
 // ------------------------------------------------------------------ parameters
 
-function parameters(v: ApiVersion): Record<string, Schema> {
+function parameters(v: string): Record<string, Schema> {
   const method = { 'x-ms-parameter-location': 'method' };
   const params: Record<string, Schema> = {
     ApiVersionParameter: { name: 'api-version', in: 'query', required: true, type: 'string', minLength: 1, description: `The api-version of the request: ${v} for this document.` },
     SubscriptionIdParameter: { name: 'subscriptionId', in: 'path', required: true, type: 'string', format: 'uuid', description: 'The id of the subscription.' },
-    ResourceGroupNameParameter: { name: 'resourceGroupName', in: 'path', required: true, type: 'string', minLength: 1, maxLength: 90, pattern: '^[-\\w\\._\\(\\)]+$', description: 'The name of the resource group (case-insensitive).', ...method },
+    ResourceGroupNameParameter: { name: 'resourceGroupName', in: 'path', required: true, type: 'string', minLength: 1, maxLength: 90, description: 'The name of the resource group (case-insensitive).', ...method },
     LocationParameter: { name: 'location', in: 'path', required: true, type: 'string', minLength: 1, description: 'The Azure region the operation runs in.', ...method },
     OperationIdParameter: { name: 'operationId', in: 'path', required: true, type: 'string', minLength: 1, description: 'The id of the long-running operation.', ...method },
+    IfMatchParameter: { name: 'If-Match', in: 'header', required: false, type: 'string', description: 'Go ahead only if the resource\'s current etag matches this one (or * for any existing resource).', ...method },
+    IfNoneMatchParameter: { name: 'If-None-Match', in: 'header', required: false, type: 'string', description: 'Go ahead only if the resource\'s current etag does not match this one (* to create only).', ...method },
+    TopParameter: { name: '$top', in: 'query', required: false, type: 'integer', format: 'int32', description: 'The most items a page may hold.', ...method },
+    SkipTokenParameter: { name: '$skipToken', in: 'query', required: false, type: 'string', description: 'Where the page starts: the opaque token of a nextLink.', ...method },
   };
-  for (const def of NETWORKCLOUD_TYPES) {
-    params[nameParameter(def)] = { name: def.nameParameter, in: 'path', required: true, type: 'string', pattern: def.namePattern, description: `The name of the ${def.displayName}.`, ...method };
-  }
-  if (hasEtag(v)) {
-    params.IfMatchParameter = { name: 'If-Match', in: 'header', required: false, type: 'string', description: 'Go ahead only if the resource\'s current etag matches this one (or * for any existing resource).', ...method };
-    params.IfNoneMatchParameter = { name: 'If-None-Match', in: 'header', required: false, type: 'string', description: 'Go ahead only if the resource\'s current etag does not match this one (* to create only).', ...method };
-  }
-  if (atLeast(v, VERSION_FEATURES.listPaging)) {
-    params.TopParameter = { name: '$top', in: 'query', required: false, type: 'integer', format: 'int32', minimum: 1, description: 'The most items a page may hold.', ...method };
-    params.SkipTokenParameter = { name: '$skipToken', in: 'query', required: false, type: 'string', description: 'Where the page starts: the opaque token of a nextLink.', ...method };
-  }
   return Object.fromEntries(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-const nameParameter = (def: ResourceTypeDef) => `${pascal(def.nameParameter)}Parameter`;
+/** A path parameter as the facts constrain it. */
+function pathParameter(name: string, f: Field): Schema {
+  const s: Schema = { name, in: 'path', required: true, type: 'string', description: `The ${name.replace(/Name$/, '').replace(/([A-Z])/g, ' $1').toLowerCase()} name.` };
+  for (const k of ['pattern', 'minLength', 'maxLength'] as const) if (f[k] !== undefined) s[k] = f[k];
+  if (f.enum) {
+    s.enum = f.enum;
+    s['x-ms-enum'] = { name: pascal(name), modelAsString: f.extensible !== false };
+  }
+  return s;
+}
 
 // ------------------------------------------------------------------ responses
 
@@ -202,7 +202,7 @@ interface OpSpec {
   pageable?: boolean;
 }
 
-function operation(v: ApiVersion, op: OpSpec): Operation {
+function operation(v: string, op: OpSpec): Operation {
   const out: Operation = {
     tags: [op.tag],
     operationId: op.operationId,
@@ -219,119 +219,88 @@ function operation(v: ApiVersion, op: OpSpec): Operation {
   return out;
 }
 
-/** The operations of one resource type at version v, in document order. */
-function typeOperations(def: ResourceTypeDef, v: ApiVersion, defs: Definitions): OpSpec[] {
-  const group = def.operationGroup;
-  const plural = `${def.displayName}s`;
-  const itemPath = `${RG}/providers/${NAMESPACE}/${def.type}/{${def.nameParameter}}`;
-  const common = [ref('parameters', 'ApiVersionParameter'), ref('parameters', 'SubscriptionIdParameter')];
-  const item = [...common, ref('parameters', 'ResourceGroupNameParameter'), ref('parameters', nameParameter(def))];
-  const preconditions = hasEtag(v) ? [ref('parameters', 'IfMatchParameter'), ref('parameters', 'IfNoneMatchParameter')] : [];
-  const paging = atLeast(v, VERSION_FEATURES.listPaging) ? [ref('parameters', 'TopParameter'), ref('parameters', 'SkipTokenParameter')] : [];
-  const etag: HeaderName[] = hasEtag(v) ? ['ETag'] : [];
-  const resource = defs.type(resourceField(def), def.definition);
-  const list = defs.type(listField(def), '');
-  const body = (name: string, required: boolean, schema: Schema, description: string): Schema => ({ name, in: 'body', required, schema, description });
-  const rejected = ' All customer requests are rejected (400 OperationNotAllowed): the platform manages the life cycle of this resource.';
+const COMMON: Record<string, Schema> = {
+  subscriptionId: ref('parameters', 'SubscriptionIdParameter'),
+  resourceGroupName: ref('parameters', 'ResourceGroupNameParameter'),
+};
 
-  const ops: OpSpec[] = [
-    { verb: 'get', path: `${SUB}/providers/${NAMESPACE}/${def.type}`, operationId: `${group}_ListBySubscription`, tag: group, pageable: true,
-      description: `List the ${plural} in the subscription.`, parameters: [...common, ...paging], responses: { 200: response(`A page of ${plural}.`, list) } },
-    { verb: 'get', path: `${RG}/providers/${NAMESPACE}/${def.type}`, operationId: `${group}_ListByResourceGroup`, tag: group, pageable: true,
-      description: `List the ${plural} in the resource group.`, parameters: [...common, ref('parameters', 'ResourceGroupNameParameter'), ...paging], responses: { 200: response(`A page of ${plural}.`, list) } },
-    { verb: 'get', path: itemPath, operationId: `${group}_Get`, tag: group,
-      description: `Get the ${def.displayName}.`, parameters: item, responses: { 200: response(`The ${def.displayName}.`, resource, etag) } },
-  ];
-  const putBody = body(`${camel(def.definition)}Parameters`, true, ref('definitions', def.definition), `The ${def.displayName} to create or the new state of an existing one.`);
-  if (def.systemManaged) {
-    ops.push({ verb: 'put', path: itemPath, operationId: `${group}_CreateOrUpdate`, tag: group, description: `Create or replace a ${def.displayName}.${rejected}`,
-      parameters: [...item, ...preconditions, putBody], responses: {} });
-  } else {
-    const started: HeaderName[] = ['Azure-AsyncOperation', 'Retry-After', ...etag];
-    ops.push({ verb: 'put', path: itemPath, operationId: `${group}_CreateOrUpdate`, tag: group, lro: { via: 'azure-async-operation', schema: def.definition },
-      description: `Create a ${def.displayName} or replace the properties of an existing one. The work continues in the background; poll Azure-AsyncOperation.`,
-      parameters: [...item, ...preconditions, putBody],
-      responses: { 200: response(`The ${def.displayName} was replaced; the update continues.`, resource, started), 201: response(`The ${def.displayName} was created; provisioning continues.`, resource, started) } });
-  }
-  const patchBody = body(`${camel(def.definition)}UpdateParameters`, false, patchParameters(def, v, defs), `The changes: tags (replaced whole) and the properties a customer may change.`);
-  ops.push(def.syncPatch
-    ? { verb: 'patch', path: itemPath, operationId: `${group}_Update`, tag: group, description: `Update the tags or identity of the ${def.displayName}; the change is made at once.`,
-      parameters: [...item, ...preconditions, patchBody], responses: { 200: response(`The updated ${def.displayName}.`, resource, etag) } }
-    : { verb: 'patch', path: itemPath, operationId: `${group}_Update`, tag: group, lro: { via: 'azure-async-operation', schema: def.definition },
-      description: `Update the tags and the customer-changeable properties of the ${def.displayName} (a JSON merge patch).`,
-      parameters: [...item, ...preconditions, patchBody],
-      responses: {
-        200: response(`The update is done: the updated ${def.displayName}.`, resource, ['Azure-AsyncOperation', ...etag]),
-        202: response('The update has started; poll Azure-AsyncOperation or Location.', undefined, ['Azure-AsyncOperation', 'Location', 'Retry-After', ...etag]),
-      } });
-  ops.push(def.systemManaged
-    ? { verb: 'delete', path: itemPath, operationId: `${group}_Delete`, tag: group, description: `Delete a ${def.displayName}.${rejected}`, parameters: [...item, ...preconditions], responses: {} }
-    : { verb: 'delete', path: itemPath, operationId: `${group}_Delete`, tag: group, lro: { via: 'location', schema: 'OperationStatusResult' },
-      description: `Delete the ${def.displayName}, and what it owns.`, parameters: [...item, ...preconditions],
-      responses: {
-        202: response('The deletion has started; poll Location.', undefined, ['Location', 'Azure-AsyncOperation', 'Retry-After']),
-        204: response(`There is no such ${def.displayName}: nothing to delete.`),
-      } });
-  for (const action of actionsAt(def, v)) ops.push(actionOperation(def, action, v, item, defs));
-  return ops;
+/** The operations of one resource type at version v, in the facts' order. */
+function typeOperations(t: TypeModel, vm: VersionModel, defs: Definitions): OpSpec[] {
+  const plural = `${t.displayName}s`;
+  const resourceName = t.definition;
+  const resource = defs.type({ ...vm.get, definition: resourceName }, resourceName);
+  const list = defs.use(`${resourceName}List`, () => ({
+    type: 'object',
+    properties: { nextLink: { type: 'string', description: 'The URL of the next page, when there is one.' }, value: { type: 'array', items: resource, 'x-ms-identifiers': ['id'] } },
+  }));
+  const etag: HeaderName[] = vm.etag ? ['ETag'] : [];
+  const platformOwned = PLATFORM_OWNED.has(t.type);
+  const rejected = ' Customer requests are refused (400 OperationNotAllowed): the platform manages the life cycle of this resource.';
+  return vm.operations.map((o: GeneratedOperation): OpSpec => {
+    const params: Schema[] = [ref('parameters', 'ApiVersionParameter')];
+    for (const p of o.pathParams) params.push(COMMON[p.name] ?? pathParameter(p.name, p.field));
+    if (o.query.some((q) => q.name === '$top')) params.push(ref('parameters', 'TopParameter'));
+    if (o.query.some((q) => q.name === '$skipToken')) params.push(ref('parameters', 'SkipTokenParameter'));
+    if (o.requestHeaders.includes('If-Match')) params.push(ref('parameters', 'IfMatchParameter'));
+    if (o.requestHeaders.includes('If-None-Match')) params.push(ref('parameters', 'IfNoneMatchParameter'));
+    const base = { path: o.path, operationId: o.operationId, tag: t.operationGroup, parameters: params };
+    const body = (schema: Schema, description: string) => params.push({ name: o.body!.parameter, in: 'body', required: o.body!.required, schema, description });
+    const lro = o.lro ? { via: o.lro.finalStateVia, schema: o.lro.finalStateVia === 'location' ? 'OperationStatusResult' : resourceName } : undefined;
+    switch (o.method) {
+      case 'GET':
+        if (o.kind === 'collection') {
+          const where = o.scope === 'subscription' ? 'subscription' : t.parent && o.path.split('/').length > 9 ? `parent ${t.parent}` : 'resource group';
+          return { ...base, verb: 'get', pageable: true, description: `List the ${plural} of the ${where}.`, responses: { 200: response(`A page of ${plural}.`, list) } };
+        }
+        return { ...base, verb: 'get', description: `Get the ${t.displayName}.`, responses: { 200: response(`The ${t.displayName}.`, resource, etag) } };
+      case 'PUT': {
+        if (o.body) body(resource, `The ${t.displayName} to create, or the new state of an existing one.`);
+        if (platformOwned) return { ...base, verb: 'put', description: `Create or replace a ${t.displayName}.${rejected}`, responses: {} };
+        const started: HeaderName[] = ['Azure-AsyncOperation', 'Retry-After', ...etag];
+        return { ...base, verb: 'put', lro, description: `Create a ${t.displayName} or replace an existing one. The work continues in the background; poll Azure-AsyncOperation.`,
+          responses: { 200: response(`The ${t.displayName} was replaced; the update continues.`, resource, started), 201: response(`The ${t.displayName} was created; provisioning continues.`, resource, started) } };
+      }
+      case 'PATCH': {
+        if (o.body) body(vm.patch ? defs.type({ ...vm.patch, definition: `${resourceName}PatchParameters` }, `${resourceName}Patch`) : { type: 'object' }, 'The changes: tags (replaced whole) and the properties a customer may change.');
+        if (!o.lro) return { ...base, verb: 'patch', description: `Update the ${t.displayName}; the change is made at once.`, responses: { 200: response(`The updated ${t.displayName}.`, resource, etag) } };
+        return { ...base, verb: 'patch', lro, description: `Update the ${t.displayName} (a JSON merge patch).`,
+          responses: {
+            200: response(`The update is done: the updated ${t.displayName}.`, resource, ['Azure-AsyncOperation', ...etag]),
+            202: response('The update has started; poll Azure-AsyncOperation or Location.', undefined, ['Azure-AsyncOperation', 'Location', 'Retry-After', ...etag]),
+          } };
+      }
+      case 'DELETE':
+        if (platformOwned) return { ...base, verb: 'delete', description: `Delete a ${t.displayName}.${rejected}`, responses: {} };
+        return { ...base, verb: 'delete', lro, description: `Delete the ${t.displayName}, and what it owns.`,
+          responses: {
+            202: response('The deletion has started; poll Location.', undefined, ['Location', 'Azure-AsyncOperation', 'Retry-After']),
+            204: response(`There is no such ${t.displayName}: nothing to delete.`),
+          } };
+      default: {
+        const action = vm.action(o.action!)!;
+        if (o.body) body(action.body ? defs.type({ ...action.body, definition: `${resourceName}${action.operation}Parameters` }, `${resourceName}${action.operation}`) : { type: 'object' }, `What the ${action.name} action takes.`);
+        const headers = (action.acceptedHeaders.filter((h) => h in HEADERS) as HeaderName[]);
+        return { ...base, verb: 'post', lro, description: `Run the ${action.name} action on the ${t.displayName}. Long-running: poll Location; the result is an OperationStatusResult.`,
+          responses: { 202: response('The action has started; poll Location.', undefined, headers.length ? headers : ['Location']) } };
+      }
+    }
+  });
 }
 
-function actionOperation(def: ResourceTypeDef, action: ActionDef, v: ApiVersion, item: Schema[], defs: Definitions): OpSpec {
-  const params = [...item];
-  if (action.body) {
-    params.push({
-      name: `${camel(def.definition)}${action.operation}Parameters`, in: 'body', required: action.bodyRequired ?? false,
-      schema: defs.type(action.body, `${def.definition}${action.operation}`), description: action.body.description,
-    });
-  }
-  const headers: HeaderName[] = atLeast(v, VERSION_FEATURES.retryAfterOnActions) ? ['Location', 'Retry-After'] : ['Location'];
-  return {
-    verb: 'post', path: `${RG}/providers/${NAMESPACE}/${def.type}/{${def.nameParameter}}/${action.name}`, operationId: `${def.operationGroup}_${action.operation}`,
-    tag: def.operationGroup, description: `${action.description} Long-running: poll Location; the result is an OperationStatusResult.`,
-    parameters: params, lro: { via: 'location', schema: 'OperationStatusResult' },
-    responses: { 202: response('The action has started; poll Location.', undefined, headers) },
-  };
-}
-
-function listField(def: ResourceTypeDef): Field {
-  return obj(`A page of ${def.displayName}s.`, {
-    nextLink: str('The URL of the next page, when there is one.'),
-    value: arr(`The ${def.displayName}s.`, resourceField(def), { required: true }),
-  }, { definition: `${def.definition}List` });
-}
-
-/**
- * The PATCH body: the fields derive.ts's patch schema accepts, as <Type>PatchParameters. A path the
- * model lists in `patchable` is sent whole (its usual definition); a parent of such paths gets a
- * definition of its own with just those children.
- */
-function patchParameters(def: ResourceTypeDef, v: ApiVersion, defs: Definitions): Schema {
-  const accepted = (s: JsonSchema | undefined) => !!s && Object.keys(s).length > 0;
-  const nullable = (s: JsonSchema) => Array.isArray(s.type) && s.type.includes('null');
-  const partial = (field: Field, guide: JsonSchema, path: string, name: string, enumName: string): Schema =>
-    defs.use(name, () => defs.object(field, enumName, (key, child) => {
-      const g = (guide.properties as Record<string, JsonSchema>)[key];
-      if (!accepted(g)) return undefined;
-      const p = path ? `${path}.${key}` : key;
-      const s = def.patchable.includes(p)
-        ? defs.property(child, enumStem(enumName) + pascal(key))
-        : { description: child.description, ...partial(child, g, p, `${def.definition}Patch${pascal(key)}`, child.definition ?? enumName) };
-      if (nullable(g)) s['x-nullable'] = true;
-      return s;
-    }));
-  const top = { ...resourceField(def), description: `The changes a PATCH of a ${def.displayName} may carry.` };
-  return partial(top, bodySchema(def, v, 'patch'), '', `${def.definition}PatchParameters`, def.definition);
+/** The types the spec of v covers: those the emulator serves at v. */
+export function specTypes(v: string): TypeModel[] {
+  return NETWORKCLOUD_TYPES.filter((t) => t.at(v) && SERVED_TYPES.has(t.type));
 }
 
 /** The OpenAPI 2.0 document of Microsoft.NetworkCloud at api-version v. */
-export function buildSpec(v: ApiVersion): OpenApiDocument {
-  const defs = new Definitions(v);
+export function buildSpec(v: ApiVersion | string): OpenApiDocument {
+  const defs = new Definitions();
   const specs: OpSpec[] = [{
     verb: 'get', path: `/providers/${NAMESPACE}/operations`, operationId: 'Operations_List', tag: 'Operations', pageable: true,
     description: 'List the operations the provider offers.', parameters: [ref('parameters', 'ApiVersionParameter')],
     responses: { 200: response('The operations.', defs.type(OPERATION_LIST_RESULT, 'OperationListResult')) },
   }];
-  for (const def of NETWORKCLOUD_TYPES) specs.push(...typeOperations(def, v, defs));
+  for (const t of specTypes(v)) specs.push(...typeOperations(t, t.require(v), defs));
   const status = defs.type(OPERATION_STATUS_RESULT, 'OperationStatusResult');
   const statusParams = [ref('parameters', 'ApiVersionParameter'), ref('parameters', 'SubscriptionIdParameter'), ref('parameters', 'LocationParameter'), ref('parameters', 'OperationIdParameter')];
   specs.push(
@@ -346,11 +315,12 @@ export function buildSpec(v: ApiVersion): OpenApiDocument {
 
   const paths: Record<string, Record<string, Operation>> = {};
   for (const op of specs) (paths[op.path] ??= {})[op.verb] = operation(v, op);
+  const used = new Set(specs.flatMap((s) => s.parameters.map((p) => (typeof p.$ref === 'string' ? p.$ref.split('/').pop()! : ''))));
   return {
     swagger: '2.0',
     info: {
       title: 'Network Cloud (networkcloud-emulator)',
-      description: `Microsoft.NetworkCloud (Azure Operator Nexus) at api-version ${v}, as the networkcloud-emulator serves it. Generated from the emulator's API model by npm run specs; do not edit.`,
+      description: `Microsoft.NetworkCloud (Azure Operator Nexus) at api-version ${v}, as the networkcloud-emulator serves it. Generated from the emulator's API model (rp/api/generated) by npm run specs; do not edit.`,
       version: v,
     },
     host: 'localhost:8443',
@@ -370,13 +340,16 @@ export function buildSpec(v: ApiVersion): OpenApiDocument {
     tags: [...new Set(specs.map((s) => s.tag))].map((name) => ({ name })),
     paths,
     definitions: defs.all(),
-    parameters: parameters(v),
+    parameters: Object.fromEntries(Object.entries(parameters(v)).filter(([k]) => used.has(k))),
   };
 }
 
 /** The document as committed: two-space JSON with a final newline. */
-export function renderSpec(v: ApiVersion): string {
+export function renderSpec(v: ApiVersion | string): string {
   return `${JSON.stringify(buildSpec(v), null, 2)}\n`;
 }
 
-export const specFile = (v: ApiVersion) => `specs/${v}/networkcloud.json`;
+export const specFile = (v: string) => `specs/${v}/networkcloud.json`;
+
+// Kept for callers that describe list pages by hand.
+export const listOf = (name: string, item: Field): Field => obj(`A page of ${name}.`, { nextLink: str('The URL of the next page.'), value: arr(`The ${name}.`, item) });

@@ -6,11 +6,12 @@
  */
 import type { ApiVersion } from './versions.js';
 
-export type Format = 'arm-id' | 'uuid' | 'date-time' | 'int32' | 'int64' | 'uri';
+export type Format = 'arm-id' | 'uuid' | 'date-time' | 'int32' | 'int64' | 'uri' | 'password' | 'float';
 
 export interface Field {
-  type: 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'map';
-  description: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'map' | 'any';
+  /** Prose for specs/ (hand-written trees; generated ones carry none). */
+  description?: string;
   /** First api-version that has this field; absent means every version. */
   since?: ApiVersion;
   readOnly?: boolean;
@@ -41,6 +42,21 @@ export interface Field {
   values?: Field;
   /** Name of the definition this object is emitted as in specs/. */
   definition?: string;
+  // ---- as the upstream facts state them (generated trees only)
+  /** modelAsString of an enum: true = open (values outside the list are accepted). */
+  extensible?: boolean;
+  /** x-ms-mutability, sorted: e.g. ['create', 'read'] for a create-only field. */
+  mutability?: string[];
+  /** x-ms-identifiers of an array of objects. */
+  identifiers?: string[];
+  clientFlatten?: boolean;
+  /** id template of an arm-id (the resource's own id). */
+  idTemplate?: string;
+  aazType?: string;
+  /** Array items that repeat an enclosing definition (ErrorDetail, OperationStatusResult). */
+  recursiveRef?: string;
+  /** Transient while a tree is read: the value type of an additionalProperties object. */
+  additionalProperties?: string;
 }
 
 export interface ActionDef {
@@ -99,3 +115,7 @@ export function readOnly(f: Field): Field {
 }
 
 export const ro = readOnly;
+
+/** The ARM envelope members hand-written trees share. */
+export const location: Field = str('The Azure region the resource lives in.', { required: true, createOnly: true });
+export const tags: Field = map('Resource tags: free-form key/value pairs.', str('A tag value.'));

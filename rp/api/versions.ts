@@ -1,11 +1,18 @@
-/** The api-versions the emulator serves for Microsoft.NetworkCloud, oldest first. Adding one starts here. */
+/**
+ * The api-versions the emulator serves for Microsoft.NetworkCloud, oldest first. A version bump
+ * starts here: add its facts to derived-v2, add it to this list, run `npm run sync-api` (which
+ * writes rp/api/generated/ for exactly these versions) and `npm run specs`.
+ */
 export const API_VERSIONS = [
   '2023-07-01',
+  '2024-06-01-preview',
   '2024-07-01',
   '2024-10-01-preview',
   '2025-02-01',
   '2025-07-01-preview',
   '2025-09-01',
+  '2026-01-01-preview',
+  '2026-05-01-preview',
   '2026-07-01',
 ] as const;
 
@@ -34,6 +41,6 @@ export const VERSION_FEATURES = {
   etag: '2025-02-01',
   /** $top and $skipToken on list operations. */
   listPaging: '2025-07-01-preview',
-  /** Retry-After on the 202 of POST actions. */
-  retryAfterOnActions: '2025-09-01',
+  /** Retry-After on the 202 of POST actions (as the facts model it). */
+  retryAfterOnActions: '2026-05-01-preview',
 } as const satisfies Record<string, ApiVersion>;

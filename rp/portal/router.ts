@@ -14,9 +14,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type RequestHandler } from 'express';
-import { resourceField, fieldPaths } from '../api/derive.js';
+import type { TypeModel } from '../api/model.js';
 import { networkCloudType } from '../api/registry.js';
-import type { ResourceTypeDef } from '../api/schema.js';
 import { isApiVersion, API_VERSIONS } from '../api/versions.js';
 import { errors } from '../arm/errors.js';
 import { sendJson } from '../arm/http.js';
@@ -80,9 +79,9 @@ export function portalTokenRefusal(req: Request, emu: Emulator): string | null {
 }
 
 /** The model of a full type name ('Microsoft.NetworkCloud/bareMetalMachines'); 404 for types without one. */
-function typeDefOf(fullType: string): ResourceTypeDef {
+function typeDefOf(fullType: string): TypeModel {
   const [namespace, ...rest] = fullType.split('/');
-  const def = rest.length === 1 ? networkCloudType(rest[0]) : undefined;
+  const def = rest.length ? networkCloudType(rest.join('/')) : undefined;
   if (!def || def.namespace.toLowerCase() !== namespace.toLowerCase()) throw errors.invalidResourceType(namespace, rest.join('/'));
   return def;
 }
@@ -135,9 +134,8 @@ export function portalRouter(emu: Emulator): Router {
       if (bad || !isApiVersion(from) || !isApiVersion(to)) {
         throw errors.badRequest('InvalidApiVersionParameter', `'${bad?.[0]}' must be one of ${API_VERSIONS.join(', ')}, not '${bad?.[1]}'.`, bad?.[0]);
       }
-      const field = resourceField(def);
-      const a = new Set(fieldPaths(field, from));
-      const b = new Set(fieldPaths(field, to));
+      const a = new Set(def.at(from)?.paths() ?? []);
+      const b = new Set(def.at(to)?.paths() ?? []);
       sendJson(res, 200, {
         type: def.type,
         from,
@@ -156,8 +154,7 @@ export function portalRouter(emu: Emulator): Router {
       const type = String(req.query.type ?? '');
       const path = String(req.query.path ?? '');
       const def = typeDefOf(type);
-      const field = resourceField(def);
-      const versions = API_VERSIONS.filter((v) => fieldPaths(field, v).includes(path));
+      const versions = API_VERSIONS.filter((v) => def.at(v)?.paths().includes(path));
       sendJson(res, 200, { type: def.type, path, versions });
     } catch (e) {
       next(e);

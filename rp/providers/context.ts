@@ -21,6 +21,8 @@ export interface TypeHandler {
   /** Namespace/type, e.g. 'Microsoft.NetworkCloud/clusters', in ARM's casing. */
   fullType: string;
   apiVersions: readonly string[];
+  /** 'subscription' for a subscription-level type (rackSkus); resource-group level otherwise. */
+  scope?: 'resourceGroup' | 'subscription';
   /** Locations reported by the provider's registration. */
   locations?: string[];
   get(ctx: ArmContext): Promise<void>;

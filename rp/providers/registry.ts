@@ -1,6 +1,6 @@
 /** Which resource types the emulator serves, by namespace, and each subscription's provider registrations. */
+import { SERVED_TYPES } from '../api/behaviour.js';
 import { NETWORKCLOUD_TYPES } from '../api/registry.js';
-import { actionsAt } from '../api/derive.js';
 import { API_VERSIONS, isApiVersion, LATEST_STABLE } from '../api/versions.js';
 import type { Emulator } from '../emulator.js';
 import { authorizationHandlers } from './authorization/handlers.js';
@@ -139,7 +139,7 @@ export class ProviderRegistry implements ProviderSetup {
       origin: 'user,system',
       ...(action ? { actionType: 'Internal' } : {}),
     });
-    for (const def of NETWORKCLOUD_TYPES) {
+    for (const def of NETWORKCLOUD_TYPES.filter((t) => t.at(version) && SERVED_TYPES.has(t.type))) {
       const base = `Microsoft.NetworkCloud/${def.type}`;
       const plural = `${def.displayName}s`;
       ops.push(
@@ -147,7 +147,7 @@ export class ProviderRegistry implements ProviderSetup {
         entry(`${base}/write`, plural, `Write ${plural}`, `Create or update ${plural}.`),
         entry(`${base}/delete`, plural, `Delete ${plural}`, `Delete ${plural}.`),
       );
-      for (const a of actionsAt(def, version)) ops.push(entry(`${base}/${a.name}/action`, plural, a.operation, a.description));
+      for (const a of def.require(version).actions) ops.push(entry(`${base}/${a.name}/action`, plural, a.operation, `Run the ${a.name} action on ${plural}.`));
     }
     ops.push(entry('Microsoft.NetworkCloud/locations/operationStatuses/read', 'operation statuses', 'Read operation statuses', 'Read the status of long-running operations.'));
     return ops;

@@ -147,22 +147,43 @@ async function subscriptionProviders(ctx: ArmContext, verb: Verb, seg: string[])
     requireVersion(ctx.apiVersion, handler.apiVersions, namespace, path.segments[4], handler.locations?.[0]);
     return only(verb, ['GET'], () => handler.list(ctx));
   }
+  // A subscription-level resource (rackSkus/{name}).
+  if (seg.length === 6) {
+    const handler = handlerFor(ctx, namespace, path.segments[4]);
+    if (handler.scope !== 'subscription') throw errors.noRoute(verb, ctx.req.path);
+    requireVersion(ctx.apiVersion, handler.apiVersions, namespace, path.segments[4], handler.locations?.[0]);
+    return instanceVerb(ctx, verb, handler);
+  }
   throw errors.noRoute(verb, ctx.req.path);
 }
 
-/** /subscriptions/{s}/resourceGroups/{g}/providers/{ns}/{type}[/{name}[/{action}]] */
+/**
+ * /subscriptions/{s}/resourceGroups/{g}/providers/{ns}/{type}[/{name}[/{childType}[/{childName}]...][/{action}]]:
+ * the type path (clusters, clusters/bmcKeySets) is matched against the registered types, so nested
+ * types come from the model; an odd trailing segment is a collection when it names a type, else an action.
+ */
 async function resourceRoute(ctx: ArmContext, verb: Verb): Promise<void> {
   const { path } = ctx;
-  // After '/providers/{ns}': {type}[/{name}[/{action}]]
   const rest = path.segments.slice(path.segments.findIndex((s) => s.toLowerCase() === 'providers') + 2);
-  // A child type ({type}/{name}/{childType}[/{childName}]) registered as 'parent/child', e.g. federated credentials.
-  const child = rest.length >= 3 && rest.length <= 4 ? ctx.emu.providers.handler(path.namespace!, `${rest[0]}/${rest[2]}`) : undefined;
-  if (child) return childRoute(ctx, verb, child, rest);
-  if (rest.length > 3) throw errors.noRoute(verb, ctx.req.path);
-  const handler = handlerFor(ctx, path.namespace!, rest[0]);
-  requireVersion(ctx.apiVersion, handler.apiVersions, path.namespace!, rest[0], handler.locations?.[0]);
-  if (rest.length === 1) return only(verb, ['GET'], () => handler.list(ctx));
-  if (rest.length === 2) {
+  const types = rest.filter((_s, i) => i % 2 === 0);
+  if (rest.length % 2 === 1 && rest.length > 1) {
+    const collection = ctx.emu.providers.handler(path.namespace!, types.join('/'));
+    if (!collection) {
+      // {type}/{name}/.../{action}: the action of the resource before it.
+      const handler = handlerFor(ctx, path.namespace!, types.slice(0, -1).join('/'));
+      requireVersion(ctx.apiVersion, handler.apiVersions, path.namespace!, types.slice(0, -1).join('/'), handler.locations?.[0]);
+      if (verb !== 'POST') throw errors.methodNotAllowed(`Actions are invoked with POST, not ${verb}.`);
+      return handler.action(ctx, rest[rest.length - 1]);
+    }
+  }
+  const handler = handlerFor(ctx, path.namespace!, types.join('/'));
+  requireVersion(ctx.apiVersion, handler.apiVersions, path.namespace!, types.join('/'), handler.locations?.[0]);
+  if (rest.length % 2 === 1) return only(verb, ['GET'], () => handler.list(ctx));
+  return instanceVerb(ctx, verb, handler);
+}
+
+async function instanceVerb(ctx: ArmContext, verb: Verb, handler: TypeHandler): Promise<void> {
+  {
     switch (verb) {
       case 'GET':
       case 'HEAD':
@@ -176,27 +197,6 @@ async function resourceRoute(ctx: ArmContext, verb: Verb): Promise<void> {
       default:
         throw errors.methodNotAllowed(`The ${verb} method is not supported for the resource type '${handler.fullType}'.`);
     }
-  }
-  if (verb !== 'POST') throw errors.methodNotAllowed(`Actions are invoked with POST, not ${verb}.`);
-  return handler.action(ctx, rest[2]);
-}
-
-/** {type}/{name}/{childType}[/{childName}]: the child type's list, or its CRUD on one child. */
-async function childRoute(ctx: ArmContext, verb: Verb, handler: TypeHandler, rest: string[]): Promise<void> {
-  requireVersion(ctx.apiVersion, handler.apiVersions, ctx.path.namespace!, `${rest[0]}/${rest[2]}`, handler.locations?.[0]);
-  if (rest.length === 3) return only(verb, ['GET'], () => handler.list(ctx));
-  switch (verb) {
-    case 'GET':
-    case 'HEAD':
-      return handler.get(ctx);
-    case 'PUT':
-      return handler.put(ctx);
-    case 'PATCH':
-      return handler.patch(ctx);
-    case 'DELETE':
-      return handler.delete(ctx);
-    default:
-      throw errors.methodNotAllowed(`The ${verb} method is not supported for the resource type '${handler.fullType}'.`);
   }
 }
 
@@ -212,7 +212,8 @@ function handlerFor(ctx: ArmContext, namespace: string, type: string): TypeHandl
 }
 
 function anyHandlerOf(ctx: ArmContext, namespace: string): TypeHandler {
-  const handler = ctx.emu.providers.handlersOf(namespace)[0];
+  // The type with the most api-versions answers for the namespace's operation statuses.
+  const handler = [...ctx.emu.providers.handlersOf(namespace)].sort((a, b) => b.apiVersions.length - a.apiVersions.length)[0];
   if (!handler) throw new ArmError(400, 'NoRegisteredProviderFound', `No registered resource provider found for the namespace '${namespace}'.`);
   return handler;
 }

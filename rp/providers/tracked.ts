@@ -4,13 +4,11 @@
  * preconditions, systemData, provisioningState and long-running operations. A type adds only
  * its own rules through hooks.
  */
-import {
-  actionsAt, carryOver, hasEtag, isObject, mergePatch, projectResource, resourceField, writableValue,
-  type Json, type JsonObject,
-} from '../api/derive.js';
-import type { ActionDef, Field, ResourceTypeDef } from '../api/schema.js';
+import { isObject, mergePatch, resourceField, type Json, type JsonObject } from '../api/derive.js';
+import { isCreateOnly, legacyType, TypeModel, type ActionModel, type VersionModel } from '../api/model.js';
+import type { Field, ResourceTypeDef } from '../api/schema.js';
 import { assertJsonObject, validateActionBody, validateBody } from '../api/validate.js';
-import { atLeast, VERSION_FEATURES, type ApiVersion } from '../api/versions.js';
+import { atLeast, type ApiVersion } from '../api/versions.js';
 import { ArmError, errors } from '../arm/errors.js';
 import { checkPreconditions, newEtag } from '../arm/etag.js';
 import { ViewCache } from './view-cache.js';
@@ -26,8 +24,8 @@ import type { ArmContext, TypeHandler } from './context.js';
 import { RESOURCES, type StoredResource, systemDataFor } from './resource-store.js';
 
 export interface WriteContext extends ArmContext {
-  /** The model version the request speaks. */
-  version: ApiVersion;
+  /** The surface of the api-version the request speaks. */
+  version: VersionModel;
   existing?: StoredResource;
 }
 
@@ -59,9 +57,10 @@ export interface ActionHooks {
 }
 
 export interface TrackedOptions {
-  apiVersions: readonly string[];
-  /** Maps a served api-version to the model version used for projection and validation. */
-  modelVersion: (apiVersion: string) => ApiVersion;
+  /** A hand-written type: the api-versions it answers (the generated ones know theirs). */
+  apiVersions?: readonly string[];
+  /** A hand-written type: the `since` version its one surface is cut at. */
+  modelVersion?: ApiVersion;
   locations?: string[];
   /** PUT and DELETE complete within the request (no long-running operation), as for identities. */
   synchronous?: boolean;
@@ -71,21 +70,39 @@ export interface TrackedOptions {
    * Older versions neither show nor accept them. For types whose model is not versioned by ApiVersion.
    */
   versionedFields?: Record<string, string>;
+  /** Customers may not create or delete it: the platform owns its lifecycle (machines, appliances). */
+  platformOwned?: boolean;
+  /** A read-only catalogue: the entries of a subscription (and group), computed on each read. */
+  catalogue?: (emu: Emulator, subscriptionId: string, group?: string) => StoredResource[];
 }
+
+const LEGACY_MODEL_VERSION: ApiVersion = '2026-07-01';
 
 export class TrackedResourceType implements TypeHandler {
   readonly fullType: string;
   readonly apiVersions: readonly string[];
   readonly locations?: string[];
+  readonly def: TypeModel;
 
   constructor(
-    readonly def: ResourceTypeDef,
+    type: TypeModel | ResourceTypeDef,
     private readonly hooks: TrackedHooks,
-    private readonly options: TrackedOptions,
+    private readonly options: TrackedOptions = {},
   ) {
-    this.fullType = `${def.namespace}/${def.type}`;
-    this.apiVersions = options.apiVersions;
+    this.def = type instanceof TypeModel
+      ? type
+      : legacyType(type, resourceField(type), options.apiVersions ?? [], options.modelVersion ?? LEGACY_MODEL_VERSION, atLeast, { etag: true, paging: true });
+    this.fullType = this.def.fullType;
+    this.apiVersions = this.def.versions;
     this.locations = options.locations;
+    this.scope = this.def.scope;
+  }
+
+  readonly scope: 'resourceGroup' | 'subscription';
+
+  /** The surface of the api-version a request speaks (the router has checked it is one of ours). */
+  private at(apiVersion: string): VersionModel {
+    return this.def.require(apiVersion);
   }
 
   /** Registers this type's operation finishers with the emulator's operation engine. */
@@ -105,11 +122,11 @@ export class TrackedResourceType implements TypeHandler {
       await this.hooks.afterDelete?.(stored, emu);
       await emu.store.batch(this.removalOps(stored, emu));
     });
-    for (const action of this.def.actions) {
-      ops.register(`${this.fullType}:${action.name}`, async (op) => {
+    for (const action of this.def.allActions()) {
+      ops.register(`${this.fullType}:${action}`, async (op) => {
         const stored = this.find(emu, op.resourceId);
         if (!stored) throw new ArmError(404, 'ResourceNotFound', `The resource '${op.resourceId}' no longer exists.`);
-        const hook = this.hooks.actions?.[action.name];
+        const hook = this.hooks.actions?.[action];
         const props = hook ? await hook.finish(stored, (op.args ?? {}) as JsonObject, emu, op) : undefined;
         return { properties: props ?? { exitCode: '0' } };
       });
@@ -140,10 +157,20 @@ export class TrackedResourceType implements TypeHandler {
     const { emu, path } = ctx;
     const group = path.resourceGroup;
     if (group !== undefined) emu.requireResourceGroup(path.subscriptionId!, group);
-    // Across a subscription, a caller sees the resources it may read; in a group, the route already checked.
-    const items = listResources(emu, this.fullType, path.subscriptionId!, group).filter((r) => group !== undefined || callerCan(emu, ctx.caller, `${this.fullType}/read`, r.id));
-    const version = this.options.modelVersion(ctx.apiVersion);
-    const top = atLeast(version, VERSION_FEATURES.listPaging) ? parseTop(ctx.req.query.$top) : undefined;
+    let items: StoredResource[];
+    if (this.catalogue) {
+      items = this.catalogue(emu, path.subscriptionId!, group);
+    } else if (this.def.parent) {
+      // A child type is listed under its parent, which must exist.
+      const parent = this.requireParent(ctx);
+      const prefix = `${idKey(parent.id)}/`;
+      items = listResources(emu, this.fullType, path.subscriptionId!, group).filter((r) => idKey(r.id).startsWith(prefix));
+    } else {
+      // Across a subscription, a caller sees the resources it may read; in a group, the route already checked.
+      items = listResources(emu, this.fullType, path.subscriptionId!, group).filter((r) => group !== undefined || callerCan(emu, ctx.caller, `${this.fullType}/read`, r.id));
+    }
+    const version = this.at(ctx.apiVersion);
+    const top = version.paging ? parseTop(ctx.req.query.$top) : undefined;
     const skip = typeof ctx.req.query.$skipToken === 'string' ? decodeSkipToken(ctx.req.query.$skipToken) : 0;
     const pageSize = top ?? emu.pageSize;
     const page = paginate(items, skip, pageSize, (offset) => {
@@ -162,26 +189,25 @@ export class TrackedResourceType implements TypeHandler {
 
   private async putLocked(ctx: ArmContext): Promise<void> {
     const { emu, path, req } = ctx;
-    if (this.def.systemManaged) throw systemManagedError(this.def, 'create or replace');
-    const name = path.names[0];
+    const version = this.at(ctx.apiVersion);
+    this.requireOperation(ctx, version, 'PUT');
+    if (this.options.platformOwned) throw platformOwnedError(this.def, 'create or replace');
+    const name = path.names[path.names.length - 1];
     this.checkName(name);
-    const group = emu.requireResourceGroup(path.subscriptionId!, path.resourceGroup!);
-    const version = this.options.modelVersion(ctx.apiVersion);
     assertJsonObject(req.body);
-    const id = resourceId(group.subscriptionId, group.name, this.def.namespace, this.def.type, name);
+    const id = this.idOf(ctx);
     const existing = this.find(emu, id);
-    if (existing) keepStoredSecrets(resourceField(this.def), req.body as Json, existing.resource);
+    if (existing) keepStoredSecrets(this.def.hub, req.body as Json, existing.resource);
     this.checkVersionedFields(req.body, ctx.apiVersion);
     validateBody(this.def, version, 'put', req.body);
     assertValidTags((req.body as JsonObject).tags);
     this.checkPreconditions(ctx, version, existing);
     if (existing) this.checkIdle(existing, emu);
     const wctx: WriteContext = { ...ctx, version, existing };
-    const field = resourceField(this.def);
-    let hub = writableValue(field, req.body as Json, version) as JsonObject;
+    let hub = version.writable(req.body as Json, 'put');
     if (existing) {
       this.checkCreateOnly(existing.resource, hub, version);
-      hub = carryOver(field, existing.resource, hub, version) as JsonObject;
+      hub = version.carryOver(existing.resource, hub);
     }
     const now = emu.clock.iso();
     hub = {
@@ -222,8 +248,10 @@ export class TrackedResourceType implements TypeHandler {
 
   private async patchLocked(ctx: ArmContext): Promise<void> {
     const { emu, req } = ctx;
+    if (this.catalogue) throw platformOwnedError(this.def, 'update');
     const stored = this.require(ctx);
-    const version = this.options.modelVersion(ctx.apiVersion);
+    const version = this.at(ctx.apiVersion);
+    this.requireOperation(ctx, version, 'PATCH');
     // No body at all is an empty patch; anything sent must be a JSON object.
     const body = req.body === undefined ? {} : req.body;
     assertJsonObject(body);
@@ -233,13 +261,13 @@ export class TrackedResourceType implements TypeHandler {
     this.checkPreconditions(ctx, version, stored);
     this.checkIdle(stored, emu);
     const wctx: WriteContext = { ...ctx, version, existing: stored };
-    const changes = writableValue(resourceField(this.def), body as Json, version) as JsonObject;
+    const changes = version.writable(body as Json, 'patch');
     delete changes.location;
     delete changes.extendedLocation;
     const hub = mergePatch(stored.resource, changes) as JsonObject;
     hub.systemData = systemDataFor(ctx.caller, emu.clock.iso(), stored.resource.systemData as JsonObject) as unknown as Json;
     await this.hooks.prepare?.(hub, wctx);
-    if (this.def.syncPatch || this.options.synchronous) {
+    if (version.syncPatch || this.options.synchronous) {
       const saved = await this.save(emu, stored, hub, true);
       sendJson(ctx.res, 200, this.view(saved, ctx.apiVersion), this.etagHeader(saved, ctx.apiVersion));
       return;
@@ -271,11 +299,11 @@ export class TrackedResourceType implements TypeHandler {
 
   private async deleteLocked(ctx: ArmContext): Promise<void> {
     const { emu, path } = ctx;
-    if (this.def.systemManaged) throw systemManagedError(this.def, 'delete');
-    const group = emu.requireResourceGroup(path.subscriptionId!, path.resourceGroup!);
-    const id = resourceId(group.subscriptionId, group.name, this.def.namespace, this.def.type, path.names[0]);
+    const version = this.at(ctx.apiVersion);
+    this.requireOperation(ctx, version, 'DELETE');
+    if (this.options.platformOwned) throw platformOwnedError(this.def, 'delete');
+    const id = this.idOf(ctx);
     const stored = this.find(emu, id);
-    const version = this.options.modelVersion(ctx.apiVersion);
     this.checkPreconditions(ctx, version, stored);
     if (!stored) {
       sendJson(ctx.res, 204, undefined);
@@ -305,22 +333,22 @@ export class TrackedResourceType implements TypeHandler {
 
   private async actionLocked(ctx: ArmContext, name: string): Promise<void> {
     const { emu, req } = ctx;
-    const version = this.options.modelVersion(ctx.apiVersion);
-    const action = actionsAt(this.def, version).find((a) => a.name.toLowerCase() === name.toLowerCase());
+    const version = this.at(ctx.apiVersion);
+    const action = version.action(name);
     if (!action) {
       throw new ArmError(404, 'NotFound', `The ${this.def.displayName} has no action '${name}' at api-version '${ctx.apiVersion}'.`);
     }
     const stored = this.require(ctx);
     this.checkIdle(stored, emu);
     const body = normaliseActionBody(action, req.body);
-    validateActionBody(this.def, action, version, body);
+    validateActionBody(this.def, version, action, body);
     // What the action's acceptance changes (e.g. a cluster becoming Deploying) commits with its operation.
     const op = await emu.store.transaction(async () => {
       await this.hooks.actions?.[action.name]?.accept?.(stored, body, ctx);
       return this.startOperation(ctx, stored, action.name, `${this.fullType}:${action.name}`, body);
     });
     const headers: Record<string, string> = { Location: emu.operations.statusUrl(emu.endpoint, op, ctx.apiVersion, 'operationResults') };
-    if (atLeast(version, VERSION_FEATURES.retryAfterOnActions)) headers['Retry-After'] = '1';
+    if (action.acceptedHeaders.includes('Retry-After')) headers['Retry-After'] = '1';
     sendJson(ctx.res, 202, undefined, headers);
   }
 
@@ -331,8 +359,11 @@ export class TrackedResourceType implements TypeHandler {
     return this.hooks.deleteOps?.(stored, emu) ?? [];
   }
 
+  /** The resource, every resource nested under its id (child types go with their parent), and its cascade. */
   private removalOps(stored: StoredResource, emu: Emulator): StoreOp[] {
-    return [{ op: 'delete', collection: RESOURCES, key: idKey(stored.id) }, ...this.cascadeOps(stored, emu)];
+    const prefix = `${idKey(stored.id)}/`;
+    const children: StoreOp[] = emu.store.entries<StoredResource>(RESOURCES).filter(([key]) => key.startsWith(prefix)).map(([key]) => ({ op: 'delete', collection: RESOURCES, key }));
+    return [...children, { op: 'delete', collection: RESOURCES, key: idKey(stored.id) }, ...this.cascadeOps(stored, emu)];
   }
 
   /** Refuses properties the request's api-version does not have (see TrackedOptions.versionedFields). */
@@ -354,14 +385,57 @@ export class TrackedResourceType implements TypeHandler {
 
   /** Serialises writes to one resource (by its lower-cased path up to the name). */
   protected exclusive(ctx: ArmContext, work: () => Promise<void>): Promise<void> {
-    const { subscriptionId, resourceGroup, names } = ctx.path;
-    return ctx.emu.writeLock.run(resourceLockKey(resourceId(subscriptionId!, resourceGroup!, this.def.namespace, this.def.type, names[0])), work);
+    return ctx.emu.writeLock.run(resourceLockKey(this.idOf(ctx, false)), work);
+  }
+
+  /**
+   * The id a request path names, with the model's type segments; the parent's casing when it
+   * exists. `strict` checks the group (and parent) exist: 404 otherwise.
+   */
+  private idOf(ctx: ArmContext, strict = true): string {
+    const { emu, path } = ctx;
+    const segments = this.def.type.split('/');
+    const name = path.names[segments.length - 1];
+    if (this.def.parent) {
+      const parent = strict ? this.requireParent(ctx) : undefined;
+      const parentId = parent?.id ?? this.scopeOf(ctx, false) + segments.slice(0, -1).map((s, i) => `/${s}/${path.names[i]}`).join('');
+      return `${parentId}/${segments[segments.length - 1]}/${name}`;
+    }
+    void emu;
+    return `${this.scopeOf(ctx, strict)}/${segments[0]}/${name}`;
+  }
+
+  /** '/subscriptions/{s}[/resourceGroups/{g}]/providers/{ns}', in the group's stored casing. */
+  private scopeOf(ctx: ArmContext, strict: boolean): string {
+    const { emu, path } = ctx;
+    if (this.def.scope === 'subscription') return `/subscriptions/${path.subscriptionId}/providers/${this.def.namespace}`;
+    const group = strict ? emu.requireResourceGroup(path.subscriptionId!, path.resourceGroup!) : { subscriptionId: path.subscriptionId!, name: path.resourceGroup! };
+    return `/subscriptions/${group.subscriptionId}/resourceGroups/${group.name}/providers/${this.def.namespace}`;
+  }
+
+  /** The parent resource of a child type's request: 404 ParentResourceNotFound when it does not exist. */
+  private requireParent(ctx: ArmContext): StoredResource {
+    const { emu, path } = ctx;
+    const segments = this.def.type.split('/').slice(0, -1);
+    const parentId = this.scopeOf(ctx, true) + segments.map((s, i) => `/${s}/${path.names[i]}`).join('');
+    const parent = this.find(emu, parentId);
+    if (!parent) {
+      throw new ArmError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${path.names.slice(0, segments.length).join('/')}' not found.`);
+    }
+    return parent;
+  }
+
+  /** A verb the version's facts do not list for this type (a catalogue's PUT) is not allowed. */
+  private requireOperation(ctx: ArmContext, version: VersionModel, method: string): void {
+    if (this.def.scope === 'resourceGroup' && !this.def.path) return; // hand-written types list no operations
+    if (!version.operation(method, 'instance')) {
+      throw errors.methodNotAllowed(`The ${method} method is not supported for the resource type '${this.fullType}' at api-version '${version.version}'.`);
+    }
   }
 
   /** The resource as the client's api-version shows it. */
   view(stored: StoredResource, apiVersion: string): JsonObject {
-    const v = this.options.modelVersion(apiVersion);
-    const out = projectResource(this.def, stored.resource, v);
+    const out = this.at(apiVersion).view(stored.resource);
     for (const path of this.absentAt(apiVersion)) deletePath(out, path);
     return out;
   }
@@ -372,24 +446,36 @@ export class TrackedResourceType implements TypeHandler {
   }
 
   find(emu: Emulator, id: string): StoredResource | undefined {
+    if (this.catalogue) {
+      const parts = id.split('/');
+      const group = parts[3]?.toLowerCase() === 'resourcegroups' ? parts[4] : undefined;
+      return this.catalogue(emu, parts[2], group).find((r) => idKey(r.id) === idKey(id));
+    }
     return emu.store.get<StoredResource>(RESOURCES, idKey(id));
   }
 
+  /** A read-only catalogue (rackSkus, kubernetesVersions): its entries are computed, not stored. */
+  private get catalogue(): TrackedOptions['catalogue'] {
+    return this.options.catalogue;
+  }
+
   private require(ctx: ArmContext): StoredResource {
-    const { emu, path } = ctx;
-    const group = emu.requireResourceGroup(path.subscriptionId!, path.resourceGroup!);
-    const id = resourceId(group.subscriptionId, group.name, this.def.namespace, this.def.type, path.names[0]);
-    const stored = this.find(emu, id);
-    if (!stored) throw errors.resourceNotFound(this.fullType, path.names[0], path.resourceGroup!);
+    const stored = this.find(ctx.emu, this.idOf(ctx));
+    if (!stored) throw errors.resourceNotFound(this.fullType, ctx.path.names[ctx.path.names.length - 1], ctx.path.resourceGroup ?? '');
     return stored;
   }
 
   private checkName(name: string): void {
-    if (!new RegExp(this.def.namePattern).test(name)) throw errors.invalidResourceName(name, this.fullType, this.def.namePattern);
+    const rule = this.def.name;
+    if (rule.pattern && !new RegExp(rule.pattern).test(name)) throw errors.invalidResourceName(name, this.fullType, rule.pattern);
+    if (rule.enum && !rule.enum.some((e) => e.toLowerCase() === name.toLowerCase())) throw errors.invalidResourceName(name, this.fullType, `one of ${rule.enum.join(', ')}`);
+    if ((rule.minLength !== undefined && name.length < rule.minLength) || (rule.maxLength !== undefined && name.length > rule.maxLength)) {
+      throw errors.invalidResourceName(name, this.fullType, `${rule.minLength ?? 1} to ${rule.maxLength ?? 'any number of'} characters`);
+    }
   }
 
-  private checkPreconditions(ctx: ArmContext, version: ApiVersion, stored: StoredResource | undefined): void {
-    if (!hasEtag(version)) return;
+  private checkPreconditions(ctx: ArmContext, version: VersionModel, stored: StoredResource | undefined): void {
+    if (!version.etag) return;
     checkPreconditions(headerValue(ctx.req, 'if-match'), headerValue(ctx.req, 'if-none-match'), stored?.resource.etag as string | undefined);
   }
 
@@ -403,32 +489,47 @@ export class TrackedResourceType implements TypeHandler {
     }
   }
 
-  /** Fields that may be set on create but never changed (x-ms-mutability read+create); omitted ones are kept. */
-  private checkCreateOnly(stored: JsonObject, incoming: JsonObject, version: ApiVersion): void {
-    const walk = (fields: Record<string, Field>, a: JsonObject, b: JsonObject, prefix: string) => {
+  /**
+   * Fields that may be set on create but never changed (x-ms-mutability create+read, as the
+   * version's response tree states it); omitted ones keep their stored value.
+   */
+  private checkCreateOnly(stored: JsonObject, incoming: JsonObject, version: VersionModel): void {
+    const walk = (fields: Record<string, Field>, a: JsonObject, b: JsonObject, prefix: string, inherited: boolean) => {
       for (const [key, f] of Object.entries(fields)) {
-        if (!(key in a)) continue;
+        if (f.readOnly) continue;
+        const createOnly = inherited || isCreateOnly(f);
+        if (!(key in a)) {
+          // Setting a create-only member the resource was created without is a change too.
+          if (createOnly && key in b && b[key] !== null) throw this.createOnlyError(prefix ? `${prefix}.${key}` : key);
+          continue;
+        }
         // Omitting a create-only value on update keeps it: it cannot change, so there is nothing to clear.
         if (!(key in b)) {
-          if (f.createOnly) b[key] = a[key];
+          if (createOnly) b[key] = a[key];
           continue;
         }
         const p = prefix ? `${prefix}.${key}` : key;
-        if (f.createOnly && canonical(a[key]) !== canonical(b[key])) {
+        if (f.type === 'object' && f.fields && isObject(a[key]) && isObject(b[key])) {
+          walk(f.fields, a[key] as JsonObject, b[key] as JsonObject, p, createOnly);
+          continue;
+        }
+        if (createOnly && canonical(withoutReadOnly(f, a[key])) !== canonical(withoutReadOnly(f, b[key]))) {
           if (key === 'location') {
             throw errors.badRequest('InvalidResourceLocation', `The resource '${a.name as string}' already exists in location '${a.location as string}'. A resource with the same name cannot be created in location '${b.location as string}'. Please select a new resource name.`, 'location');
           }
-          throw errors.badRequest('PropertyChangeNotAllowed', `Changing property '${p}' is not allowed: it can only be set when the ${this.def.displayName} is created.`, p);
+          throw this.createOnlyError(p);
         }
-        if (f.type === 'object' && f.fields && isObject(a[key]) && isObject(b[key])) walk(f.fields, a[key] as JsonObject, b[key] as JsonObject, p);
       }
     };
-    walk(resourceField(this.def).fields!, stored, incoming, '');
-    void version;
+    walk(version.get.fields ?? {}, stored, incoming, '', false);
+  }
+
+  private createOnlyError(p: string): ArmError {
+    return errors.badRequest('PropertyChangeNotAllowed', `Changing property '${p}' is not allowed: it can only be set when the ${this.def.displayName} is created.`, p);
   }
 
   private etagHeader(stored: StoredResource, apiVersion: string): Record<string, string> {
-    return hasEtag(this.options.modelVersion(apiVersion)) && typeof stored.resource.etag === 'string' ? { ETag: stored.resource.etag } : {};
+    return this.at(apiVersion).etag && typeof stored.resource.etag === 'string' ? { ETag: stored.resource.etag } : {};
   }
 
   /** Writes the resource with a new etag; resolves once durable. */
@@ -501,7 +602,17 @@ function newRecord(id: string, fullType: string, emu: Emulator): StoredResource 
   return { id, type: fullType, seq: emu.nextSeq(), resource: {} };
 }
 
-function normaliseActionBody(action: ActionDef, body: unknown): JsonObject {
+/** A value without its read-only and secret members (what a client can send back). */
+function withoutReadOnly(f: Field, value: Json | undefined): Json | undefined {
+  if (value === undefined || value === null) return value;
+  if (f.type === 'object' && f.fields && isObject(value)) {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => !f.fields![k]?.readOnly && !f.fields![k]?.secret).map(([k, v]) => [k, withoutReadOnly(f.fields![k] ?? { type: 'any' }, v) as Json]));
+  }
+  if (f.type === 'array' && f.items && Array.isArray(value)) return value.map((x) => withoutReadOnly(f.items!, x) as Json);
+  return value;
+}
+
+function normaliseActionBody(action: ActionModel, body: unknown): JsonObject {
   const empty = body === undefined || body === null || (typeof body === 'object' && Object.keys(body as object).length === 0);
   if (empty) {
     if (action.bodyRequired) throw errors.invalidRequestContent(`The action '${action.name}' needs a request body.`);
@@ -511,7 +622,7 @@ function normaliseActionBody(action: ActionDef, body: unknown): JsonObject {
   return body as JsonObject;
 }
 
-function systemManagedError(def: ResourceTypeDef, what: string): ArmError {
+function platformOwnedError(def: TypeModel, what: string): ArmError {
   return errors.badRequest(
     'OperationNotAllowed',
     `Customers cannot ${what} a ${def.displayName}: the platform manages its lifecycle. ${def.displayName[0].toUpperCase()}${def.displayName.slice(1)}s are created when their cluster is deployed.`,

@@ -4,12 +4,13 @@
  * version projection both ways, driven by the model.
  */
 import { expect } from 'chai';
-import { fieldPaths, resourceField, type Json, type JsonObject } from '../../rp/api/derive.js';
+import type { Json, JsonObject } from '../../rp/api/derive.js';
+import { treePaths, type TypeModel } from '../../rp/api/model.js';
 import { Normaliser, RECORDED_HEADERS, walk, type Reply, type Target } from '../../rp/api/example-scenario.js';
 import type { OpenApiDocument, Operation, Schema } from '../../rp/api/openapi.js';
 import { addExampleSubscription } from '../../rp/api/record-examples.js';
-import { NETWORKCLOUD_TYPES, clusterDef, clusterManagerDef } from '../../rp/api/registry.js';
-import type { Field, ResourceTypeDef } from '../../rp/api/schema.js';
+import { bareMetalMachineDef, clusterDef, clusterManagerDef, storageApplianceDef } from '../../rp/api/registry.js';
+import type { Field } from '../../rp/api/schema.js';
 import { API_VERSIONS, atLeast, LATEST_STABLE, VERSION_FEATURES, type ApiVersion } from '../../rp/api/versions.js';
 import { clusterBody, clusterManagerBody } from '../helpers/bodies.js';
 import { ncPath, rgPath, startEmulator, type Client, type Reply as HttpReply, type Running } from '../helpers/emulator.js';
@@ -226,38 +227,41 @@ describe('contract: the server answers as specs/ declares', function () {
     for (const v of API_VERSIONS) {
       it(`${v}: a reply never shows a path the model lacks at this version`, async () => {
         const demo = run.emu.demo!;
-        const ids: [ResourceTypeDef, string][] = [
+        const ids: [TypeModel, string][] = [
           [clusterManagerDef, demo.clusterManagerId], [clusterDef, demo.clusterId],
-          ...demo.bareMetalMachineIds.map((id): [ResourceTypeDef, string] => [NETWORKCLOUD_TYPES[2], id]),
-          ...demo.storageApplianceIds.map((id): [ResourceTypeDef, string] => [NETWORKCLOUD_TYPES[3], id]),
+          ...demo.bareMetalMachineIds.map((id): [TypeModel, string] => [bareMetalMachineDef, id]),
+          ...demo.storageApplianceIds.map((id): [TypeModel, string] => [storageApplianceDef, id]),
         ];
         for (const [def, id] of ids) {
-          const allowed = new Set(fieldPaths(resourceField(def), v));
+          const allowed = new Set(def.require(v).paths());
           const r = await client.get(`${id}?api-version=${v}`);
-          const extra = bodyPaths(resourceField(def), r.body).filter((p) => !allowed.has(p));
+          const extra = bodyPaths(def.hub, r.body).filter((p) => !allowed.has(p));
           expect(extra, `${def.type} at ${v}`).to.deep.equal([]);
         }
       });
 
       it(`${v}: a PUT or PATCH carrying a member this version lacks is refused with 400 naming it`, async () => {
-        const newer = (def: ResourceTypeDef) => {
-          const here = new Set(fieldPaths(resourceField(def), v));
-          const top = resourceField(def).fields!;
+        // Members of other versions (the hub) that v neither shows nor takes.
+        const newer = (def: TypeModel) => {
+          const at = def.require(v);
+          const here = new Set([...at.paths(), ...(at.put ? treePaths(at.put) : [])]);
+          const top = def.hub.fields!;
           const candidates: [string, Field][] = [
             ...Object.entries(top),
             ...Object.entries(top.properties.fields!).map(([k, f]): [string, Field] => [`properties.${k}`, f]),
           ];
           return candidates.filter(([p]) => !here.has(p));
         };
-        const put = (def: ResourceTypeDef, base: JsonObject, p: string, f: Field): JsonObject =>
+        const put = (_def: TypeModel, base: JsonObject, p: string, f: Field): JsonObject =>
           p.startsWith('properties.') ? { ...base, properties: { ...(base.properties as JsonObject), [p.slice(11)]: sample(f) } } : { ...base, [p]: sample(f) };
         const cases: [string, string, JsonObject, string][] = [];
         for (const [p, f] of newer(clusterManagerDef)) cases.push(['PUT', ncPath(sub, demoRg, 'clusterManagers', 'proj-cm'), put(clusterManagerDef, clusterManagerBody(sub, demoRg), p, f), p]);
         for (const [p, f] of newer(clusterDef)) {
           cases.push(['PUT', ncPath(sub, demoRg, 'clusters', 'proj-cluster'), put(clusterDef, clusterBody(sub, demoRg, cmLocation) as unknown as JsonObject, p, f), p]);
-          if (clusterDef.patchable.includes(p)) cases.push(['PATCH', run.emu.demo!.clusterId, put(clusterDef, {}, p, f), p]);
+          const patchable = clusterDef.versions.some((x) => treePaths(clusterDef.require(x).patch ?? { type: 'object' }).includes(p));
+          if (patchable) cases.push(['PATCH', run.emu.demo!.clusterId, put(clusterDef, {}, p, f), p]);
         }
-        for (const [p, f] of newer(NETWORKCLOUD_TYPES[2])) cases.push(['PATCH', run.emu.demo!.bareMetalMachineIds[0], put(NETWORKCLOUD_TYPES[2], {}, p, f), p]);
+        for (const [p, f] of newer(bareMetalMachineDef)) cases.push(['PATCH', run.emu.demo!.bareMetalMachineIds[0], put(bareMetalMachineDef, {}, p, f), p]);
         for (const [verb, url, body, p] of cases) {
           const r = await client.send(verb, `${url}?api-version=${v}`, body);
           expect([r.status, r.body?.error?.target], `${verb} ${p} at ${v}`).to.deep.equal([400, p]);
@@ -340,7 +344,7 @@ describe('contract: long-running operations that take time, polled to the end', 
 
     const action = await send('POST', clusterUrl.replace('?', '/updateVersion?'), { targetClusterVersion: '3.16.0' });
     expect(action.status).to.equal(202);
-    expect(action.headers['retry-after'] !== undefined).to.equal(atLeast(v, VERSION_FEATURES.retryAfterOnActions));
+    expect(action.headers['retry-after'] !== undefined).to.equal(clusterDef.require(v).action('updateVersion')!.acceptedHeaders.includes('Retry-After'));
     const actionDone = await pollAll(client, v, action.headers.location as string, problems);
     expect(actionDone.body.status).to.equal('Succeeded');
     expect((await client.get(clusterUrl)).body.properties.clusterVersion).to.equal('3.16.0');

@@ -3,7 +3,6 @@ import { expect } from 'chai';
 import type { Request } from 'express';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fieldPaths, resourceField } from '../../rp/api/derive.js';
 import { bareMetalMachineDef } from '../../rp/api/registry.js';
 import { isLoopbackAddress, portalStaticDir, portalTokenRefusal } from '../../rp/portal/router.js';
 import { startEmulator, type Running } from '../helpers/emulator.js';
@@ -101,9 +100,8 @@ describe('portal: server side', () => {
     const r = await run.client.get('/portal/api/version-diff?type=Microsoft.NetworkCloud/bareMetalMachines&from=2025-02-01&to=2025-09-01');
     expect(r.status).to.equal(200);
     expect(r.body.added).to.include.members(['properties.caCertificate', 'properties.caCertificate.hash', 'properties.caCertificate.value']);
-    const field = resourceField(bareMetalMachineDef);
-    const a = new Set(fieldPaths(field, '2025-02-01'));
-    const b = new Set(fieldPaths(field, '2025-09-01'));
+    const a = new Set(bareMetalMachineDef.require('2025-02-01').paths());
+    const b = new Set(bareMetalMachineDef.require('2025-09-01').paths());
     expect(r.body.added).to.deep.equal([...b].filter((p) => !a.has(p)).sort());
     expect(r.body.removed).to.deep.equal([...a].filter((p) => !b.has(p)).sort());
     const back = await run.client.get('/portal/api/version-diff?type=microsoft.networkcloud/BAREMETALMACHINES&from=2025-09-01&to=2025-02-01');
@@ -114,7 +112,7 @@ describe('portal: server side', () => {
 
   it('property-versions lists the versions that have a property', async () => {
     const r = await run.client.get('/portal/api/property-versions?type=Microsoft.NetworkCloud/bareMetalMachines&path=properties.caCertificate');
-    expect(r.body.versions).to.deep.equal(['2025-07-01-preview', '2025-09-01', '2026-07-01']);
+    expect(r.body.versions).to.deep.equal(['2025-07-01-preview', '2025-09-01', '2026-01-01-preview', '2026-05-01-preview', '2026-07-01']);
     const cm = await run.client.get('/portal/api/property-versions?type=Microsoft.NetworkCloud/clusterManagers&path=properties.caCertificate');
     expect(cm.body.versions).to.deep.equal([]);
   });

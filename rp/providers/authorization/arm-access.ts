@@ -52,9 +52,14 @@ export function requiredAccess(method: string, path: ParsedPath): Access {
     const group = `${sub}/resourceGroups/${path.resourceGroup}`;
     const type = `${path.namespace}/${rest[0]}`;
     if (rest.length === 1) return { kind: 'check', action: `${type}/read`, scope: group };
-    const id = `${group}/providers/${type}/${rest[1]}`;
-    if (rest.length === 3) return { kind: 'check', action: `${type}/${rest[2]}/action`, scope: id };
-    return { kind: 'check', action: `${type}/${verb}`, scope: id };
+    // Nested types (clusters/{c}/bmcKeySets[/{k}]): the type path is every other segment.
+    const typePath = (n: number) => `${path.namespace}/${rest.slice(0, n).filter((_s, i) => i % 2 === 0).join('/')}`;
+    if (rest.length % 2 === 1) {
+      const parent = `${group}/providers/${path.namespace}/${rest.slice(0, -1).join('/')}`;
+      if (method === 'POST') return { kind: 'check', action: `${typePath(rest.length - 1)}/${rest[rest.length - 1]}/action`, scope: parent };
+      return { kind: 'check', action: `${typePath(rest.length)}/read`, scope: parent };
+    }
+    return { kind: 'check', action: `${typePath(rest.length)}/${verb}`, scope: `${group}/providers/${path.namespace}/${rest.join('/')}` };
   }
   return { kind: 'open' };
 }

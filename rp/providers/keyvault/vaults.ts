@@ -4,7 +4,7 @@
  * (rp/vault/) serves. Vault names are global, as in Azure: one name, one vault, across every
  * subscription and group of the emulator.
  */
-import { location, tags } from '../../api/common.js';
+import { location, tags } from '../../api/schema.js';
 import { isObject, type JsonObject } from '../../api/derive.js';
 import { arr, bool, enm, int, obj, ro, str, type ResourceTypeDef } from '../../api/schema.js';
 import { LATEST_STABLE } from '../../api/versions.js';
@@ -204,7 +204,7 @@ export class VaultType extends TrackedResourceType {
       },
       {
         apiVersions: KEYVAULT_API_VERSIONS,
-        modelVersion: () => LATEST_STABLE,
+        modelVersion: LATEST_STABLE,
         synchronous: true,
         locations: KEYVAULT_LOCATIONS,
         versionedFields: VAULT_FIELDS_SINCE,

@@ -1,7 +1,7 @@
 /** Microsoft.ManagedIdentity/userAssignedIdentities: identities a cluster can be given, each with a principal that can get tokens. */
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../../api/derive.js';
-import { location, tags } from '../../api/common.js';
+import { location, tags } from '../../api/schema.js';
 import { obj, ro, str, type ResourceTypeDef } from '../../api/schema.js';
 import { LATEST_STABLE } from '../../api/versions.js';
 import type { Emulator } from '../../emulator.js';
@@ -56,7 +56,7 @@ export function userAssignedIdentities(emu: Emulator): TrackedResourceType {
         await emu.principals.delete(String((stored.resource.properties as JsonObject).principalId));
       },
     },
-    { apiVersions: MSI_API_VERSIONS, modelVersion: () => LATEST_STABLE, synchronous: true },
+    { apiVersions: MSI_API_VERSIONS, modelVersion: LATEST_STABLE, synchronous: true },
   );
   return type;
 }

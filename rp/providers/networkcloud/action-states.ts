@@ -1,8 +1,9 @@
-/** actionStates[]: the record of recent actions that clusters and bare metal machines report. */
+/**
+ * actionStates[]: the most recent run of each action a resource has had (one entry per action
+ * type, newest first), as clusters, bare metal machines and the other types with the array report.
+ */
 import type { Json, JsonObject } from '../../api/derive.js';
 import type { OperationRecord } from '../../arm/operations.js';
-
-const KEEP = 10;
 
 export function recordAction(props: JsonObject, fullType: string, op: OperationRecord, endTime: string, message: string): void {
   const entry: JsonObject = {
@@ -15,5 +16,6 @@ export function recordAction(props: JsonObject, fullType: string, op: OperationR
     stepStates: [{ stepName: op.verb, status: 'Completed', startTime: op.startTime, endTime, message }],
   };
   const previous = Array.isArray(props.actionStates) ? (props.actionStates as Json[]) : [];
-  props.actionStates = [entry, ...previous].slice(0, KEEP);
+  // A new run of an action replaces its previous entry.
+  props.actionStates = [entry, ...previous.filter((p) => (p as JsonObject | null)?.actionType !== entry.actionType)];
 }

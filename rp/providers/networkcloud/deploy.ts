@@ -87,6 +87,18 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
 
   for (const rack of racksOf(props, id.name)) {
     const rackId = resourceId(group.subscriptionId, group.name, 'Microsoft.NetworkCloud', 'racks', rack.name);
+    // The rack itself: the platform creates one per rack definition, where its machines' rackId points.
+    const rackResource = platformResource('Microsoft.NetworkCloud/racks', rackId, rack.name, hub.location, extendedLocation, systemData, {
+      availabilityZone: (rack.definition.availabilityZone as Json) ?? '1',
+      clusterId: cluster.id,
+      detailedStatus: 'Available',
+      detailedStatusMessage: 'The rack is available.',
+      provisioningState: 'Succeeded',
+      rackLocation: (rack.definition.rackLocation as Json) ?? '',
+      rackSerialNumber: rack.definition.rackSerialNumber as Json,
+      rackSkuId: rack.definition.rackSkuId as Json,
+    });
+    ops.push({ op: 'put', collection: RESOURCES, key: idKey(rackId), value: { id: rackId, type: 'Microsoft.NetworkCloud/racks', seq: emu.nextSeq(), resource: rackResource } satisfies StoredResource });
     const machines = Array.isArray(rack.definition.bareMetalMachineConfigurationData) ? (rack.definition.bareMetalMachineConfigurationData as JsonObject[]) : [];
     for (const m of machines) {
       const slot = Number(m.rackSlot);

@@ -74,7 +74,7 @@ export function bareMetalMachines(emu: Emulator, options: TrackedOptions): Track
       runDataExtractsRestricted: commandAction(emu, 'Restricted data extraction'),
       runReadCommands: commandAction(emu, 'Read commands'),
     },
-  }, options);
+  }, { ...options, platformOwned: true });
 }
 
 export function storageAppliances(emu: Emulator, options: TrackedOptions): TrackedResourceType {
@@ -93,5 +93,5 @@ export function storageAppliances(emu: Emulator, options: TrackedOptions): Track
       }),
       runReadCommands: commandAction(emu, 'Read commands'),
     },
-  }, options);
+  }, { ...options, platformOwned: true });
 }

@@ -12,9 +12,9 @@ function providerView(ctx: ArmContext, namespace: string, registrations: TypeReg
     apiVersions: [...r.apiVersions].reverse(),
     capabilities: r.capabilities ?? 'SupportsTags, SupportsLocation',
   }));
-  // A provider that does not list them itself gets ARM's usual companions, at its first type's versions.
+  // A provider that does not list them itself gets ARM's usual companions, at every version any of its types has.
   const first = registrations[0];
-  const versions = [...(first?.apiVersions ?? [])].reverse();
+  const versions = [...new Set(registrations.flatMap((r) => r.apiVersions))].sort().reverse();
   const has = (t: string) => types.some((x) => x.resourceType.toLowerCase() === t.toLowerCase());
   const companions = [
     { resourceType: 'operations', locations: [], apiVersions: versions, capabilities: 'None' },
