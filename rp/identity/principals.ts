@@ -165,9 +165,13 @@ function publicView(record: PrincipalRecord): Principal {
   return principal;
 }
 
-/** 40 URL-safe characters, about the length and alphabet of an Entra ID client secret. */
+/**
+ * 40 URL-safe characters, about the length and alphabet of an Entra ID client secret. It
+ * never starts with '-', which `az login -p SECRET` (and azemu) would read as an option.
+ */
 export function newClientSecret(): string {
-  return randomBytes(30).toString('base64url');
+  const secret = randomBytes(30).toString('base64url');
+  return secret.startsWith('-') ? newClientSecret() : secret;
 }
 
 // scrypt parameters are stored with each hash so they can be raised later without breaking old secrets.
