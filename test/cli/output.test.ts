@@ -52,8 +52,9 @@ describe('cli output: yaml (PyYAML safe_dump as az calls it)', () => {
   });
 
   it('agrees with PyYAML on random documents (when python3 with PyYAML is installed)', function () {
-    const probe = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' });
-    requirePrereq(this, probe.status === 0, "python3 with PyYAML is not installed, so az's YAML emitter cannot be compared (apt-get install python3-yaml)");
+    // The python3 on PATH may be a pyenv build that does not see Debian's python3-yaml: try Debian's too.
+    const python = ['python3', '/usr/bin/python3'].find((exe) => spawnSync(exe, ['-c', 'import yaml'], { encoding: 'utf8' }).status === 0);
+    requirePrereq(this, python !== undefined, "python3 with PyYAML is not installed, so az's YAML emitter cannot be compared (apt-get install python3-yaml)");
     const pieces = ['a', 'yes', 'No', '1', '0x1F', '1.5', '1_000', '- x', 'x: y', '#c', 'a #c', ' lead', 'trail ', 'x\ny', 'x\n', 'tab\there', "quote's", 'dq"x', '{a}', '@x', 'null', '~', '', '2025-01-01', '12:30', '=', '<<', 'héllo', '😀', '\x01', '---x', 'a,b', '-1', '010', PEM, 'word '.repeat(25)];
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
@@ -69,7 +70,7 @@ describe('cli output: yaml (PyYAML safe_dump as az calls it)', () => {
     };
     const docs = Array.from({ length: 150 }, () => value(0));
     const py = spawnSync(
-      'python3',
+      python!,
       ['-c', 'import yaml,json,sys\nfor d in json.loads(sys.stdin.read()): sys.stdout.write(json.dumps(yaml.safe_dump(d, default_flow_style=False, allow_unicode=True))+"\\n")'],
       { input: JSON.stringify(docs), encoding: 'utf8' },
     );
