@@ -15,37 +15,28 @@ import { spawn } from 'node:child_process';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ConnectionStats } from '../../rp/connections.js';
 import { RAISE_FD_LIMIT, spawnEmulator, type Spawned } from '../helpers/emulator.js';
 
 const FLOOD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'flood.js');
 // Short enough to see every timeout act within the test, long enough for handshakes on a loaded 2-core runner.
 const LIMITS = ['--handshake-timeout', '5s', '--headers-timeout', '3s', '--request-timeout', '6s', '--keep-alive-timeout', '1s', '--idle-timeout', '10s', '--max-connections', '150', '--max-connections-per-client', '50'];
 
-interface ServerStats {
-  open: number;
-  accepted: number;
-  refusedPerClient: number;
-  refusedTotal: number;
-  idleTimeouts: number;
-  handshakeTimeouts: number;
-  handshakeFailures: number;
-}
-
 /** The emulator's connection counters: SIGUSR2 makes it print them as one line. */
-async function serverStats(emu: Spawned): Promise<ServerStats> {
+async function serverStats(emu: Spawned): Promise<ConnectionStats> {
   const seen = emu.output().length;
   emu.child.kill('SIGUSR2');
   const deadline = Date.now() + 10_000;
   for (;;) {
     const line = emu.output().slice(seen).split('\n').find((l) => l.startsWith('connections {'));
-    if (line) return JSON.parse(line.slice('connections '.length)) as ServerStats;
+    if (line) return JSON.parse(line.slice('connections '.length)) as ConnectionStats;
     if (Date.now() > deadline) throw new Error(`no connection counters from the emulator:\n${emu.output().slice(seen)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-function delta(after: ServerStats, before: ServerStats): ServerStats {
-  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, k === 'open' ? v : v - before[k as keyof ServerStats]])) as unknown as ServerStats;
+function delta(after: ConnectionStats, before: ConnectionStats): ConnectionStats {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, k === 'open' ? v : v - before[k as keyof ConnectionStats]])) as unknown as ConnectionStats;
 }
 
 interface FloodResult {
