@@ -198,8 +198,9 @@ export class KubernetesPkis {
 
   constructor(private readonly emu: Emulator) {}
 
+  /** Whole seconds, as certificates carry them, so notAfter − issuedAt is exactly the lifetime. */
   private times(): IssueTimes {
-    return { nowMs: this.emu.clock.nowMs(), wallMs: Date.now() };
+    return { nowMs: Math.floor(this.emu.clock.nowMs() / 1000) * 1000, wallMs: Date.now() };
   }
 
   crlUrl(pkiId: string, ca: Pick<K8sCert, 'name' | 'revision'>): string {
