@@ -42,11 +42,11 @@ export interface TlsReply {
 }
 
 /** One HTTPS request on a fresh connection (no agent: every request is its own handshake). */
-export function tlsRequest(url: string, opts: { ca: string | string[]; cert?: string; key?: string; method?: string; path?: string; headers?: Record<string, string>; body?: unknown }): Promise<TlsReply> {
+export function tlsRequest(url: string, opts: { ca: string | string[]; cert?: string; key?: string; servername?: string; method?: string; path?: string; headers?: Record<string, string>; body?: unknown }): Promise<TlsReply> {
   return new Promise((resolve, reject) => {
     const text = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const req = request(new URL(opts.path ?? '/', url), {
-      method: opts.method ?? 'GET', ca: opts.ca, cert: opts.cert, key: opts.key, agent: false,
+      method: opts.method ?? 'GET', ca: opts.ca, cert: opts.cert, key: opts.key, agent: false, ...(opts.servername ? { servername: opts.servername } : {}),
       headers: { ...(text ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } : {}), ...(opts.headers ?? {}) },
     }, (res) => {
       const chunks: Buffer[] = [];
