@@ -156,7 +156,7 @@ export class KubernetesService {
     const now = this.emu.clock.nowMs();
     if (now >= notAfter) return { ok: false, reason: 'ClientCertificateExpired', message: `The client certificate expired at ${new Date(notAfter).toISOString()} (emulator clock ${new Date(now).toISOString()}).` };
     const facts = known ?? { serial, groups: peer.organizations, dnsNames: peer.dnsNames, ipAddresses: peer.ipAddresses, issuedAt: new Date(0).toISOString() };
-    const rules = this.pkis.revokingRules(rec, facts);
+    const rules = known?.kind === 'leaf' ? [] : this.pkis.revokingRules(rec, facts);
     if (rules.length) return { ok: false, reason: 'ClientCertificateRevoked', message: `The client certificate (serial ${serial}) is revoked by rule ${rules[0].id} (${rules[0].by} ${rules[0].value}).` };
     return { ok: true };
   }

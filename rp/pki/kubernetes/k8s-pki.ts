@@ -605,7 +605,8 @@ export class KubernetesPkis {
       const ca = [...Object.values(state.rec.cas), ...state.rec.retiredCas].find((c) => crlFileOf(c) === file);
       if (!ca || !state.keys[ca.serial]) return state.rec.crls[file];
       const t = this.times();
-      const signed = [...state.rec.issued, ...Object.values(state.rec.leaves)].filter((c) => c.issuerSerial === ca.serial);
+      // Rules select client and node certificates; the control plane's own leaves are not theirs to revoke.
+      const signed = state.rec.issued.filter((c) => c.issuerSerial === ca.serial);
       const entries = revokedEntries(signed.map(candidate), state.rec.revocations);
       const contentKey = entries.map((e) => `${e.serial}@${toMs(e.revocationDate)}`).sort().join(',');
       const published = state.rec.crls[file];

@@ -152,7 +152,7 @@ export function kubernetesPkiRouter(emu: Emulator): Router {
 
   router.get(`${base}/revocations`, route(async (req, res) => {
     const rec = await record(req);
-    const signed = [...rec.issued, ...Object.values(rec.leaves)];
+    const signed = rec.issued;
     sendJson(res, 200, {
       value: rec.revocations.map((r) => ({ ...r, revokedSerials: signed.filter((c) => k8s().pkis.revokingRules({ ...rec, revocations: [r] }, c).length).map((c) => c.serial) })),
     });
