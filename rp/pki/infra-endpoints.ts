@@ -59,7 +59,8 @@ export class InfraEndpoints {
   }
 
   private snap(siteKey: string): SiteSnapshot | undefined {
-    return sitesOf(this.emu).list().find((s) => idKey(s.site.clusterId) === siteKey);
+    // Site records are keyed by the lower-cased cluster id, which is what siteKey is.
+    return sitesOf(this.emu).snapshot(siteKey);
   }
 
   /** Opens a listener for every platform-service leaf of every site, closes those whose site is gone. */
