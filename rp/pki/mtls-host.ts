@@ -84,7 +84,7 @@ export function peerOf(socket: TLSSocket): PeerInfo {
 }
 
 /** OpenSSL verdicts that only say the dates disagree with real time: the virtual clock decides those. */
-const DATE_ONLY = new Set(['CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERROR_IN_CERT_NOT_BEFORE_FIELD', 'ERROR_IN_CERT_NOT_AFTER_FIELD']);
+const DATE_ONLY = new Set(['CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED', 'ERROR_IN_CERT_NOT_BEFORE_FIELD', 'ERROR_IN_CERT_NOT_AFTER_FIELD']);
 
 /** The checks every mTLS endpoint makes first: a certificate, that chains to the anchors given. */
 export function basicVerdict(peer: PeerInfo): Verdict | null {

@@ -27,7 +27,7 @@ import { RESOURCES, type StoredResource } from '../../providers/resource-store.j
 import { infraEndpointsOf } from '../infra-endpoints.js';
 import { toMs } from '../policy.js';
 import { clientCertificateView, kubernetesOf } from './k8s-endpoints.js';
-import { crlFileOf, K8S_TYPE, type K8sCert, type K8sPkiRecord } from './k8s-pki.js';
+import { crlFileOf, type K8sCert, type K8sPkiRecord } from './k8s-pki.js';
 
 const DAY = 86_400_000;
 
@@ -214,4 +214,3 @@ export function kubernetesPkiRouter(emu: Emulator): Router {
   return router;
 }
 
-export { K8S_TYPE };
