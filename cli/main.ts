@@ -24,6 +24,7 @@ const HANDLERS: Record<Run['handler'], () => Promise<{ run: Handler }>> = {
   secret: () => import('./commands/handlers/secret.js'),
   keyvault: () => import('./commands/handlers/keyvault.js'),
   site: () => import('./commands/handlers/site.js'),
+  emulatorPki: () => import('./commands/handlers/emulator-pki.js'),
   fault: () => import('./commands/handlers/fault.js'),
 };
 

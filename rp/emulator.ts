@@ -22,6 +22,7 @@ import { loadMsiSecret } from './identity/msi.js';
 import { TokenService } from './identity/tokens.js';
 import { ensureLocalCa } from './pki/local-ca.js';
 import { resetSites, startSites, stopSites } from './pki/site.js';
+import { resetLivePkiServices, startLivePkiServices, stopLivePkiServices } from './pki/live-services.js';
 import { registerProviders, type ProviderRegistry } from './providers/registry.js';
 import { RESOURCE_GROUPS, RESOURCES, SUBSCRIPTIONS, type StoredResource, type StoredResourceGroup, type StoredSubscription } from './providers/resource-store.js';
 import { SecretRotation, secretResetOps } from './secrets/rotation.js';
@@ -329,6 +330,7 @@ export class Emulator {
       ...this.providers.resetOps(),
     ]);
     await resetSites(this);
+    await resetLivePkiServices(this);
     // Role assignments go with the reset; the demo principal keeps owning the demo subscription.
     const demoScopes = new Set(this.store.list<RoleAssignment>(ROLE_ASSIGNMENTS).filter((a) => a.principalId === this.meta.demoPrincipalObjectId).map((a) => a.scope.toLowerCase()));
     if (!demoScopes.has(`/subscriptions/${this.subscriptionId}`.toLowerCase())) {
@@ -381,6 +383,7 @@ export class Emulator {
     await this.lock?.setEndpoint(this.endpoint);
     // The clusters' BMC and storage endpoints listen again; the site scheduler follows the clock from here.
     await startSites(this);
+    startLivePkiServices(this);
     // Operations left in flight resume; a resource left busy without one (older data) is freed.
     await this.operations.resume();
     await repairInterrupted(this.store, this.operations.busyResources(), this.clock.iso());
@@ -437,6 +440,7 @@ export class Emulator {
     this.faults.close();
     await Promise.allSettled([...this.inFlight]);
     await this.operations.close();
+    await stopLivePkiServices(this);
     await stopSites(this);
     await this.store.close();
     await this.lock?.release();

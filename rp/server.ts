@@ -21,6 +21,7 @@ import { metadataEndpoints } from './providers/resources/metadata.js';
 import { authorizationFailed, callerCan } from './providers/authorization/arm-access.js';
 import { armRouter } from './providers/router.js';
 import { siteRouter } from './pki/site-routes.js';
+import { kubernetesPkiRouter } from './pki/kubernetes/k8s-routes.js';
 import { vaultRouter } from './vault/routes.js';
 
 const ARM_PATH = /^\/+(subscriptions|providers)(\/|\?|$)/i;
@@ -96,6 +97,7 @@ export function createApp(emu: Emulator): Express {
   }));
   app.use(adminRouter(emu, auth));
   app.use(faultRouter(emu.faults, auth));
+  app.use(kubernetesPkiRouter(emu));
   app.use(siteRouter(emu, auth));
   // Key Vault data plane: https://localhost:PORT/vaults/NAME is vault NAME (its own auth: the vault audience).
   app.use('/vaults', vaultRouter(emu));

@@ -6,6 +6,7 @@
 import { AZURE_COMMANDS, AZURE_GROUPS } from './azure.js';
 import { CORE_COMMANDS, CORE_GROUPS } from './core.js';
 import { EMULATOR_COMMANDS, EMULATOR_GROUPS } from './emulator.js';
+import { EMULATOR_PKI_COMMANDS, EMULATOR_PKI_GROUPS } from './emulator-pki.js';
 import { FAULT_COMMANDS, FAULT_GROUPS } from './faults.js';
 import { NETWORKCLOUD_COMMANDS, NETWORKCLOUD_GROUPS } from './networkcloud.js';
 import type { ArgDef, CommandDef, GroupDef } from './types.js';
@@ -15,8 +16,8 @@ import { OUTPUT_FORMATS } from '../output/index.js';
 export const DEFAULT_API_VERSION = '2026-07-01';
 export const API_VERSIONS = ['2023-07-01', '2024-07-01', '2024-10-01-preview', '2025-02-01', '2025-07-01-preview', '2025-09-01', '2026-07-01'] as const;
 
-export const COMMANDS: CommandDef[] = [...NETWORKCLOUD_COMMANDS, ...AZURE_COMMANDS, ...CORE_COMMANDS, ...EMULATOR_COMMANDS, ...FAULT_COMMANDS];
-export const GROUPS: GroupDef[] = [...NETWORKCLOUD_GROUPS, ...AZURE_GROUPS, ...CORE_GROUPS, ...EMULATOR_GROUPS, ...FAULT_GROUPS];
+export const COMMANDS: CommandDef[] = [...NETWORKCLOUD_COMMANDS, ...AZURE_COMMANDS, ...CORE_COMMANDS, ...EMULATOR_COMMANDS, ...EMULATOR_PKI_COMMANDS, ...FAULT_COMMANDS];
+export const GROUPS: GroupDef[] = [...NETWORKCLOUD_GROUPS, ...AZURE_GROUPS, ...CORE_GROUPS, ...EMULATOR_GROUPS, ...EMULATOR_PKI_GROUPS, ...FAULT_GROUPS];
 
 export const GLOBAL_ARGS: ArgDef[] = [
   { dest: 'debug', options: ['--debug'], kind: 'flag', group: 'Global', help: 'Increase logging verbosity to show all debug logs (secrets and tokens are redacted).' },

@@ -85,6 +85,7 @@ export type Run =
   | { handler: 'secret'; op: 'show' | 'list-versions' }
   | { handler: 'keyvault'; op: 'recover' | 'purge' | 'list-deleted' | 'show-deleted' }
   | { handler: 'site'; op: SiteOp }
+  | { handler: 'emulatorPki'; op: string }
   | { handler: 'fault'; op: 'add' | 'list' | 'show' | 'remove' | 'clear' };
 
 /** The ARM resource types of `azemu identity` and `azemu keyvault`. */

@@ -102,7 +102,7 @@ function dedupeEntries(entries: CrlEntryInput[]): CrlEntryInput[] {
 // Revocation selectors
 // ---------------------------------------------------------------------------------------------
 
-export type RevocationSelectorKind = 'serialNumber' | 'group' | 'dnsName' | 'ipAddress';
+export type RevocationSelectorKind = 'serialNumber' | 'group' | 'dnsName' | 'dnsSuffix' | 'ipAddress';
 
 /**
  * One revocation rule. Without notBefore it revokes every matching certificate, existing and
@@ -138,6 +138,8 @@ function selects(cert: RevocationCandidate, entry: RevocationEntry): boolean {
     // X.520 organizationName uses caseIgnoreMatch.
     case 'group': return cert.groups.some((g) => g.toLowerCase() === entry.value.toLowerCase());
     case 'dnsName': return cert.dnsNames.some((d) => normalizeDns(d) === normalizeDns(entry.value));
+    // '.cluster.local' (or 'cluster.local') matches every name under that domain, not the domain itself.
+    case 'dnsSuffix': return cert.dnsNames.some((d) => normalizeDns(d).endsWith(`.${normalizeDns(entry.value).replace(/^\.+/, '')}`));
     case 'ipAddress': return cert.ipAddresses.some((ip) => normalizeIp(ip) === normalizeIp(entry.value));
     default: throw new RangeError(`unknown revocation selector '${(entry as { by: string }).by}'`);
   }
@@ -154,7 +156,7 @@ export function validateRevocationEntry(entry: RevocationEntry): void {
   if (!entry.value) throw new RangeError('a revocation entry needs a value');
   if (entry.by === 'serialNumber') normalizeSerial(entry.value);
   else if (entry.by === 'ipAddress') normalizeIp(entry.value);
-  else if (entry.by !== 'group' && entry.by !== 'dnsName') throw new RangeError(`unknown revocation selector '${entry.by as string}'`);
+  else if (entry.by !== 'group' && entry.by !== 'dnsName' && entry.by !== 'dnsSuffix') throw new RangeError(`unknown revocation selector '${entry.by as string}'`);
   if (entry.notBefore !== undefined) toMs(entry.notBefore);
   if (entry.reason !== undefined && !(entry.reason in x509.X509CrlReason)) throw new RangeError(`unknown CRL reason '${entry.reason}'`);
 }

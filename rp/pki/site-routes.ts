@@ -35,6 +35,7 @@ import {
 } from './site.js';
 import type { ExternalCaRecord, SiteCertificate } from './site-issuance.js';
 import { inspectCertificate } from './x509.js';
+import { infraEndpointsOf } from './infra-endpoints.js';
 import { SITE_READ_ACTION } from '../admin/guard.js';
 import type { CallerPrincipal } from '../identity/auth.js';
 import { callerCan } from '../providers/authorization/arm-access.js';
@@ -289,6 +290,8 @@ function summaryView(emu: Emulator, sites: ClusterSites, snap: SiteSnapshot, now
       serial: l.certificate.serial,
       servingSerial: sites.registry.servingSerial(key, l.name) ?? null,
     })),
+    // The platform services' mutual-TLS endpoints (rp/pki/infra-endpoints.ts).
+    infraEndpoints: infraEndpointsOf(emu).list(site.clusterId) as unknown as JsonObject[],
     nextScheduledAt: Number.isFinite(next) ? new Date(next).toISOString() : null,
     revocationRules: site.revocations.length,
     links: {

@@ -792,6 +792,23 @@ export class ClusterSites {
     await this.emu.store.put(PKI_SITES, state.key, state.site);
   }
 
+  /**
+   * Signs something the site did not plan (a client certificate from a CSR) with one of its current
+   * issuers, under the site's lock, and keeps it in the history so revocation rules and CRLs cover it.
+   */
+  async issueWith(clusterId: string, purpose: IssuerPurpose, sign: (issuer: CertificateRecord, keyPem: string, t: IssueTimes, crlUrl: string) => Promise<IssuedLeaf>): Promise<IssuedLeaf> {
+    const key = idKey(clusterId);
+    return this.lock.run(key, async () => {
+      const state = this.load(key);
+      if (!state) throw new SiteInputError('SiteNotFound', 'The cluster has no site: it is created when the cluster is deployed.', 404);
+      const issuer = state.pki[purpose];
+      const entry = await sign(issuer, signerOf(issuer, state.keys).keyPem, this.times(), this.crlUrl(state.pki.pkiId, issuer));
+      state.site.history.push(entry);
+      await this.emu.store.put(PKI_SITES, key, state.site);
+      return entry;
+    });
+  }
+
   // ------------------------------------------------------------------------- revocation
 
   async revoke(clusterId: string, body: unknown): Promise<{ rule: RevocationRule; revoked: IssuedLeaf[]; reissued: SiteLeaf[]; stillRevoked: SiteLeaf[] }> {

@@ -273,6 +273,8 @@ export interface IssuerRef {
 
 interface IssueCommon {
   subject: DistinguishedName;
+  /** The subject Name as DER, used as is instead of `subject` (e.g. copied from a CSR, with several O values). */
+  subjectDer?: Buffer;
   /** The key to certify: a webcrypto key, or its SubjectPublicKeyInfo DER. */
   publicKey: CryptoKey | Buffer;
   /** Hex serial; a random 16-byte one when omitted. */
@@ -463,7 +465,7 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   const issuerCert = params.issuer === 'self' ? null : certificateFromPem(params.issuer.cert);
   if (issuerCert) assertCanIssue(issuerCert, params);
   const signingKey = params.issuer === 'self' ? params.privateKey : params.issuer.key;
-  const subject = nameDer(params.subject);
+  const subject = params.subjectDer ?? nameDer(params.subject);
   const serial = params.serial ? normalizeSerial(params.serial) : randomSerial();
   const spki = spkiDer(params.publicKey);
   // Reuse the issuer's encoded subject byte for byte: name matching in chain building is exact.

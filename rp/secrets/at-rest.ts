@@ -29,6 +29,8 @@ export const SEALED_COLLECTIONS: ReadonlySet<string> = new Set([
   'keys', // rp/identity/tokens.ts: token-signing key; rp/identity/msi.ts: MSI secret
   'secrets', // rp/emulator.ts: the demo principal's client secret
   'clusterPkiKeys', // rp/pki/site.ts: every private key of every cluster PKI
+  'kubernetesPkiKeys', // rp/pki/kubernetes/k8s-pki.ts: every private key of every Kubernetes cluster PKI
+  'kubernetesBootstrapTokens', // rp/pki/kubernetes/k8s-pki.ts: digests of bootstrap token secrets
   'managedCredentials', // rp/secrets/managed-store.ts: current rotated credentials
   'vaultSecrets', // rp/vault/secret-store.ts: Key Vault secret values
 ]);
