@@ -276,8 +276,8 @@ export async function produceResult(emu: Emulator, stored: StoredResource, kind:
   const record: CommandOutputRecord = { container, blob, sig, startsAt, expiresAt, resourceId: stored.id, archive: archive.toString('base64') };
   await emu.store.put(COMMAND_OUTPUTS, `${container}/${blob}`.toLowerCase(), record);
   const ref = `${emu.endpoint}commandoutput/${container}/${blob}`;
-  const query = new URLSearchParams({ st: startsAt, se: expiresAt, sp: 'r', spr: 'https', sr: 'b', sv: '2019-12-12', sig });
-  const resultUrl = `${ref}?${query.toString()}`;
+  // The times are left readable (':' needs no escaping in a query); the token is base64url.
+  const resultUrl = `${ref}?st=${startsAt}&se=${expiresAt}&sp=r&spr=https&sr=b&sv=2019-12-12&sig=${sig}`;
   const head = fullOutput.split('\n').slice(0, 40).join('\n').trimEnd();
   return {
     exitCode: String(exitCode),
