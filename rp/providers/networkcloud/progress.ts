@@ -73,6 +73,7 @@ interface Phase {
 export interface MachineJobRecord {
   kind: 'machineJob';
   resourceId: string;
+  clusterId: string;
   action: 'reimage' | 'replace';
   correlationId: string;
   startTime: string;
@@ -361,7 +362,7 @@ export async function startMachineJob(emu: Emulator, machine: StoredResource, ac
       { name: 'Provision', detailedStatus: 'Provisioning', message: 'The replacement machine is being provisioned.', durationMs: REPLACE_PHASES_MS[2] },
     ];
   const rec: MachineJobRecord = {
-    kind: 'machineJob', resourceId: machine.id, action, correlationId, startTime: iso(now), phases, phase: 0, nextAt: now + phases[0].durationMs,
+    kind: 'machineJob', resourceId: machine.id, clusterId: String(props.clusterId ?? ''), action, correlationId, startTime: iso(now), phases, phase: 0, nextAt: now + phases[0].durationMs,
     osImage: `nexus-os-${String(props.machineClusterVersion ?? '3.14.2')}`,
   };
   rec.phases[0].startTime = iso(now);
@@ -445,8 +446,10 @@ export async function onClock(emu: Emulator): Promise<void> {
   }
 }
 
-/** Drops the progress of resources that no longer exist (with their cluster's deletion). */
-export function progressDeleteOps(emu: Emulator, resourceId: string): { op: 'delete'; collection: string; key: string }[] {
-  const key = idKey(resourceId);
-  return emu.store.get(PROGRESS, key) ? [{ op: 'delete', collection: PROGRESS, key }] : [];
+/** Drops the progress of a cluster and of its machines when the cluster goes (its machines go with it). */
+export function progressDeleteOps(emu: Emulator, clusterId: string): { op: 'delete'; collection: string; key: string }[] {
+  const key = idKey(clusterId);
+  return emu.store.entries<ProgressRecord>(PROGRESS)
+    .filter(([k, r]) => k === key || (r.kind === 'machineJob' && idKey(r.clusterId) === key))
+    .map(([k]) => ({ op: 'delete' as const, collection: PROGRESS, key: k }));
 }
