@@ -81,9 +81,12 @@ az networkcloud baremetalmachine uncordon -g $MRG -n r01c006 -o none
 step "4. Update the cluster's version, following the rolling update on the clock"
 echo "available: $(az networkcloud cluster show -g $RG -n ops-cluster --query 'availableUpgradeVersions[].targetClusterVersion' -o tsv | one)"
 az networkcloud cluster update-version -g $RG -n ops-cluster --target-cluster-version 3.16.0 -o none
-for i in 1 2 3 4 5 6 7; do
-  az emulator clock advance 30m -o none
-  printf 'after %3d min: %s, machines on 3.16.0: %s\n' $((i * 30)) \
+# 30 minutes a machine: the five control-plane machines one at a time, then the compute machines.
+elapsed=0
+for minutes in 30 120 30 30; do
+  az emulator clock advance ${minutes}m -o none
+  elapsed=$((elapsed + minutes))
+  printf 'after %3d min: %s, machines on 3.16.0: %s\n' $elapsed \
     "$(az networkcloud cluster show -g $RG -n ops-cluster --query detailedStatus -o tsv)" \
     "$(az networkcloud baremetalmachine list -g $MRG --query "length([?machineClusterVersion=='3.16.0'])" -o tsv)"
 done
