@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { errors } from './arm/errors.js';
 import type { Logger } from './arm/http.js';
-import { KeyedLock } from './arm/locks.js';
+import { KeyedLock, resourceLockKey } from './arm/locks.js';
 import { Operations } from './arm/operations.js';
 import { DEFAULT_PAGE_SIZE } from './arm/paging.js';
 import { idKey, isValidResourceGroupName, parseResourceId, resourceGroupId, UUID } from './arm/resource-id.js';
@@ -69,11 +69,7 @@ export interface DemoInfo {
   storageApplianceIds: string[];
 }
 
-/** The lock key of a resource id: the same one the ARM write path uses (see TrackedResourceType). */
-export function resourceLockKey(id: string): string {
-  const p = parseResourceId(id);
-  return p ? `${p.subscriptionId}/${p.resourceGroup}/${p.namespace}/${p.type}/${p.name}`.toLowerCase() : id.toLowerCase();
-}
+export { resourceLockKey } from './arm/locks.js';
 
 export class Emulator {
   readonly clock: Clock;

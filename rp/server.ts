@@ -23,6 +23,7 @@ import { armRouter } from './providers/router.js';
 import { siteRouter } from './pki/site-routes.js';
 import { kubernetesPkiRouter } from './pki/kubernetes/k8s-routes.js';
 import { vaultRouter } from './vault/routes.js';
+import { commandOutputRouter } from './providers/networkcloud/command-output.js';
 
 const ARM_PATH = /^\/+(subscriptions|providers)(\/|\?|$)/i;
 
@@ -101,6 +102,8 @@ export function createApp(emu: Emulator): Express {
   app.use(siteRouter(emu, auth));
   // Key Vault data plane: https://localhost:PORT/vaults/NAME is vault NAME (its own auth: the vault audience).
   app.use('/vaults', vaultRouter(emu));
+  // Results of bare metal machine run* actions, by their SAS-like URLs (rp/providers/networkcloud/command-output.ts).
+  app.use(commandOutputRouter(emu));
   app.use(portalRouter(emu));
 
   app.use(notFound());

@@ -26,6 +26,7 @@ const CM = 'example-cm';
 const CLUSTER = 'example-cluster';
 const MRG = 'example-cluster-mrg';
 const BMM = 'r01c001';
+const BMM2 = 'r01c002';
 const SA = 'r01sa01';
 
 // ------------------------------------------------------------------ placeholders
@@ -36,6 +37,8 @@ const PEM = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 const SHA256 = /\b[0-9a-f]{64}\b/g;
 /** The loopback ports of the clusters' live BMC endpoints (bmcConnectionString). */
 const LOOPBACK_PORT = /\b127\.0\.0\.1:(\d{1,5})\b/g;
+/** The token of a run* result URL (rp/providers/networkcloud/command-output.ts). */
+const SIG = /\bsig=[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
 
 /** Maps live values to placeholders (responses) and back (requests built from examples). */
 export class Normaliser {
@@ -65,7 +68,8 @@ export class Normaliser {
       .replace(TIME, EXAMPLE_TIME)
       .replace(GUID, (m) => (m.toLowerCase() === EXAMPLE_SUBSCRIPTION ? m : this.placeholder('guid', m, (n) => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`)))
       .replace(SHA256, (m) => this.placeholder('sha256', m, (n) => n.toString(16).padStart(64, '0')))
-      .replace(LOOPBACK_PORT, (_m, port: string) => this.placeholder('port', port, (n) => `127.0.0.1:${10000 + n}`));
+      .replace(LOOPBACK_PORT, (_m, port: string) => this.placeholder('port', port, (n) => `127.0.0.1:${10000 + n}`))
+      .replace(SIG, (m) => this.placeholder('sig', m, (n) => `sig=EXAMPLE-RESULT-TOKEN-${String(n).padStart(22, '0')}`));
   }
 
   /** A response value with every volatile string replaced. */
@@ -267,7 +271,8 @@ function steps(v: ApiVersion): Step[] {
     { operationId: 'Clusters_Deploy', params: () => ({ ...cluster, ...action('clusters', 'deploy', {}) }) },
     { operationId: 'OperationStatuses_Get', params: (d) => operationOf(last(d, 'Clusters_Deploy'), 'Location') },
     { operationId: 'Clusters_UpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'updateVersion', { targetClusterVersion: '3.16.0', safeguardMode: 'All' }) }) },
-    { operationId: 'Clusters_ContinueUpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'continueUpdateVersion', { machineGroupTargetingMode: 'AlphaByRack' }) }) },
+    // The example's strategy (Rack) never pauses, so there is nothing to continue: the service's 409.
+    { operationId: 'Clusters_ContinueUpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'continueUpdateVersion', { machineGroupTargetingMode: 'AlphaByRack' }) }), expect: 409 },
     { operationId: 'Clusters_ScanRuntime', params: () => ({ ...cluster, ...action('clusters', 'scanRuntime', { scanActivity: 'Scan' }) }) },
     { operationId: 'Clusters_Inspect', params: () => ({ ...cluster, ...action('clusters', 'inspect', { filterDevices: { bareMetalMachineNames: [BMM] } }) }) },
     { operationId: 'Clusters_RotateCredential', params: () => ({ ...cluster, ...action('clusters', 'rotateCredential', { credentials: ['bmcCredentials'] }) }) },
@@ -283,21 +288,22 @@ function steps(v: ApiVersion): Step[] {
     { operationId: 'BareMetalMachines_PowerOff', params: () => ({ ...bmm, ...action('bareMetalMachines', 'powerOff', { skipShutdown: 'False' }) }) },
     { operationId: 'BareMetalMachines_Start', params: () => bmm },
     { operationId: 'BareMetalMachines_Restart', params: () => bmm },
-    { operationId: 'BareMetalMachines_Reimage', params: () => bmm },
-    { operationId: 'BareMetalMachines_Replace', params: () => ({ ...bmm, ...action('bareMetalMachines', 'replace', {
-      bmcCredentials: { username: 'root', password: 'example-new-bmc-password' },
-      bmcMacAddress: mac(3, 1),
-      bootMacAddress: mac(4, 1),
-      machineName: BMM,
-      serialNumber: 'EXAMPLE1001R',
-      safeguardMode: 'All',
-      storagePolicy: 'DiscardAll',
-    }) }) },
     { operationId: 'BareMetalMachines_RunCommand', params: () => ({ ...bmm, ...action('bareMetalMachines', 'runCommand', { script: Buffer.from('uptime').toString('base64'), arguments: ['--pretty'], limitTimeSeconds: 60 }) }) },
     { operationId: 'OperationResults_Get', params: (d) => operationOf(last(d, 'BareMetalMachines_RunCommand'), 'Location') },
     { operationId: 'BareMetalMachines_RunDataExtracts', params: () => ({ ...bmm, ...action('bareMetalMachines', 'runDataExtracts', { commands: [{ command: 'hardware-support-data-collection', arguments: ['SysInfo', 'TTYLog'] }], limitTimeSeconds: 600 }) }) },
     { operationId: 'BareMetalMachines_RunDataExtractsRestricted', params: () => ({ ...bmm, ...action('bareMetalMachines', 'runDataExtractsRestricted', { commands: [{ command: 'cluster-cve-report' }], limitTimeSeconds: 600 }) }) },
-    { operationId: 'BareMetalMachines_RunReadCommands', params: () => ({ ...bmm, ...action('bareMetalMachines', 'runReadCommands', { commands: [{ command: 'ip', arguments: ['addr'] }], limitTimeSeconds: 60 }) }) },
+    { operationId: 'BareMetalMachines_RunReadCommands', params: () => ({ ...bmm, ...action('bareMetalMachines', 'runReadCommands', { commands: [{ command: 'ip', arguments: ['address', 'show'] }], limitTimeSeconds: 60 }) }) },
+    // Last: a reimage keeps its machine busy while it runs on the clock (and a replacement goes to another machine).
+    { operationId: 'BareMetalMachines_Reimage', params: () => bmm },
+    { operationId: 'BareMetalMachines_Replace', params: () => ({ ...bmm, bareMetalMachineName: BMM2, ...action('bareMetalMachines', 'replace', {
+      bmcCredentials: { username: 'root', password: 'example-new-bmc-password' },
+      bmcMacAddress: mac(3, 1),
+      bootMacAddress: mac(4, 1),
+      machineName: BMM2,
+      serialNumber: 'EXAMPLE1001R',
+      safeguardMode: 'All',
+      storagePolicy: 'DiscardAll',
+    }) }) },
 
     { operationId: 'StorageAppliances_ListBySubscription', params: () => ({}) },
     { operationId: 'StorageAppliances_ListByResourceGroup', params: () => ({ resourceGroupName: MRG }) },

@@ -11,7 +11,7 @@ import { keyVaultProvider } from './keyvault/index.js';
 import { FEDERATED_CREDENTIALS } from './managedidentity/credential-store.js';
 import { federatedIdentityCredentials } from './managedidentity/federated.js';
 import { userAssignedIdentities } from './managedidentity/user-assigned.js';
-import { networkCloudHandlers } from './networkcloud/index.js';
+import { NETWORKCLOUD_COLLECTIONS, networkCloudHandlers } from './networkcloud/index.js';
 import { resourcesRegistrations } from './resources/registrations.js';
 import { requireVersion } from './router.js';
 
@@ -158,6 +158,7 @@ export function registerProviders(emu: Emulator): ProviderRegistry {
   const registry = new ProviderRegistry(emu);
   for (const registration of resourcesRegistrations()) registry.register(registration);
   for (const handler of networkCloudHandlers(emu)) registry.add(handler);
+  for (const collection of NETWORKCLOUD_COLLECTIONS) registry.ownCollection(collection);
   // The identity type is also served (and its finishers registered) by networkCloudHandlers; adding it
   // again here is harmless and keeps Microsoft.ManagedIdentity's types together.
   registry.add(userAssignedIdentities(emu));

@@ -218,12 +218,33 @@ export class SecretRotation {
 
   // ---------------------------------------------------------------- rotating
 
+  /**
+   * A replaced machine's BMC credential (replace's bmcCredentials) becomes its managed credential,
+   * archived like a rotated one when the cluster has a secret archive. The caller (the replace
+   * operation) holds the machine's write lock, so this neither takes it nor waits for a clock pass.
+   */
+  async adoptReplacedBmcCredential(machineId: string, username: string, password: string): Promise<RotationSummary> {
+    const machine = this.emu.store.get<StoredResource>(RESOURCES, idKey(machineId));
+    const clusterId = machine && isObject(machine.resource.properties) ? String(machine.resource.properties.clusterId ?? '') : '';
+    const cluster = clusterId ? this.emu.store.get<StoredResource>(RESOURCES, idKey(clusterId)) : undefined;
+    if (!machine || !cluster) return { rotated: 0, archived: 0 };
+    const bmc = CREDENTIAL_KINDS.find((k) => k.target === 'bareMetalMachine' && k.slug.startsWith('bmc'))!;
+    return this.rotateCluster(cluster, (kind) => kind === bmc, false, { only: machine.id, value: password, username, machineLocked: true });
+  }
+
   /** `clusterLocked`: the caller already holds the cluster's write lock (an operation of the cluster). */
-  private async rotateCluster(cluster: StoredResource, select: (kind: CredentialKind, record: ManagedCredential | undefined) => boolean, clusterLocked: boolean): Promise<RotationSummary> {
+  private async rotateCluster(
+    cluster: StoredResource,
+    select: (kind: CredentialKind, record: ManagedCredential | undefined) => boolean,
+    clusterLocked: boolean,
+    given: { only: string; value: string; username: string; machineLocked: boolean } | undefined = undefined,
+  ): Promise<RotationSummary> {
     const { store } = this.emu;
     const machines = this.machinesOf(cluster);
     if (!machines.length) return { rotated: 0, archived: 0 };
-    const due = this.targetsOf(cluster, machines).filter((t) => select(t.kind, readCredential(store, t.resource.id, t.kind.credential)));
+    const due = this.targetsOf(cluster, machines)
+      .filter((t) => !given || idKey(t.resource.id) === idKey(given.only))
+      .filter((t) => select(t.kind, readCredential(store, t.resource.id, t.kind.credential)));
     await this.listManagedCredentials(cluster, clusterLocked);
     if (!due.length) return { rotated: 0, archived: 0 };
 
@@ -240,8 +261,8 @@ export class SecretRotation {
       const previous = readCredential(store, t.resource.id, t.kind.credential);
       const rotationPeriodDays = previous?.rotationPeriodDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
       const expirePeriodDays = previous?.expirePeriodDays ?? DEFAULT_EXPIRE_PERIOD_DAYS;
-      const value = newCredentialValue();
-      const username = usernameOf(t.kind, t.resource);
+      const value = given?.value ?? newCredentialValue();
+      const username = given?.username ?? usernameOf(t.kind, t.resource);
       let archive: ArchiveReference | undefined;
       let failure: string | undefined;
       if (writer && 'vault' in writer) {
@@ -287,19 +308,20 @@ export class SecretRotation {
 
     for (const { resource, done, failure } of byResource.values()) {
       if (resource.id === cluster.id) continue;
-      await this.report(resource, done, failure, now);
+      await this.report(resource, done, failure, now, given?.machineLocked ?? false);
     }
     return summary;
   }
 
   /** Writes secretRotationStatus, the machine's live credential, and the archive notice (or its removal). */
-  private async report(resource: StoredResource, done: { kind: CredentialKind; credential: ManagedCredential }[], failure: string | undefined, now: string): Promise<void> {
+  private async report(resource: StoredResource, done: { kind: CredentialKind; credential: ManagedCredential }[], failure: string | undefined, now: string, locked = false): Promise<void> {
     const { store } = this.emu;
     const key = idKey(resource.id);
     const notice = store.get<ArchiveNotice>(ARCHIVE_NOTICES, key);
     let noticeOp: StoreOp | undefined;
     // Taken like any other write to the machine, so a concurrent PATCH or action cannot lose this update.
-    await this.emu.writeLock.run(resourceLockKey(resource.id), () => updateResource(this.emu, resource.id, (_hub, props) => {
+    const write = (work: () => Promise<unknown>) => (locked ? work() : this.emu.writeLock.run(resourceLockKey(resource.id), work));
+    await write(() => updateResource(this.emu, resource.id, (_hub, props) => {
       const statuses = Array.isArray(props.secretRotationStatus) ? (props.secretRotationStatus as JsonObject[]).filter(isObject) : [];
       for (const { kind, credential } of done) {
         const status: JsonObject = {

@@ -16,9 +16,9 @@ export function missingTools(tools: string[]): string[] {
 }
 
 /** Runs examples/<script> against the emulator whose data folder is `dataDir`; resolves with its exit code and output. */
-export function runExample(script: string, dataDir: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+export function runExample(script: string, dataDir: string, timeoutMs: number, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    execFile('bash', [path.join(ROOT, 'examples', script)], { cwd: ROOT, env: { ...process.env, NCE_DATA_DIR: dataDir }, timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile('bash', [path.join(ROOT, 'examples', script)], { cwd: ROOT, env: { ...process.env, NCE_DATA_DIR: dataDir, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
     });
   });

@@ -128,16 +128,17 @@ const SCENARIOS: Scenario[] = [
         const op = await client.poll(rebased(acts.acked.patch, client));
         expect(op.body.status, op.text).to.equal('Succeeded');
       }
-      const action = await client.post(clusterUrl(sub).replace('?', '/updateVersion?'), { targetClusterVersion: '3.16.0' });
+      const action = await client.post(clusterUrl(sub).replace('?', '/scanRuntime?'), { scanActivity: 'Scan' });
       expect(action.status, action.text).to.equal(202);
       expect((await client.poll(action)).status).to.equal(200);
       await writableAgain(client, sub, 'patch');
     },
   },
   {
-    name: 'action (updateVersion)',
+    // An action with an effect on an undeployed cluster (updateVersion needs a deployed one).
+    name: 'action (scanRuntime)',
     async act(client, sub, acts) {
-      const r = await client.post(clusterUrl(sub).replace('?', '/updateVersion?'), { targetClusterVersion: '3.16.0' });
+      const r = await client.post(clusterUrl(sub).replace('?', '/scanRuntime?'), { scanActivity: 'Scan' });
       expect(r.status, r.text).to.equal(202);
       acts.acked.action = r;
       const done = await client.poll(r);
@@ -148,9 +149,10 @@ const SCENARIOS: Scenario[] = [
         // Accepted before the kill: it is resumed after the restart and takes effect.
         const done = await client.poll(rebased(acts.acked.action, client));
         expect(done.status, done.text).to.equal(200);
-        expect((await settled(client, clusterUrl(sub))).body.properties.clusterVersion).to.equal('3.16.0');
+        const states = (await settled(client, clusterUrl(sub))).body.properties.actionStates;
+        expect(states[0]).to.include({ actionType: 'Microsoft.NetworkCloud/clusters/scanRuntime/action', correlationId: done.body.name });
       }
-      const again = await client.post(clusterUrl(sub).replace('?', '/updateVersion?'), { targetClusterVersion: '3.17.0' });
+      const again = await client.post(clusterUrl(sub).replace('?', '/scanRuntime?'), { scanActivity: 'Skip' });
       expect(again.status, again.text).to.equal(202);
       expect((await client.poll(again)).status).to.equal(200);
       await writableAgain(client, sub, 'action');

@@ -131,6 +131,10 @@ describe('cluster lifecycle', () => {
     expect(m.properties.actionStates.map((a: any) => a.actionType)).to.include('Microsoft.NetworkCloud/bareMetalMachines/cordon/action');
     const restart = await run.client.post(`${base}/restart?api-version=${V}`);
     expect(restart.status).to.equal(409);
+    // Commands need the machine on.
+    const off = await run.client.post(`${base}/runReadCommands?api-version=${V}`, { commands: [{ command: 'hostname' }], limitTimeSeconds: 60 });
+    expect([off.status, off.body.error.code]).to.deep.equal([409, 'InvalidMachineState']);
+    await run.client.poll(await run.client.post(`${base}/start?api-version=${V}`));
     const run1 = await run.client.post(`${base}/runReadCommands?api-version=${V}`, { commands: [{ command: 'hostname' }], limitTimeSeconds: 60 });
     const result = await run.client.poll(run1);
     expect(result.body.properties.exitCode).to.equal('0');

@@ -9,7 +9,12 @@ import { clusterManagers } from './cluster-managers.js';
 import { kubernetesVersionCatalogue, rackSkuCatalogue } from './catalogues.js';
 import { clusters } from './clusters.js';
 import { genericType } from './generic.js';
+import { COMMAND_OUTPUTS } from './command-output.js';
 import { bareMetalMachines, storageAppliances } from './machines.js';
+import { PROGRESS } from './progress.js';
+
+/** Store collections of the NetworkCloud behaviour that an emulator reset empties. */
+export const NETWORKCLOUD_COLLECTIONS = [COMMAND_OUTPUTS, PROGRESS];
 
 /** Regions the emulated provider reports; any region name is accepted on create. */
 export const NETWORKCLOUD_LOCATIONS = ['eastus', 'eastus2', 'westus3', 'southcentralus', 'westeurope', 'northeurope', 'uksouth', 'japaneast'];

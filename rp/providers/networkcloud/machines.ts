@@ -1,12 +1,15 @@
 /** Bare metal machines and storage appliances: created by deploy; customers PATCH a few fields and run actions. */
-import type { JsonObject } from '../../api/derive.js';
+import { isObject, type JsonObject } from '../../api/derive.js';
 import { bareMetalMachineDef, storageApplianceDef } from '../../api/registry.js';
 import { ArmError } from '../../arm/errors.js';
 import type { OperationRecord } from '../../arm/operations.js';
 import type { Emulator } from '../../emulator.js';
-import type { StoredResource } from '../resource-store.js';
+import { idKey } from '../../arm/resource-id.js';
+import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType, type ActionHooks, type TrackedOptions } from '../tracked.js';
 import { recordAction } from './action-states.js';
+import { checkCommands, produceResult, pruneResults, type CommandKind } from './command-output.js';
+import { progressOf, startMachineJob } from './progress.js';
 import { updateResource } from './update.js';
 
 const BMM = 'Microsoft.NetworkCloud/bareMetalMachines';
@@ -23,20 +26,44 @@ function machineAction(emu: Emulator, message: string, change: (props: JsonObjec
   };
 }
 
-/** The run* actions: the output would go to the cluster's storage; the emulator reports where. */
-function commandAction(emu: Emulator, kind: string): ActionHooks {
+/** The run* actions: checked at the request, run (the emulator's way) when the operation finishes; see command-output.ts. */
+function commandAction(emu: Emulator, kind: CommandKind): ActionHooks {
   return {
+    accept(stored, body, ctx) {
+      requirePoweredOn(stored, kind);
+      checkCommands(kind, body, ctx.apiVersion, stored.type === 'Microsoft.NetworkCloud/storageAppliances');
+    },
     async finish(stored: StoredResource, body: JsonObject, _emu: Emulator, op: OperationRecord) {
-      await updateResource(emu, stored.id, (_hub, props) => recordAction(props, BMM, op, emu.clock.iso(), `${kind} completed.`));
-      const commands = Array.isArray(body.commands) ? body.commands.length : 1;
-      return {
-        exitCode: '0',
-        outputHead: `====Action Command Output====\n${commands} command(s) ran on ${String(stored.resource.name)} (emulated).`,
-        resultUrl: `https://commandoutput.blob.core.windows.net/nexus/${op.name}-output.tar.gz`,
-        resultRef: `https://commandoutput.blob.core.windows.net/nexus/${op.name}-output.tar.gz`,
-      };
+      const result = await produceResult(emu, stored, kind, body, op.name);
+      if (stored.type === BMM) {
+        await updateResource(emu, stored.id, (_hub, props) => recordAction(props, BMM, op, emu.clock.iso(), `${kind} finished with exit code ${String(result.exitCode)}.`));
+      }
+      return result;
     },
   };
+}
+
+/**
+ * The safeguards of a disruptive action (safeguardMode All, the default): a control-plane machine
+ * may not go while another control-plane machine is not ready, which would risk the quorum.
+ */
+function checkSafeguards(emu: Emulator, stored: StoredResource, body: JsonObject, action: string): void {
+  if (String(body.safeguardMode ?? 'All') === 'None') return;
+  const props = stored.resource.properties as JsonObject;
+  const controlPlane = (m: JsonObject) => ((m.machineRoles as string[] | undefined) ?? []).some((r) => r.includes('control-plane'));
+  if (!controlPlane(props)) return;
+  const others = emu.store.list<StoredResource>(RESOURCES).filter((r) => r.type === BMM && r.id !== stored.id
+    && String((r.resource.properties as JsonObject).clusterId ?? '').toLowerCase() === String(props.clusterId ?? '').toLowerCase()
+    && controlPlane(r.resource.properties as JsonObject) && (r.resource.properties as JsonObject).readyState !== 'True');
+  if (others.length) {
+    throw new ArmError(409, 'SafeguardViolation', `'${action}' of the control-plane machine '${String(stored.resource.name)}' is refused while the control-plane machine '${String(others[0].resource.name)}' is not ready; it would risk the Kubernetes control plane's quorum. Wait for it, or send safeguardMode None to skip this check.`);
+  }
+}
+
+function requireIdleMachine(emu: Emulator, stored: StoredResource, action: string): void {
+  if (progressOf(emu, stored.id)) {
+    throw new ArmError(409, 'AnotherOperationInProgress', `The bare metal machine '${String(stored.resource.name)}' is still being reimaged or replaced; '${action}' must wait for it.`);
+  }
 }
 
 function requirePoweredOn(stored: StoredResource, action: string): void {
@@ -46,6 +73,8 @@ function requirePoweredOn(stored: StoredResource, action: string): void {
 }
 
 export function bareMetalMachines(emu: Emulator, options: TrackedOptions): TrackedResourceType {
+  // Command results are removed once their time has passed on the virtual clock.
+  emu.clock.onChange(() => pruneResults(emu));
   return new TrackedResourceType(bareMetalMachineDef, {
     actions: {
       cordon: machineAction(emu, 'The machine is cordoned.', (p) => {
@@ -63,16 +92,47 @@ export function bareMetalMachines(emu: Emulator, options: TrackedOptions): Track
         p.readyState = 'True';
       }),
       restart: { ...machineAction(emu, 'The machine restarted.'), accept: (s) => requirePoweredOn(s, 'restart') },
-      reimage: machineAction(emu, 'The machine was reimaged.', (p) => {
-        p.detailedStatus = 'Provisioned';
-      }),
-      replace: machineAction(emu, 'The machine\'s hardware replacement was recorded.', (p, body) => {
-        for (const key of ['bmcMacAddress', 'bootMacAddress', 'serialNumber', 'bmcCredentials'] as const) if (body[key] !== undefined) p[key] = body[key];
-      }),
-      runCommand: { ...commandAction(emu, 'Run command'), accept: (s) => requirePoweredOn(s, 'runCommand') },
-      runDataExtracts: commandAction(emu, 'Data extraction'),
-      runDataExtractsRestricted: commandAction(emu, 'Restricted data extraction'),
-      runReadCommands: commandAction(emu, 'Read commands'),
+      reimage: {
+        accept(stored, body) {
+          requireIdleMachine(emu, stored, 'reimage');
+          requirePoweredOn(stored, 'reimage');
+          checkSafeguards(emu, stored, body, 'reimage');
+        },
+        async finish(stored, _body, _emu, op) {
+          await startMachineJob(emu, stored, 'reimage', op.name, 'The machine is being reimaged.');
+          return { exitCode: '0', outputHead: `The reimage of ${String(stored.resource.name)} has started.` };
+        },
+      },
+      replace: {
+        accept(stored, body) {
+          requireIdleMachine(emu, stored, 'replace');
+          checkSafeguards(emu, stored, body, 'replace');
+        },
+        async finish(stored, body, _emu, op) {
+          const creds = body.bmcCredentials as JsonObject | undefined;
+          // The new hardware's facts are recorded at once; its provisioning then runs on the clock.
+          await updateResource(emu, stored.id, (_hub, p) => {
+            for (const key of ['bmcMacAddress', 'bootMacAddress', 'serialNumber', 'machineName'] as const) if (body[key] !== undefined) p[key] = body[key];
+            if (body.serialNumber !== undefined) p.serviceTag = `ST${String(body.serialNumber).slice(-7).toUpperCase()}`;
+            if (body.bootMacAddress !== undefined && isObject(p.hardwareInventory)) {
+              const inv = p.hardwareInventory as JsonObject;
+              if (Array.isArray(inv.interfaces)) inv.interfaces = (inv.interfaces as JsonObject[]).map((i) => ({ ...i, macAddress: String(body.bootMacAddress) }));
+            }
+          });
+          let archived = '';
+          if (creds && typeof creds.password === 'string') {
+            const summary = await emu.rotation.adoptReplacedBmcCredential(stored.id, String(creds.username ?? 'root'), creds.password);
+            archived = summary.archived ? ` The new BMC credential was archived to ${String(summary.vaultUri)}.` : summary.failure ? ` The new BMC credential is kept in the platform's managed store only: ${summary.failure}` : '';
+          }
+          const policy = String(body.storagePolicy ?? 'DiscardAll');
+          await startMachineJob(emu, emu.store.get<StoredResource>(RESOURCES, idKey(stored.id)) ?? stored, 'replace', op.name, `The machine is being replaced (storage policy ${policy}).`);
+          return { exitCode: '0', outputHead: `The replacement of ${String(stored.resource.name)} has started.${archived}` };
+        },
+      },
+      runCommand: commandAction(emu, 'runCommand'),
+      runDataExtracts: commandAction(emu, 'runDataExtracts'),
+      runDataExtractsRestricted: commandAction(emu, 'runDataExtractsRestricted'),
+      runReadCommands: commandAction(emu, 'runReadCommands'),
     },
   }, { ...options, platformOwned: true });
 }
@@ -91,7 +151,7 @@ export function storageAppliances(emu: Emulator, options: TrackedOptions): Track
       disableRemoteVendorManagement: applianceAction((p) => {
         p.remoteVendorManagementStatus = 'Disabled';
       }),
-      runReadCommands: commandAction(emu, 'Read commands'),
+      runReadCommands: commandAction(emu, 'runReadCommands'),
     },
   }, { ...options, platformOwned: true });
 }
