@@ -20,7 +20,7 @@ import { updateResource } from '../update.js';
 import { defaultFeatureOps, featureStatuses } from './features.js';
 import { agentPoolSpecs, controlPlaneSpec, poolProperties } from './pools.js';
 import { attachedNetworkIds, computeMachines, hostClusterOf, KC_TYPE, nodesOf, RUNNING, scalePool, STEP_MS, type Node } from './nodes.js';
-import { armScheduler, rollPending, stepCluster, syncMachineOps } from './rolling.js';
+import { armScheduler, poolStatusOps, rollPending, stepCluster, syncMachineOps } from './rolling.js';
 
 const compareVersions = (a: string, b: string) => {
   const pa = a.split('.').map(Number);
@@ -93,12 +93,13 @@ class KubernetesClusterType extends TrackedResourceType {
       setProvisioningState(hub, 'Succeeded');
       props.detailedStatus = 'Available';
       props.detailedStatusMessage = 'The Kubernetes cluster is available.';
+      props.availableUpgrades = availableUpgrades(String(props.kubernetesVersion)) as Json;
     }
     if (ops.length) await emu.store.batch(ops);
     if (ops.length) props.featureStatuses = featureStatuses(emu, stored.id) as Json;
     props.attachedNetworkIds = attachedNetworkIds(props, agentPoolSpecs(emu, hub)) as Json;
     await this.save(emu, stored, hub, true);
-    await emu.store.batch(syncMachineOps(emu, [...nodesOf((stored.resource.properties as JsonObject)), ...nodesOf(props)]));
+    await emu.store.batch([...poolStatusOps(emu, hub), ...syncMachineOps(emu, [...nodesOf(stored.resource.properties as JsonObject), ...nodesOf(props)])]);
     return pending ? { pending: true } : undefined;
   }
 }
