@@ -19,7 +19,7 @@ import { KUBERNETES_VERSIONS } from '../catalogues.js';
 import { updateResource } from '../update.js';
 import { defaultFeatureOps, featureStatuses } from './features.js';
 import { agentPoolSpecs, controlPlaneSpec, poolProperties } from './pools.js';
-import { attachedNetworkIds, computeMachines, hostClusterOf, KC_TYPE, nodesOf, RUNNING, scalePool, STEP_MS, type Node } from './nodes.js';
+import { attachedNetworkIds, computeMachines, hostClusterOf, KC_TYPE, MAX_POOL_NODES, nodesOf, RUNNING, scalePool, STEP_MS, type Node } from './nodes.js';
 import { armScheduler, poolStatusOps, rollPending, stepCluster, syncMachineOps } from './rolling.js';
 
 const compareVersions = (a: string, b: string) => {
@@ -82,7 +82,7 @@ class KubernetesClusterType extends TrackedResourceType {
     } else {
       // A changed control-plane count adds or removes control-plane nodes.
       const host = typeof props.clusterId === 'string' ? props.clusterId : undefined;
-      const { added, removed } = scalePool(emu, String(hub.name), props, host, controlPlaneSpec(props), String(props.controlPlaneKubernetesVersion ?? props.kubernetesVersion));
+      const { added, removed } = scalePool(emu, String(hub.id), props, host, controlPlaneSpec(props), String(props.controlPlaneKubernetesVersion ?? props.kubernetesVersion));
       for (const n of added) Object.assign(n, RUNNING);
       void removed;
     }
@@ -120,12 +120,21 @@ function initialPoolOps(emu: Emulator, hub: JsonObject): StoreOp[] {
   });
 }
 
+function checkCounts(emu: Emulator, hub: JsonObject, creating: boolean): void {
+  const props = hub.properties as JsonObject;
+  const tooMany = [controlPlaneSpec(props), ...(creating ? agentPoolSpecs(emu, hub, true) : [])].find((p) => p.count > MAX_POOL_NODES);
+  if (tooMany) {
+    throw errors.badRequest('InvalidNodeCount', `The emulator places at most ${MAX_POOL_NODES} nodes per pool; '${tooMany.name}' asks for ${tooMany.count}.`, tooMany.role === 'ControlPlane' ? 'properties.controlPlaneNodeConfiguration.count' : 'properties.initialAgentPoolConfigurations.count');
+  }
+}
+
 function hooks(emu: Emulator) {
   return {
     updatingState: 'Updating',
     initialize(hub: JsonObject) {
       const props = hub.properties as JsonObject;
       const version = requireCatalogued(props.kubernetesVersion);
+      checkCounts(emu, hub, true);
       const host = hostClusterOf(emu, String((hub.extendedLocation as JsonObject | undefined)?.name ?? ''));
       if (!host) {
         throw errors.badRequest('InvalidExtendedLocation', `The extendedLocation '${String((hub.extendedLocation as JsonObject | undefined)?.name)}' is not the Kubernetes custom location (clusterExtendedLocation) of any Nexus cluster.`, 'extendedLocation.name');
@@ -148,13 +157,14 @@ function hooks(emu: Emulator) {
         if (zones?.length && !machines.some((m) => m.usable && zones.includes(m.zone))) {
           throw errors.badRequest('InvalidAvailabilityZones', `No compute machine of the Nexus cluster is in availability zone(s) ${zones.join(', ')}; its zones are ${[...new Set(machines.map((m) => m.zone))].join(', ')}.`, pool.role === 'ControlPlane' ? 'properties.controlPlaneNodeConfiguration.availabilityZones' : 'properties.initialAgentPoolConfigurations.availabilityZones');
         }
-        scalePool(emu, String(hub.name), props, host.id, pool, version);
+        scalePool(emu, String(hub.id), props, host.id, pool, version);
       }
       props.attachedNetworkIds = attachedNetworkIds(props, pools) as Json;
     },
     prepare(hub: JsonObject, ctx: { existing?: StoredResource }) {
       const props = hub.properties as JsonObject;
       const version = requireCatalogued(props.kubernetesVersion);
+      checkCounts(emu, hub, !ctx.existing);
       if (!ctx.existing) return;
       const before = String((ctx.existing.resource.properties as JsonObject).kubernetesVersion);
       if (version === before) return;

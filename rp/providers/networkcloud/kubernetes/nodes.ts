@@ -5,7 +5,7 @@
  * through. A node in transition carries emulator-only members (`_until`, `_then`, `_kind`), which no
  * api-version shows: at `_until` on the virtual clock, the fields in `_then` are applied.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../../../api/derive.js';
 import { idKey } from '../../../arm/resource-id.js';
 import type { Emulator } from '../../../emulator.js';
@@ -18,6 +18,9 @@ export const BMM_TYPE = 'Microsoft.NetworkCloud/bareMetalMachines';
 export const STEP_MS = { upgrade: 60_000, restart: 30_000, evacuate: 60_000 } as const;
 
 export type Node = JsonObject & { name: string };
+
+/** The most nodes the emulator places for one pool (or the control plane): a guard against runaway counts. */
+export const MAX_POOL_NODES = 100;
 
 /** What a pool (or the control plane) asks of its nodes. */
 export interface PoolSpec {
@@ -54,9 +57,10 @@ export interface Machine {
   id: string;
   zone: string;
   usable: boolean;
+  compute?: boolean;
 }
 
-/** The cluster's compute machines (compute-plane role), with their rack's availability zone, in name order. */
+/** The cluster's compute machines (compute-plane role; all its machines if it has none), with their rack's availability zone, in id order. */
 export function computeMachines(emu: Emulator, clusterId: string): Machine[] {
   const key = clusterId.toLowerCase();
   const out: Machine[] = [];
@@ -65,12 +69,13 @@ export function computeMachines(emu: Emulator, clusterId: string): Machine[] {
     const p = r.resource.properties as JsonObject;
     if (String(p.clusterId ?? '').toLowerCase() !== key) continue;
     const roles = Array.isArray(p.machineRoles) ? p.machineRoles.map(String) : [];
-    if (!roles.some((role) => role.includes('compute-plane'))) continue;
     const rack = typeof p.rackId === 'string' ? emu.store.get<StoredResource>(RESOURCES, idKey(p.rackId)) : undefined;
     const zone = String((rack?.resource.properties as JsonObject | undefined)?.availabilityZone ?? '1');
-    out.push({ id: r.id, zone, usable: p.cordonStatus !== 'Cordoned' && p.powerState !== 'Off' });
+    out.push({ id: r.id, zone, usable: p.cordonStatus !== 'Cordoned' && p.powerState !== 'Off', compute: roles.some((role) => role.includes('compute-plane')) });
   }
-  return out.sort((a, b) => a.id.localeCompare(b.id));
+  // A lab cluster without compute machines (one small rack) runs its nodes on the machines it has.
+  const compute = out.filter((m) => m.compute);
+  return (compute.length ? compute : out).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** How many nodes (of every Kubernetes cluster) each machine carries, by lower-cased machine id. */
@@ -113,13 +118,13 @@ function addressIn(prefix: string | undefined, n: number): string {
   return [24, 16, 8, 0].map((s) => (host >>> s) & 0xff).join('.');
 }
 
-/** A locally administered MAC address for a node's interface. */
-function macFor(): string {
-  return `02:${randomBytes(5).toString('hex').match(/../g)!.join(':')}`;
+/** A stable locally administered MAC address for one interface of a node. */
+function macFor(node: string, attachment: string): string {
+  return `02:${createHash('sha256').update(`${node}/${attachment}`).digest('hex').slice(0, 10).match(/../g)!.join(':')}`;
 }
 
 /** The networks of a Kubernetes cluster (and of a pool, when it names its own), as the node sees them. */
-export function nodeNetworks(emu: Emulator, clusterProps: JsonObject, pool: PoolSpec, hostNumber: number): JsonObject[] {
+export function nodeNetworks(emu: Emulator, clusterProps: JsonObject, pool: PoolSpec, hostNumber: number, node: string): JsonObject[] {
   const net = (clusterProps.networkConfiguration ?? {}) as JsonObject;
   const attached = (pool.attachedNetworkConfiguration ?? net.attachedNetworkConfiguration ?? {}) as JsonObject;
   const prefixOf = (id: string) => {
@@ -128,18 +133,18 @@ export function nodeNetworks(emu: Emulator, clusterProps: JsonObject, pool: Pool
   };
   const out: JsonObject[] = [];
   if (typeof net.cniNetworkId === 'string') {
-    out.push({ attachedNetworkId: net.cniNetworkId, defaultGateway: 'True', ipAllocationMethod: 'Dynamic', ipv4Address: addressIn(prefixOf(net.cniNetworkId), hostNumber), macAddress: macFor(), networkAttachmentName: 'cni' });
+    out.push({ attachedNetworkId: net.cniNetworkId, defaultGateway: 'True', ipAllocationMethod: 'Dynamic', ipv4Address: addressIn(prefixOf(net.cniNetworkId), hostNumber), macAddress: macFor(node, 'cni'), networkAttachmentName: 'cni' });
   }
   if (typeof net.cloudServicesNetworkId === 'string') {
-    out.push({ attachedNetworkId: net.cloudServicesNetworkId, defaultGateway: 'False', ipAllocationMethod: 'Dynamic', ipv4Address: addressIn('169.254.0.0/16', hostNumber), macAddress: macFor(), networkAttachmentName: 'csn' });
+    out.push({ attachedNetworkId: net.cloudServicesNetworkId, defaultGateway: 'False', ipAllocationMethod: 'Dynamic', ipv4Address: addressIn('169.254.0.0/16', hostNumber), macAddress: macFor(node, 'csn'), networkAttachmentName: 'csn' });
   }
   const list = (k: string) => (Array.isArray(attached[k]) ? (attached[k] as JsonObject[]) : []);
   list('l3Networks').forEach((n, i) => {
     const ipam = n.ipamEnabled === 'True';
-    out.push({ attachedNetworkId: n.networkId as Json, defaultGateway: 'False', ipAllocationMethod: ipam ? 'Dynamic' : 'Disabled', ...(ipam ? { ipv4Address: addressIn(prefixOf(String(n.networkId)), hostNumber) } : {}), macAddress: macFor(), networkAttachmentName: `l3net${i}` });
+    out.push({ attachedNetworkId: n.networkId as Json, defaultGateway: 'False', ipAllocationMethod: ipam ? 'Dynamic' : 'Disabled', ...(ipam ? { ipv4Address: addressIn(prefixOf(String(n.networkId)), hostNumber) } : {}), macAddress: macFor(node, `l3net${i}`), networkAttachmentName: `l3net${i}` });
   });
-  list('l2Networks').forEach((n, i) => out.push({ attachedNetworkId: n.networkId as Json, defaultGateway: 'False', ipAllocationMethod: 'Disabled', macAddress: macFor(), networkAttachmentName: `l2net${i}` }));
-  list('trunkedNetworks').forEach((n, i) => out.push({ attachedNetworkId: n.networkId as Json, defaultGateway: 'False', ipAllocationMethod: 'Disabled', macAddress: macFor(), networkAttachmentName: `trunknet${i}` }));
+  list('l2Networks').forEach((n, i) => out.push({ attachedNetworkId: n.networkId as Json, defaultGateway: 'False', ipAllocationMethod: 'Disabled', macAddress: macFor(node, `l2net${i}`), networkAttachmentName: `l2net${i}` }));
+  list('trunkedNetworks').forEach((n, i) => out.push({ attachedNetworkId: n.networkId as Json, defaultGateway: 'False', ipAllocationMethod: 'Disabled', macAddress: macFor(node, `trunknet${i}`), networkAttachmentName: `trunknet${i}` }));
   return out;
 }
 
@@ -162,15 +167,18 @@ export function attachedNetworkIds(props: JsonObject, pools: PoolSpec[]): string
   return ids;
 }
 
-function suffix(): string {
-  return randomBytes(3).toString('hex').slice(0, 5);
+/** A stable five-character suffix for the index-th node of a pool (the same pool and index give the same name). */
+function suffix(clusterId: string, pool: string, index: number): string {
+  return createHash('sha256').update(`${clusterId.toLowerCase()}/${pool}/${index}`).digest('hex').slice(0, 5);
 }
 
 /** A new node of a pool, placed on `machine`, coming up (Provisioning until its create completes). */
-export function newNode(emu: Emulator, clusterName: string, clusterProps: JsonObject, pool: PoolSpec, machine: Machine, version: string, hostNumber: number): Node {
-  const name = pool.role === 'ControlPlane' ? `${clusterName}-control-plane-${suffix()}` : `${clusterName}-${pool.name}-md-${suffix()}`;
+export function newNode(emu: Emulator, clusterId: string, clusterProps: JsonObject, pool: PoolSpec, machine: Machine, version: string, hostNumber: number, index: number): Node {
+  const clusterName = clusterId.split('/').pop()!;
+  const name = (pool.role === 'ControlPlane' ? `${clusterName}-control-plane-${suffix(clusterId, pool.name, index)}` : `${clusterName}-${pool.name}-md-${suffix(clusterId, pool.name, index)}`).toLowerCase();
   return {
-    name: name.toLowerCase(),
+    name,
+    _host: hostNumber,
     ...(pool.id ? { agentPoolId: pool.id } : {}),
     availabilityZone: machine.zone,
     bareMetalMachineId: machine.id,
@@ -181,7 +189,7 @@ export function newNode(emu: Emulator, clusterName: string, clusterProps: JsonOb
     kubernetesVersion: version,
     labels: (pool.labels ?? []) as Json,
     mode: pool.mode,
-    networkAttachments: nodeNetworks(emu, clusterProps, pool, hostNumber) as Json,
+    networkAttachments: nodeNetworks(emu, clusterProps, pool, hostNumber, name) as Json,
     powerState: 'Off',
     role: pool.role,
     taints: (pool.taints ?? []) as Json,
@@ -192,7 +200,7 @@ export function newNode(emu: Emulator, clusterName: string, clusterProps: JsonOb
 export const RUNNING: JsonObject = { detailedStatus: 'Running', detailedStatusMessage: 'The node is running.', powerState: 'On' };
 
 /** Brings a pool's nodes to its count: new nodes are placed and come up, surplus nodes (newest first) go. */
-export function scalePool(emu: Emulator, clusterName: string, clusterProps: JsonObject, hostId: string | undefined, pool: PoolSpec, version: string): { added: Node[]; removed: Node[] } {
+export function scalePool(emu: Emulator, clusterId: string, clusterProps: JsonObject, hostId: string | undefined, pool: PoolSpec, version: string): { added: Node[]; removed: Node[] } {
   const all = nodesOf(clusterProps);
   const mine = all.filter((n) => belongsTo(n, pool));
   const added: Node[] = [];
@@ -202,11 +210,16 @@ export function scalePool(emu: Emulator, clusterName: string, clusterProps: Json
   } else if (mine.length < pool.count) {
     const machines = hostId ? computeMachines(emu, hostId) : [];
     const load = machineLoad(emu, all);
+    // Each node has its own host number (its addresses), the lowest free one.
+    const hosts = new Set(all.map((n) => n._host));
+    let host = 1;
     for (let i = mine.length; i < pool.count; i++) {
       const machine = pickMachine(machines, load, pool.availabilityZones, i);
       if (!machine) break;
       load.set(machine.id.toLowerCase(), (load.get(machine.id.toLowerCase()) ?? 0) + 1);
-      added.push(newNode(emu, clusterName, clusterProps, pool, machine, version, all.length + added.length + 1));
+      while (hosts.has(host)) host++;
+      hosts.add(host);
+      added.push(newNode(emu, clusterId, clusterProps, pool, machine, version, host, i));
     }
   }
   const gone = new Set(removed.map((n) => n.name));

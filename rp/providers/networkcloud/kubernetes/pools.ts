@@ -10,7 +10,7 @@ import { idKey } from '../../../arm/resource-id.js';
 import type { Emulator } from '../../../emulator.js';
 import { RESOURCES, type StoredResource } from '../../resource-store.js';
 import { TrackedResourceType, type TrackedOptions } from '../../tracked.js';
-import { attachedNetworkIds, belongsTo, computeMachines, KC_TYPE, nodesOf, RUNNING, scalePool, type PoolSpec } from './nodes.js';
+import { attachedNetworkIds, belongsTo, computeMachines, KC_TYPE, MAX_POOL_NODES, nodesOf, RUNNING, scalePool, type PoolSpec } from './nodes.js';
 import { armScheduler, syncMachineOps } from './rolling.js';
 import { updateResource } from '../update.js';
 
@@ -45,11 +45,11 @@ function specOf(id: string, name: string, p: JsonObject): PoolSpec {
 }
 
 /** The cluster's agent pools: its agentPools resources once they exist, its initial configurations before. */
-export function agentPoolSpecs(emu: Emulator, hub: JsonObject): PoolSpec[] {
+export function agentPoolSpecs(emu: Emulator, hub: JsonObject, initial = false): PoolSpec[] {
   const clusterId = String(hub.id);
   const prefix = `${idKey(clusterId)}/agentpools/`;
   const stored = emu.store.entries<StoredResource>(RESOURCES).filter(([k, r]) => k.startsWith(prefix) && r.type === POOL_TYPE).map(([, r]) => r).sort((a, b) => a.seq - b.seq);
-  if (stored.length || (hub.properties as JsonObject).detailedStatus !== 'Provisioning') return stored.map((r) => specOf(r.id, String(r.resource.name), r.resource.properties as JsonObject));
+  if (!initial && (stored.length || (hub.properties as JsonObject).detailedStatus !== 'Provisioning')) return stored.map((r) => specOf(r.id, String(r.resource.name), r.resource.properties as JsonObject));
   // While the cluster is created, its pools are still the initial configurations.
   const configs = Array.isArray((hub.properties as JsonObject).initialAgentPoolConfigurations) ? ((hub.properties as JsonObject).initialAgentPoolConfigurations as JsonObject[]) : [];
   return configs.map((c) => specOf(`${clusterId}/agentPools/${String(c.name)}`, String(c.name), c));
@@ -81,7 +81,7 @@ export function agentPools(emu: Emulator, options: TrackedOptions): TrackedResou
     prepare(hub) {
       const props = hub.properties as JsonObject;
       const count = Number(props.count);
-      if (!Number.isInteger(count) || count < 0) throw errors.badRequest('InvalidAgentPoolCount', `The agent pool count must be a whole number, 0 or more; got ${String(props.count)}.`, 'properties.count');
+      if (!Number.isInteger(count) || count < 0 || count > MAX_POOL_NODES) throw errors.badRequest('InvalidAgentPoolCount', `The agent pool count must be a whole number from 0 to ${MAX_POOL_NODES} (the emulator's limit); got ${String(props.count)}.`, 'properties.count');
       if (props.mode === 'System' && count < 1) throw errors.badRequest('InvalidAgentPoolCount', 'A System agent pool needs at least one node.', 'properties.count');
       const cluster = emu.store.get<StoredResource>(RESOURCES, idKey(clusterIdOf(String(hub.id))));
       const host = (cluster?.resource.properties as JsonObject | undefined)?.clusterId;
@@ -99,7 +99,7 @@ export function agentPools(emu: Emulator, options: TrackedOptions): TrackedResou
       let after: JsonObject[] = [];
       await updateResource(emu, clusterId, (kc, kprops) => {
         before = nodesOf(kprops);
-        const { added } = scalePool(emu, String(kc.name), kprops, typeof kprops.clusterId === 'string' ? kprops.clusterId : undefined, pool, String(kprops.controlPlaneKubernetesVersion ?? kprops.kubernetesVersion));
+        const { added } = scalePool(emu, String(kc.id), kprops, typeof kprops.clusterId === 'string' ? kprops.clusterId : undefined, pool, String(kprops.controlPlaneKubernetesVersion ?? kprops.kubernetesVersion));
         for (const n of added) Object.assign(n, RUNNING);
         const pools = agentPoolSpecs(emu, kc).filter((p) => p.id?.toLowerCase() !== pool.id?.toLowerCase());
         kprops.attachedNetworkIds = attachedNetworkIds(kprops, [...pools, pool]) as Json;
