@@ -5,6 +5,9 @@
  * everything with it.
  */
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { clusterBody, clusterManagerBody } from '../helpers/bodies.js';
 import { ncPath, rgPath, startEmulator, type Reply, type Running } from '../helpers/emulator.js';
 
@@ -328,6 +331,20 @@ describe('Nexus Kubernetes clusters', function () {
     await run.client.poll(await ok(run.client.post(`${machine}/uncordon?api-version=${V}`, {}), [202]));
   });
 
+  it('a control-plane count change adds control-plane nodes; a runaway count is refused', async () => {
+    const r = await ok(run.client.patch(kcUrl('kc1'), { properties: { controlPlaneNodeConfiguration: { count: 4 } } }));
+    await run.client.poll(r);
+    const kc = await get(kcUrl('kc1'));
+    const cp = kc.properties.nodes.filter((n: any) => n.role === 'ControlPlane');
+    expect(cp).to.have.length(4);
+    expect(cp.every((n: any) => n.detailedStatus === 'Running' && n.kubernetesVersion === kc.properties.controlPlaneKubernetesVersion)).to.equal(true);
+    const huge = await run.client.patch(kcUrl('kc1'), { properties: { controlPlaneNodeConfiguration: { count: 100000 } } });
+    expect([huge.status, huge.body.error.code, huge.body.error.target]).to.deep.equal([400, 'InvalidNodeCount', 'properties.controlPlaneNodeConfiguration.count']);
+    const hugePool = await run.client.patch(kcUrl('kc1', '/agentPools/system'), { properties: { count: 100000 } });
+    expect([hugePool.status, hugePool.body.error.target]).to.deep.equal([400, 'properties.count']);
+    expect((await get(kcUrl('kc1'))).properties.nodes).to.have.length(kc.properties.nodes.length);
+  });
+
   it('deleting the cluster takes its pools, features and nodes with it and frees its machines', async () => {
     const kc = await get(kcUrl('kc1'));
     const del = await ok(run.client.delete(kcUrl('kc1')), [202]);
@@ -340,5 +357,55 @@ describe('Nexus Kubernetes clusters', function () {
     const again = await ok(run.client.put(kcUrl('kc1'), kcBody({ cpCount: 1 })), [201]);
     await run.client.poll(again);
     expect((await get(kcUrl('kc1'))).properties.nodes).to.have.length(3);
+  });
+});
+
+describe('Nexus Kubernetes clusters across a restart', function () {
+  this.timeout(60_000);
+
+  it('an upgrade in flight survives a restart of the emulator and finishes on the clock', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nce-k8s-'));
+    let run = await startEmulator({ inMemory: false, dataDir });
+    try {
+      const sub = run.client.info.subscriptionId;
+      const c = run.client;
+      await c.put(`${rgPath(sub, RG)}?api-version=2021-04-01`, { location: 'eastus' });
+      await c.poll(await c.put(`${ncPath(sub, RG, 'clusterManagers', 'cm1')}?api-version=${V}`, clusterManagerBody(sub, RG)));
+      const manager = (await c.get(`${ncPath(sub, RG, 'clusterManagers', 'cm1')}?api-version=${V}`)).body;
+      await c.put(`${ncPath(sub, RG, 'clusters', 'nexus1')}?api-version=${V}`, clusterBody(sub, RG, manager.properties.managerExtendedLocation, { machines: 4, computeRacks: 1, mrg: 'k8s-mrg' }));
+      await c.poll(await c.post(`${ncPath(sub, RG, 'clusters', 'nexus1')}/deploy?api-version=${V}`, {}));
+      const nexus = (await c.get(`${ncPath(sub, RG, 'clusters', 'nexus1')}?api-version=${V}`)).body;
+      const url = `${ncPath(sub, RG, 'kubernetesClusters', 'kc1')}?api-version=${V}`;
+      const created = await c.put(url, {
+        location: 'eastus', extendedLocation: { name: nexus.properties.clusterExtendedLocation.name, type: 'CustomLocation' },
+        properties: {
+          kubernetesVersion: '1.30.12', controlPlaneNodeConfiguration: { count: 1, vmSkuName: 'NC_G6_28_v1' },
+          initialAgentPoolConfigurations: [{ name: 'system', count: 1, mode: 'System', vmSkuName: 'NC_P10_56_v1' }],
+          networkConfiguration: { cloudServicesNetworkId: `/subscriptions/${sub}/resourceGroups/${RG}/providers/Microsoft.NetworkCloud/cloudServicesNetworks/csn`, cniNetworkId: `/subscriptions/${sub}/resourceGroups/${RG}/providers/Microsoft.NetworkCloud/l3Networks/cni` },
+        },
+      });
+      expect(created.status, created.text).to.equal(201);
+      await c.poll(created);
+      const patch = await c.patch(url, { properties: { kubernetesVersion: '1.31.8' } });
+      expect(patch.status).to.equal(202);
+      // The restarted emulator listens on another port: follow the status by its path.
+      const status = new URL(patch.headers['azure-asyncoperation'] as string).pathname + new URL(patch.headers['azure-asyncoperation'] as string).search;
+      expect((await c.get(status)).body.status).to.equal('InProgress');
+      await run.stop();
+      run = await startEmulator({ inMemory: false, dataDir });
+      const again = run.client;
+      expect((await again.get(status)).body.status).to.equal('InProgress', 'still rolling after the restart');
+      const kc = (await again.get(url)).body;
+      expect(kc.properties.provisioningState).to.equal('Updating');
+      expect(kc.properties.nodes.filter((n: any) => n.kubernetesVersion === '1.31.8')).to.have.length(0);
+      await again.post('/_emulator/clock', { advance: '2m' });
+      expect((await again.poll({ status: 202, headers: { 'azure-asyncoperation': status }, body: undefined, text: '' } as Reply)).body.status).to.equal('Succeeded');
+      const done = (await again.get(url)).body;
+      expect(done.properties.nodes.map((n: any) => n.kubernetesVersion)).to.deep.equal(['1.31.8', '1.31.8']);
+      expect(done.properties.provisioningState).to.equal('Succeeded');
+    } finally {
+      await run.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
