@@ -329,6 +329,10 @@ function steps(v: ApiVersion): Step[] {
 const HAND_WALKED = new Set(['clusterManagers', 'clusters', 'bareMetalMachines', 'storageAppliances']);
 /** Catalogue entries the walk reads. */
 const CATALOGUE_NAMES: Record<string, string> = { rackSkus: 'VLab_Single_DellR750_8C2M_x70r3_9', kubernetesVersions: 'default', racks: `${CLUSTER}-aggrack` };
+/** Names the service insists on: a feature must be one the platform knows. */
+const FIXED_NAMES: Record<string, string> = { 'kubernetesClusters/features': 'metrics-server' };
+/** A Kubernetes version the catalogue offers (rp/providers/networkcloud/catalogues.ts). */
+const EXAMPLE_KUBERNETES_VERSION = '1.30.12';
 /** Types created in the managed resource group (platform-owned) rather than the walk's group. */
 const IN_MRG = new Set(['racks']);
 const CUSTOM_LOCATION = `${rgId}/providers/Microsoft.ExtendedLocation/customLocations/example-cl`;
@@ -379,6 +383,7 @@ function sampleOf(f: Field, key = ''): Json {
 /** The example name of a resource of type t. */
 function exampleName(t: TypeModel): string {
   if (CATALOGUE_NAMES[t.type]) return CATALOGUE_NAMES[t.type];
+  if (FIXED_NAMES[t.type]) return FIXED_NAMES[t.type];
   if (t.name.enum?.length) return t.name.enum[0];
   const stem = t.segment.replace(/s$/, '').toLowerCase();
   return [`example-${stem}`, `example${stem}`, 'default'].find((n) => !t.name.pattern || new RegExp(t.name.pattern).test(n)) ?? stem;
@@ -410,8 +415,14 @@ function genericSteps(v: ApiVersion): Step[] {
       const p = params(t);
       switch (o.method) {
         case 'PUT': {
-          const body = { ...(sampleOf(vm.put ?? { type: 'object' }) as JsonObject), tags: { environment: 'example' } };
-          (refused ? rest : creates).push({ operationId: o.operationId, params: () => ({ ...p, body: vm.writable(body, 'put') }), ...(refused ? { expect: 400 } : {}) });
+          const body: JsonObject = { ...(sampleOf(vm.put ?? { type: 'object' }) as JsonObject), tags: { environment: 'example' } };
+          // A Kubernetes cluster runs on the example cluster (its Kubernetes custom location), at a version the catalogue offers.
+          const shaped = (d: Map<string, Exchange>): JsonObject => t.type !== 'kubernetesClusters' ? body : {
+            ...body,
+            extendedLocation: (bodyOf(last(d, 'Clusters_Get')).properties as JsonObject).clusterExtendedLocation,
+            properties: { ...(body.properties as JsonObject), kubernetesVersion: EXAMPLE_KUBERNETES_VERSION },
+          };
+          (refused ? rest : creates).push({ operationId: o.operationId, params: (d) => ({ ...p, body: vm.writable(shaped(d), 'put') }), ...(refused ? { expect: 400 } : {}) });
           break;
         }
         case 'DELETE':
@@ -424,7 +435,11 @@ function genericSteps(v: ApiVersion): Step[] {
         }
         case 'POST': {
           const action = vm.action(o.action!)!;
-          rest.push({ operationId: o.operationId, params: () => ({ ...p, ...(action.body ? { body: sampleOf(action.body) } : {}) }) });
+          // restartNode names a node the Kubernetes cluster has.
+          const actionBody = (d: Map<string, Exchange>): JsonObject => t.type === 'kubernetesClusters' && action.name === 'restartNode'
+            ? { nodeName: ((bodyOf(last(d, o.operationId.replace(/_RestartNode$/, '_CreateOrUpdate'))).properties as JsonObject).nodes as JsonObject[])[0].name }
+            : (sampleOf(action.body!) as JsonObject);
+          rest.push({ operationId: o.operationId, params: (d) => ({ ...p, ...(action.body ? { body: actionBody(d) } : {}) }) });
           break;
         }
         default:

@@ -60,6 +60,11 @@ export interface OperationFaults {
 
 export interface FinisherOutcome {
   properties?: JsonObject;
+  /**
+   * The work goes on (e.g. a rolling upgrade stepping with the clock): the operation stays
+   * InProgress, what the finisher wrote commits, and whoever drives the work calls complete() again.
+   */
+  pending?: boolean;
 }
 
 /** A finisher applies the operation's effect. Throwing an ArmError fails the operation with it. */
@@ -225,11 +230,16 @@ export class Operations {
     if (injected === 'hold') return;
     const finisher = injected ?? this.finishers.get(op.finisher);
     // The finisher's effect and the record saying it finished are one commit.
+    let pending = false;
     await this.store.transaction(async () => {
       const done: OperationRecord = { ...op, percentComplete: 100, endTime: undefined };
       try {
         if (!finisher) throw new ArmError(500, 'InternalServerError', `The emulator has no way to finish a '${op.verb}' operation of kind '${op.finisher}'.`);
         const outcome = await finisher(op);
+        if (outcome?.pending) {
+          pending = true;
+          return;
+        }
         done.status = 'Succeeded';
         if (outcome?.properties) done.properties = outcome.properties;
       } catch (e) {

@@ -236,7 +236,7 @@ describe('Kubernetes cluster PKI: live mutual-TLS API endpoint, token bootstrap,
     const withCert = await sClient(['-connect', `127.0.0.1:${port}`, '-CAfile', 'kc1-ca.pem', '-cert', 'os-agent.pem', '-key', 'os-agent.key'], ask);
     expect(withCert).to.contain('Verify return code: 0 (ok)');
     expect(withCert).to.match(/HTTP\/1\.[01] 200/);
-    expect(withCert).to.contain('"gitVersion":"v1.30.3"');
+    expect(withCert).to.contain('"gitVersion":"v1.30.12"');
     const without = await sClient(['-connect', `127.0.0.1:${port}`, '-CAfile', 'kc1-ca.pem'], ask);
     expect(without).to.match(/HTTP\/1\.[01] 401/);
     expect(without).to.contain('ClientCertificateRequired');

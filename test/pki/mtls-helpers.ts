@@ -81,9 +81,10 @@ export async function createKubernetesCluster(client: Client, demoClusterId: str
   const rg = cluster.id.split('/')[4];
   const id = ncPath(sub, rg, 'kubernetesClusters', name);
   const r = await client.put(`${id}?api-version=${V}`, {
-    location: 'eastus', extendedLocation: cluster.extendedLocation,
+    // A Kubernetes cluster runs on the Nexus cluster's Kubernetes custom location, at a catalogued version.
+    location: 'eastus', extendedLocation: cluster.properties.clusterExtendedLocation,
     properties: {
-      kubernetesVersion: '1.30.3',
+      kubernetesVersion: '1.30.12',
       controlPlaneNodeConfiguration: { count: 1, vmSkuName: 'NC_G6_28_v1' },
       initialAgentPoolConfigurations: [{ name: 'pool1', count: 1, mode: 'System', vmSkuName: 'NC_P10_56_v1' }],
       networkConfiguration: {

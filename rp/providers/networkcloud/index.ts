@@ -11,6 +11,7 @@ import { clusters } from './clusters.js';
 import { genericType } from './generic.js';
 import { COMMAND_OUTPUTS } from './command-output.js';
 import { bareMetalMachines, storageAppliances } from './machines.js';
+import { kubernetesTypes } from './kubernetes/index.js';
 import { PROGRESS } from './progress.js';
 
 /** Store collections of the NetworkCloud behaviour that an emulator reset empties. */
@@ -26,6 +27,7 @@ export function networkCloudHandlers(emu: Emulator): TypeHandler[] {
     clusters(emu, options),
     bareMetalMachines(emu, options),
     storageAppliances(emu, options),
+    ...kubernetesTypes(emu, options),
   ];
   const handwritten = new Set(types.map((t) => t.def.type));
   // Every other type of the model gets the generic behaviour; the platform owns some lifecycles.

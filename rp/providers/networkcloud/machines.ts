@@ -9,6 +9,7 @@ import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType, type ActionHooks, type TrackedOptions } from '../tracked.js';
 import { recordAction } from './action-states.js';
 import { checkCommands, produceResult, pruneResults, type CommandKind } from './command-output.js';
+import { kubernetesOnCordon, kubernetesOnUncordon } from './kubernetes/machine-events.js';
 import { progressOf, startMachineJob } from './progress.js';
 import { updateResource } from './update.js';
 
@@ -66,6 +67,14 @@ function requireIdleMachine(emu: Emulator, stored: StoredResource, action: strin
   }
 }
 
+/** An action whose completion also runs `then` (in the same commit), e.g. what a cordon does to the workloads on the machine. */
+function afterwards(hooks: ActionHooks, then: (stored: StoredResource, body: JsonObject) => Promise<void>): ActionHooks {
+  return { ...hooks, async finish(stored, body, e, op) {
+    await hooks.finish(stored, body, e, op);
+    await then(stored, body);
+  } };
+}
+
 function requirePoweredOn(stored: StoredResource, action: string): void {
   if ((stored.resource.properties as JsonObject).powerState === 'Off') {
     throw new ArmError(409, 'InvalidMachineState', `The bare metal machine '${stored.resource.name as string}' is powered off; start it before '${action}'.`);
@@ -77,12 +86,12 @@ export function bareMetalMachines(emu: Emulator, options: TrackedOptions): Track
   emu.clock.onChange(() => pruneResults(emu));
   return new TrackedResourceType(bareMetalMachineDef, {
     actions: {
-      cordon: machineAction(emu, 'The machine is cordoned.', (p) => {
+      cordon: afterwards(machineAction(emu, 'The machine is cordoned.', (p) => {
         p.cordonStatus = 'Cordoned';
-      }),
-      uncordon: machineAction(emu, 'The machine is uncordoned.', (p) => {
+      }), (s, body) => kubernetesOnCordon(emu, s.id, body.evacuate === 'True')),
+      uncordon: afterwards(machineAction(emu, 'The machine is uncordoned.', (p) => {
         p.cordonStatus = 'Uncordoned';
-      }),
+      }), (s) => kubernetesOnUncordon(emu, s.id)),
       powerOff: machineAction(emu, 'The machine is powered off.', (p) => {
         p.powerState = 'Off';
         p.readyState = 'False';
