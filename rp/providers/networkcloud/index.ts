@@ -9,13 +9,17 @@ import { clusterManagers } from './cluster-managers.js';
 import { kubernetesVersionCatalogue, rackSkuCatalogue } from './catalogues.js';
 import { clusters } from './clusters.js';
 import { genericType } from './generic.js';
+import { referencePolicy } from './references.js';
+import { typeOfId } from '../../api/references.js';
 import { bareMetalMachines, storageAppliances } from './machines.js';
 
 /** Regions the emulated provider reports; any region name is accepted on create. */
 export const NETWORKCLOUD_LOCATIONS = ['eastus', 'eastus2', 'westus3', 'southcentralus', 'westeurope', 'northeurope', 'uksouth', 'japaneast'];
 
 export function networkCloudHandlers(emu: Emulator): TypeHandler[] {
-  const options: TrackedOptions = { locations: NETWORKCLOUD_LOCATIONS };
+  const byType = new Map<string, TrackedResourceType>();
+  const resolve = (id: string) => byType.get(typeOfId(id)?.toLowerCase() ?? '')?.find(emu, id);
+  const options: TrackedOptions = { locations: NETWORKCLOUD_LOCATIONS, references: referencePolicy(emu, resolve) };
   const types: TrackedResourceType[] = [
     clusterManagers(emu, options),
     clusters(emu, options),
@@ -29,6 +33,7 @@ export function networkCloudHandlers(emu: Emulator): TypeHandler[] {
     const catalogue = t.type === 'rackSkus' ? rackSkuCatalogue : t.type === 'kubernetesVersions' ? kubernetesVersionCatalogue : undefined;
     types.push(genericType(emu, t, { ...options, platformOwned: PLATFORM_OWNED.has(t.type) || !!catalogue, ...(catalogue ? { catalogue } : {}) }));
   }
+  for (const t of types) byType.set(t.fullType.toLowerCase(), t);
   types.push(userAssignedIdentities(emu));
   for (const t of types) t.registerFinishers(emu);
   return types;
