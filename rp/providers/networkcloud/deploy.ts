@@ -113,7 +113,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
           detailedStatusMessage: skip.has(name.toLowerCase()) ? 'The bare metal machine is provisioned; its hardware validation was skipped on request.' : 'The bare metal machine is provisioned and ready.',
           hardwareInventory: {
             additionalHostInformation: 'Emulated host',
-            interfaces: [{ name: 'eno1', macAddress: String(m.bootMacAddress), linkStatus: 'Up', networkInterfaceId: `${rackId}/interfaces/${name}-eno1` }],
+            interfaces: [{ name: 'eno1', macAddress: String(m.bootMacAddress), linkStatus: 'Up', networkInterfaceId: `/subscriptions/${group.subscriptionId}/resourceGroups/${group.name}/providers/Microsoft.ManagedNetworkFabric/networkDevices/${rack.name}-tor1/networkInterfaces/${name}-eno1` }],
             nics: [],
           },
           hardwareValidationStatus: { lastValidationTime: now, result: 'Pass' },
