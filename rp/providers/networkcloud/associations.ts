@@ -11,7 +11,9 @@
  *    the resource does not already store one.
  *
  * The index is rebuilt when the resources collection has changed since the last build (the
- * store's change counter), and only when something reads it.
+ * store's change counter), and only when something reads it; what each resource references is
+ * remembered per stored object, so a rebuild re-reads only what changed. Derived views are
+ * remembered per index, so repeated GETs of a resource cost a lookup.
  */
 import { isObject, type Json, type JsonObject } from '../../api/derive.js';
 import type { TypeModel } from '../../api/model.js';
@@ -24,6 +26,8 @@ import { RESOURCES, type StoredResource } from '../resource-store.js';
 export interface Referrer {
   /** The referring resource's id, in its stored casing. */
   id: string;
+  /** Its lower-cased id. */
+  key: string;
   type: string;
   seq: number;
   /** The member that holds the reference, with indices (e.g. properties.networkAttachments[0].attachedNetworkId). */
@@ -37,6 +41,8 @@ interface Index {
   byTarget: Map<string, Referrer[]>;
   /** Lower-cased custom location id -> the cluster whose custom location it is. */
   clusterByLocation: Map<string, string>;
+  /** Derived views made from this index, per stored object (a write stores a new object and a new index). */
+  derived: WeakMap<StoredResource, { hub: JsonObject; key: string } | null>;
 }
 
 const indexes = new WeakMap<Store, Index>();
@@ -51,29 +57,56 @@ export function fieldsOf(type: TypeModel): ReferenceField[] {
   return referenceFields(type, NETWORKCLOUD_TYPES);
 }
 
+interface Outgoing {
+  refs: { target: string; referrer: Referrer }[];
+  locations: string[];
+}
+
+/**
+ * What one stored resource references, remembered per stored object: every write stores a new
+ * object, so a rebuild of the index re-reads only the resources that changed.
+ */
+const outgoing = new WeakMap<StoredResource, Outgoing | null>();
+
+function outgoingOf(stored: StoredResource): Outgoing | null {
+  const known = outgoing.get(stored);
+  if (known !== undefined) return known;
+  const type = typeOf(stored);
+  let out: Outgoing | null = null;
+  if (type) {
+    out = { refs: [], locations: [] };
+    const key = idKey(stored.id);
+    for (const field of fieldsOf(type)) {
+      for (const { value, at } of valuesAt(stored.resource, field.path)) out.refs.push({ target: idKey(value), referrer: { id: stored.id, key, type: stored.type, seq: stored.seq, at, field } });
+    }
+    if (type.type === 'clusters') {
+      const props = stored.resource.properties;
+      for (const member of ['clusterExtendedLocation', 'hybridAksExtendedLocation']) {
+        const name = isObject(props) && isObject(props[member]) ? (props[member] as JsonObject).name : undefined;
+        if (typeof name === 'string') out.locations.push(name.toLowerCase());
+      }
+    }
+    if (!out.refs.length && !out.locations.length) out = null;
+  }
+  outgoing.set(stored, out);
+  return out;
+}
+
 function build(store: Store, version: number): Index {
   const byTarget = new Map<string, Referrer[]>();
   const clusterByLocation = new Map<string, string>();
   for (const stored of store.list<StoredResource>(RESOURCES)) {
-    const type = typeOf(stored);
-    if (!type) continue;
-    if (type.type === 'clusters') {
-      const props = stored.resource.properties;
-      for (const key of ['clusterExtendedLocation', 'hybridAksExtendedLocation']) {
-        const name = isObject(props) && isObject(props[key]) ? (props[key] as JsonObject).name : undefined;
-        if (typeof name === 'string') clusterByLocation.set(name.toLowerCase(), stored.id);
-      }
-    }
-    for (const field of fieldsOf(type)) {
-      for (const { value, at } of valuesAt(stored.resource, field.path)) {
-        const key = idKey(value);
-        const list = byTarget.get(key) ?? byTarget.set(key, []).get(key)!;
-        list.push({ id: stored.id, type: stored.type, seq: stored.seq, at, field });
-      }
+    const out = outgoingOf(stored);
+    if (!out) continue;
+    for (const l of out.locations) clusterByLocation.set(l, stored.id);
+    for (const { target, referrer } of out.refs) {
+      const list = byTarget.get(target);
+      if (list) list.push(referrer);
+      else byTarget.set(target, [referrer]);
     }
   }
-  for (const list of byTarget.values()) list.sort((a, b) => a.seq - b.seq);
-  return { version, byTarget, clusterByLocation };
+  for (const list of byTarget.values()) if (list.length > 1) list.sort((a, b) => a.seq - b.seq);
+  return { version, byTarget, clusterByLocation, derived: new WeakMap() };
 }
 
 function index(store: Store): Index {
@@ -92,8 +125,9 @@ function index(store: Store): Index {
  */
 export function referrersOf(store: Store, id: string, opts: { uses?: boolean; writable?: boolean } = {}): Referrer[] {
   const key = idKey(id);
+  const child = `${key}/`;
   return (index(store).byTarget.get(key) ?? []).filter((r) =>
-    !idKey(r.id).startsWith(`${key}/`) && idKey(r.id) !== key && (!opts.uses || r.field.use) && (!opts.writable || r.field.writable));
+    r.key !== key && !r.key.startsWith(child) && (!opts.uses || r.field.use) && (!opts.writable || r.field.writable));
 }
 
 const unique = (ids: string[]) => {
@@ -119,6 +153,15 @@ export function withDerivedState(store: Store, stored: StoredResource): { hub: J
   let members = derivedCache.get(type);
   if (!members) derivedCache.set(type, (members = derivedMembers(type)));
   if (!members.length) return undefined;
+  const idx = index(store);
+  const memo = idx.derived.get(stored);
+  if (memo !== undefined) return memo ?? undefined;
+  const made = derive(store, stored, members);
+  idx.derived.set(stored, made);
+  return made;
+}
+
+function derive(store: Store, stored: StoredResource, members: string[]): { hub: JsonObject; key: string } {
   const props = isObject(stored.resource.properties) ? stored.resource.properties : {};
   const derived: JsonObject = {};
   const users = members.some((m) => m !== 'clusterId') ? referrersOf(store, stored.id, { uses: true }) : [];
