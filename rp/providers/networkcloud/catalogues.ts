@@ -3,6 +3,7 @@
  * resource group's clusters may run (the 'default' kubernetesVersions resource, from
  * 2026-01-01-preview). Computed on read, never stored: customers cannot change them.
  */
+import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../api/derive.js';
 import type { Emulator } from '../../emulator.js';
 import { RESOURCE_GROUPS, type StoredResource, type StoredResourceGroup } from '../resource-store.js';
@@ -28,6 +29,18 @@ export const RACK_SKUS: RackSkuSpec[] = [
   { name: 'VNearEdge1_Compute_DellR750_16C2M_x70r3_9', rackType: 'Compute', computeSlots: 16, storage: false, description: 'Compute rack: 16 compute and 2 management servers.' },
   { name: 'sku1', rackType: 'Single', computeSlots: 8, storage: true, description: 'A small single-rack SKU for tests and quick starts.' },
 ];
+
+/**
+ * The SKU code of a rack SKU's compute or controller machines, or of its storage appliance: what a
+ * machine's machineSkuId and an appliance's storageApplianceSkuId hold. The service spells these as
+ * opaque codes of three groups of four hex digits ("684E-3B16-399E" in its examples), not ARM ids:
+ * the emulator derives one per rack SKU and kind, so a machine's code always matches its rack's SKU.
+ */
+export function machineSkuCode(rackSkuIdOrName: string, kind: 'compute' | 'controller' | 'storage'): string {
+  const name = rackSkuIdOrName.split('/').pop()!.toLowerCase();
+  const hex = createHash('sha256').update(`${name}/${kind}`).digest('hex').slice(0, 12).toUpperCase();
+  return `${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8, 12)}`;
+}
 
 export function rackSkuCatalogue(_emu: Emulator, subscriptionId: string): StoredResource[] {
   return RACK_SKUS.map((sku, i) => {

@@ -10,6 +10,7 @@ import { TrackedResourceType, type TrackedOptions } from '../tracked.js';
 import { recordAction } from './action-states.js';
 import { deployCluster, removeClusterSite } from './deploy.js';
 import { resolveIdentity } from './identity.js';
+import { ensureRacks } from './racks.js';
 import { customLocationId, planManagedGroup } from './managed-group.js';
 import { checkContinue, checkUpdateRequest, continueClusterUpdate, onClock, progressDeleteOps, startClusterUpdate, upgradesFrom } from './progress.js';
 import { updateResource } from './update.js';
@@ -51,6 +52,8 @@ export function clusters(emu: Emulator, options: TrackedOptions): TrackedResourc
       await resolveIdentity(emu, hub, ctx.existing?.resource.identity as JsonObject | undefined);
       validateSecretArchive(emu, hub, ctx.existing?.resource);
     },
+    // The racks exist from the cluster's creation (./racks.ts).
+    afterWrite: (hub) => ensureRacks(emu, hub),
     async afterDelete(stored) {
       await removeClusterSite(emu, stored);
     },

@@ -15,24 +15,13 @@ import type { ClusterPkiRecord } from '../../pki/cluster-pki.js';
 import { beginSiteDeployment, CLUSTER_PKI, CLUSTER_PKI_KEYS, removeSite } from '../../pki/site.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { recordAction } from './action-states.js';
+import { machineSkuCode } from './catalogues.js';
 import { deleteManagedGroup } from './managed-group.js';
+import { rackIdOf, racksOf, type RackPlan } from './racks.js';
 
 export { CLUSTER_PKI, CLUSTER_PKI_KEYS };
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
-
-interface RackPlan {
-  index: number;
-  name: string;
-  definition: JsonObject;
-}
-
-function racksOf(props: JsonObject, clusterName: string): RackPlan[] {
-  const racks: RackPlan[] = [{ index: 1, name: `${clusterName}-aggrack`, definition: props.aggregatorOrSingleRackDefinition as JsonObject }];
-  const compute = Array.isArray(props.computeRackDefinitions) ? (props.computeRackDefinitions as JsonObject[]) : [];
-  compute.forEach((definition, i) => racks.push({ index: i + 2, name: `${clusterName}-comprack${pad(i + 1, 2)}`, definition }));
-  return racks;
-}
 
 /** A stable pseudo-random number from a string, for plausible hardware facts (capacity, addresses). */
 function digest(text: string): Buffer {
@@ -86,8 +75,8 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
   const applianceIds: string[] = [];
 
   for (const rack of racksOf(props, id.name)) {
-    const rackId = resourceId(group.subscriptionId, group.name, 'Microsoft.NetworkCloud', 'racks', rack.name);
-    // The rack itself: the platform creates one per rack definition, where its machines' rackId points.
+    const rackId = rackIdOf(cluster.id, group.name, rack);
+    // The rack itself exists from the cluster's creation (./racks.ts); one is made here only if it is missing.
     const rackResource = platformResource('Microsoft.NetworkCloud/racks', rackId, rack.name, hub.location, extendedLocation, systemData, {
       availabilityZone: (rack.definition.availabilityZone as Json) ?? '1',
       clusterId: cluster.id,
@@ -98,7 +87,9 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
       rackSerialNumber: rack.definition.rackSerialNumber as Json,
       rackSkuId: rack.definition.rackSkuId as Json,
     });
-    ops.push({ op: 'put', collection: RESOURCES, key: idKey(rackId), value: { id: rackId, type: 'Microsoft.NetworkCloud/racks', seq: emu.nextSeq(), resource: rackResource } satisfies StoredResource });
+    if (!emu.store.get<StoredResource>(RESOURCES, idKey(rackId))) {
+      ops.push({ op: 'put', collection: RESOURCES, key: idKey(rackId), value: { id: rackId, type: 'Microsoft.NetworkCloud/racks', seq: emu.nextSeq(), resource: rackResource } satisfies StoredResource });
+    }
     const machines = Array.isArray(rack.definition.bareMetalMachineConfigurationData) ? (rack.definition.bareMetalMachineConfigurationData as JsonObject[]) : [];
     for (const m of machines) {
       const slot = Number(m.rackSlot);
@@ -122,7 +113,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
           detailedStatusMessage: skip.has(name.toLowerCase()) ? 'The bare metal machine is provisioned; its hardware validation was skipped on request.' : 'The bare metal machine is provisioned and ready.',
           hardwareInventory: {
             additionalHostInformation: 'Emulated host',
-            interfaces: [{ name: 'eno1', macAddress: String(m.bootMacAddress), linkStatus: 'Up', networkInterfaceId: `${rackId}/interfaces/${name}-eno1` }],
+            interfaces: [{ name: 'eno1', macAddress: String(m.bootMacAddress), linkStatus: 'Up', networkInterfaceId: `/subscriptions/${group.subscriptionId}/resourceGroups/${group.name}/providers/Microsoft.ManagedNetworkFabric/networkDevices/${rack.name}-tor1/networkInterfaces/${name}-eno1` }],
             nics: [],
           },
           hardwareValidationStatus: { lastValidationTime: now, result: 'Pass' },
@@ -133,7 +124,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
           machineDetails: (m.machineDetails as Json) ?? '',
           machineName: name,
           machineRoles: machineRoles(rack, slot),
-          machineSkuId: `${(rack.definition.rackSkuId as string).split('/').pop()}-compute`,
+          machineSkuId: machineSkuCode(String(rack.definition.rackSkuId), machineRoles(rack, slot)[0].includes('management-plane') ? 'controller' : 'compute'),
           monitoringConfigurationStatus: { logLevel: 'Default', metricsLevel: 'Default' },
           oamIpv4Address: `10.${rack.index}.${d[0]}.${(slot % 250) + 2}`,
           oamIpv6Address: `fd00:${rack.index}::${slot.toString(16)}`,
@@ -185,7 +176,7 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
           remoteVendorManagementStatus: 'Disabled',
           secretRotationStatus: [],
           serialNumber: a.serialNumber as Json,
-          storageApplianceSkuId: `${(rack.definition.rackSkuId as string).split('/').pop()}-storage`,
+          storageApplianceSkuId: machineSkuCode(String(rack.definition.rackSkuId), 'storage'),
           version: '6.5.2',
       });
       applianceIds.push(saId);

@@ -10,6 +10,8 @@ import { kubernetesVersionCatalogue, rackSkuCatalogue } from './catalogues.js';
 import { clusters } from './clusters.js';
 import { genericType } from './generic.js';
 import { COMMAND_OUTPUTS } from './command-output.js';
+import { referencePolicy } from './references.js';
+import { typeOfId } from '../../api/references.js';
 import { bareMetalMachines, storageAppliances } from './machines.js';
 import { kubernetesTypes } from './kubernetes/index.js';
 import { PROGRESS } from './progress.js';
@@ -21,7 +23,9 @@ export const NETWORKCLOUD_COLLECTIONS = [COMMAND_OUTPUTS, PROGRESS];
 export const NETWORKCLOUD_LOCATIONS = ['eastus', 'eastus2', 'westus3', 'southcentralus', 'westeurope', 'northeurope', 'uksouth', 'japaneast'];
 
 export function networkCloudHandlers(emu: Emulator): TypeHandler[] {
-  const options: TrackedOptions = { locations: NETWORKCLOUD_LOCATIONS };
+  const byType = new Map<string, TrackedResourceType>();
+  const resolve = (id: string) => byType.get(typeOfId(id)?.toLowerCase() ?? '')?.find(emu, id);
+  const options: TrackedOptions = { locations: NETWORKCLOUD_LOCATIONS, references: referencePolicy(emu, resolve) };
   const types: TrackedResourceType[] = [
     clusterManagers(emu, options),
     clusters(emu, options),
@@ -36,6 +40,7 @@ export function networkCloudHandlers(emu: Emulator): TypeHandler[] {
     const catalogue = t.type === 'rackSkus' ? rackSkuCatalogue : t.type === 'kubernetesVersions' ? kubernetesVersionCatalogue : undefined;
     types.push(genericType(emu, t, { ...options, platformOwned: PLATFORM_OWNED.has(t.type) || !!catalogue, ...(catalogue ? { catalogue } : {}) }));
   }
+  for (const t of types) byType.set(t.fullType.toLowerCase(), t);
   types.push(userAssignedIdentities(emu));
   for (const t of types) t.registerFinishers(emu);
   return types;
