@@ -375,6 +375,13 @@ describe('Nexus Kubernetes clusters across a restart', function () {
       await c.put(`${ncPath(sub, RG, 'clusters', 'nexus1')}?api-version=${V}`, clusterBody(sub, RG, manager.properties.managerExtendedLocation, { machines: 4, computeRacks: 1, mrg: 'k8s-mrg' }));
       await c.poll(await c.post(`${ncPath(sub, RG, 'clusters', 'nexus1')}/deploy?api-version=${V}`, {}));
       const nexus = (await c.get(`${ncPath(sub, RG, 'clusters', 'nexus1')}?api-version=${V}`)).body;
+      // The networks the cluster attaches must exist and be usable first (references are checked).
+      const ext = { name: nexus.properties.clusterExtendedLocation.name, type: 'CustomLocation' };
+      const net = async (type: string, name: string, properties: object) => {
+        await c.poll(await c.put(`${ncPath(sub, RG, type, name)}?api-version=${V}`, { location: 'eastus', extendedLocation: ext, properties }));
+      };
+      await net('cloudServicesNetworks', 'csn', {});
+      await net('l3Networks', 'cni', { l3IsolationDomainId: `/subscriptions/${sub}/resourceGroups/${RG}/providers/Microsoft.ManagedNetworkFabric/l3IsolationDomains/l3d`, vlan: 1001, ipv4ConnectedPrefix: '10.20.0.0/24' });
       const url = `${ncPath(sub, RG, 'kubernetesClusters', 'kc1')}?api-version=${V}`;
       const created = await c.put(url, {
         location: 'eastus', extendedLocation: { name: nexus.properties.clusterExtendedLocation.name, type: 'CustomLocation' },

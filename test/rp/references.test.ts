@@ -176,8 +176,9 @@ describe('references between Microsoft.NetworkCloud resources', function () {
     expect(l3a.hybridAksClustersAssociatedIds).to.deep.equal([]);
     expect(l3a.clusterId).to.equal(clusterId);
     expect((await get(id('l3Networks', 'l3-cni'))).properties.associatedResourceIds).to.deep.equal([k8s]);
-    expect((await get(id('l2Networks', 'l2-a'))).properties.associatedResourceIds).to.deep.equal([pool]);
-    expect((await get(id('trunkedNetworks', 'trunk-a'))).properties.associatedResourceIds).to.deep.equal([k8s]);
+    // A pool's networks are also the cluster's (its attachedNetworkIds and its nodes' attachments name them).
+    expect((await get(id('l2Networks', 'l2-a'))).properties.associatedResourceIds).to.have.members([k8s, pool]);
+    expect((await get(id('trunkedNetworks', 'trunk-a'))).properties.associatedResourceIds).to.have.members([k8s, `${k8s}/agentPools/system`]);
     const csn = (await get(id('cloudServicesNetworks', 'csn-a'))).properties;
     expect(csn.associatedResourceIds).to.have.members([k8s, vm]);
     expect(csn.virtualMachinesAssociatedIds).to.deep.equal([vm]);
