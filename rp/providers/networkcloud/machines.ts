@@ -8,6 +8,7 @@ import type { StoredResource } from '../resource-store.js';
 import { TrackedResourceType, type ActionHooks, type TrackedOptions } from '../tracked.js';
 import { recordAction } from './action-states.js';
 import { updateResource } from './update.js';
+import { onMachineCordoned } from './virtual-machines.js';
 
 const BMM = 'Microsoft.NetworkCloud/bareMetalMachines';
 
@@ -48,9 +49,15 @@ function requirePoweredOn(stored: StoredResource, action: string): void {
 export function bareMetalMachines(emu: Emulator, options: TrackedOptions): TrackedResourceType {
   return new TrackedResourceType(bareMetalMachineDef, {
     actions: {
-      cordon: machineAction(emu, 'The machine is cordoned.', (p) => {
-        p.cordonStatus = 'Cordoned';
-      }),
+      cordon: {
+        async finish(stored, body, _emu, op) {
+          await machineAction(emu, 'The machine is cordoned.', (p) => {
+            p.cordonStatus = 'Cordoned';
+          }).finish(stored, body, emu, op);
+          // Workloads on the machine: evacuated (moved or stopped) when asked, else left running.
+          await onMachineCordoned(emu, stored.id, body.evacuate === 'True');
+        },
+      },
       uncordon: machineAction(emu, 'The machine is uncordoned.', (p) => {
         p.cordonStatus = 'Uncordoned';
       }),
