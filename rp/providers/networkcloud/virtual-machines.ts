@@ -202,6 +202,9 @@ export function virtualMachines(emu: Emulator, type: TypeModel, options: Tracked
     },
     powerOff: {
       async accept(stored, body) {
+        if (body.skipShutdown !== undefined && body.skipShutdown !== 'True' && body.skipShutdown !== 'False') {
+          throw errors.invalidRequestContent(`The value '${String(body.skipShutdown)}' of skipShutdown is not valid; use True or False.`, 'skipShutdown');
+        }
         requireIdle(stored);
         if (propsOf(stored).powerState === 'Off') return;
         // Skipping the guest's shutdown cuts the power at once; otherwise the guest shuts down first.
