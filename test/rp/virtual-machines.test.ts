@@ -11,7 +11,7 @@ import { ncPath, rgPath, startEmulator, type Reply, type Running } from '../help
 const V = '2026-07-01';
 
 /** A public key in OpenSSH's one-line format, encoded here from node's JWK export. */
-function sshKey(kind: 'ed25519' | 'rsa', bits = 2048): string {
+function sshKey(kind: 'ed25519' | 'rsa' | 'ecdsa', bits = 2048): string {
   const field = (b: Buffer) => {
     const length = Buffer.alloc(4);
     length.writeUInt32BE(b.length);
@@ -21,6 +21,11 @@ function sshKey(kind: 'ed25519' | 'rsa', bits = 2048): string {
   if (kind === 'ed25519') {
     const jwk = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
     return `ssh-ed25519 ${Buffer.concat([field(Buffer.from('ssh-ed25519')), field(Buffer.from(jwk.x!, 'base64url'))]).toString('base64')} ops@example`;
+  }
+  if (kind === 'ecdsa') {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    const point = Buffer.concat([Buffer.from([4]), Buffer.from(ec.x!, 'base64url'), Buffer.from(ec.y!, 'base64url')]);
+    return `ecdsa-sha2-nistp256 ${Buffer.concat([field(Buffer.from('ecdsa-sha2-nistp256')), field(Buffer.from('nistp256')), field(point)]).toString('base64')}`;
   }
   const jwk = generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' });
   return `ssh-rsa ${Buffer.concat([field(Buffer.from('ssh-rsa')), mpint(Buffer.from(jwk.e!, 'base64url')), mpint(Buffer.from(jwk.n!, 'base64url'))]).toString('base64')} admin@example`;
@@ -299,6 +304,9 @@ describe('virtual machines, consoles, key sets, volumes and metrics configuratio
             { azureUserName: 'bob', sshPublicKey: { keyData: RSA } },
             { azureUserName: 'carol', sshPublicKey: { keyData: 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQAB carol' } },
             { azureUserName: 'dave', sshPublicKey: { keyData: sshKey('rsa', 1024) } },
+            { azureUserName: 'frank', sshPublicKey: { keyData: sshKey('ecdsa') } },
+            // An Ed25519 key's data under the RSA type name.
+            { azureUserName: 'grace', sshPublicKey: { keyData: `ssh-rsa ${ED.split(' ')[1]}` } },
           ],
         },
       };
@@ -318,6 +326,8 @@ describe('virtual machines, consoles, key sets, volumes and metrics configuratio
       expect(status.carol).to.include({ status: 'Invalid' });
       expect(status.carol.statusMessage).to.equal('The SSH public key is not valid: the key data ends early.');
       expect(status.dave.statusMessage).to.match(/1024 bits; at least 2048/);
+      expect(status.frank.status).to.equal('Active');
+      expect(status.grace.statusMessage).to.equal("The SSH public key is not valid: the key data is a 'ssh-ed25519' key, not 'ssh-rsa'.");
 
       const jump = await run.client.put(`${keyset('bareMetalMachineKeySets', 'bad')}?api-version=${V}`, { ...body, properties: { ...body.properties, jumpHostsAllowed: ['jumpbox'] } });
       expect([jump.status, jump.body.error.target]).to.deep.equal([400, 'properties.jumpHostsAllowed[0]']);

@@ -48,16 +48,19 @@ function holdsCapacity(props: JsonObject): boolean {
   return props.powerState === 'On' || props.detailedStatus === 'Scheduling' || props.detailedStatus === 'Provisioning';
 }
 
-/** Cores and memory the VMs placed on a machine use (leaving out `except`). */
-export function machineUsage(emu: Emulator, machineId: string, except?: string): Capacity {
-  const used = { cores: 0, memoryGB: 0 };
+/** Cores and memory the VMs placed on each machine use (leaving out `except`), by lower-cased machine id. */
+export function machineUsage(emu: Emulator, except?: string): Map<string, Capacity> {
+  const usage = new Map<string, Capacity>();
   for (const vm of ofType(emu, VM)) {
     const p = propsOf(vm);
-    if (!same(p.bareMetalMachineId, machineId) || (except && same(vm.id, except)) || !holdsCapacity(p)) continue;
+    if (typeof p.bareMetalMachineId !== 'string' || (except && same(vm.id, except)) || !holdsCapacity(p)) continue;
+    const key = idKey(p.bareMetalMachineId);
+    const used = usage.get(key) ?? { cores: 0, memoryGB: 0 };
     used.cores += Number(p.cpuCores ?? 0);
     used.memoryGB += Number(p.memorySizeGB ?? 0);
+    usage.set(key, used);
   }
-  return used;
+  return usage;
 }
 
 /** Machines that take new VMs: compute machines that are on, ready and not cordoned. */
@@ -106,10 +109,11 @@ export function chooseMachine(emu: Emulator, clusterId: string, props: JsonObjec
   const cores = Number(props.cpuCores ?? 0);
   const memory = Number(props.memorySizeGB ?? 0);
   const scored: { machine: StoredResource; soft: number; free: number }[] = [];
+  const usage = machineUsage(emu, vmId);
   for (const machine of clusterMachines(emu, clusterId)) {
     if (!schedulable(machine) || (exclude && same(machine.id, exclude))) continue;
     const capacity = machineCapacity(emu, machine);
-    const used = machineUsage(emu, machine.id, vmId);
+    const used = usage.get(idKey(machine.id)) ?? { cores: 0, memoryGB: 0 };
     if (used.cores + cores > capacity.cores || used.memoryGB + memory > capacity.memoryGB) continue;
     let allowed = true;
     let soft = 0;
