@@ -63,10 +63,6 @@ function checkRequest(props: JsonObject): void {
   hosts.forEach((h, i) => {
     if (typeof h !== 'string' || !isIP(h)) throw errors.invalidRequestContent(`The jump host '${String(h)}' is not an IPv4 or IPv6 address.`, `properties.jumpHostsAllowed[${i}]`);
   });
-  if (props.privilegeLevel === 'Other' && !props.privilegeLevelName) {
-    // Versions with the 'Other' level name the privilege in privilegeLevelName.
-    throw errors.invalidRequestContent("The privilege level 'Other' needs a privilegeLevelName.", 'properties.privilegeLevelName');
-  }
 }
 
 export function keySets(emu: Emulator, type: TypeModel, options: TrackedOptions): TrackedResourceType {
