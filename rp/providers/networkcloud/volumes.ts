@@ -3,7 +3,7 @@
  * keeps its requested size, gets a serial number and its appliance, and lists in attachedTo the
  * virtual machines it is attached to (virtual-machines.ts keeps that list as VMs come and go).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../api/derive.js';
 import type { TypeModel } from '../../api/model.js';
 import { errors } from '../../arm/errors.js';
@@ -25,8 +25,8 @@ export function volumes(emu: Emulator, type: TypeModel, options: TrackedOptions)
     updatingState: 'Accepted',
     initialize(hub) {
       const props = hub.properties as JsonObject;
-      // A serial number as the appliance reports it: 24 upper-case hexadecimal digits.
-      props.serialNumber = randomBytes(12).toString('hex').toUpperCase();
+      // A serial number as the appliance reports it: 24 upper-case hexadecimal digits, stable per volume id.
+      props.serialNumber = createHash('sha256').update(idKey(String(hub.id))).digest('hex').slice(0, 24).toUpperCase();
       props.allocatedSizeMiB = props.sizeMiB;
       props.attachedTo = [];
       const cluster = clusterAt(emu, hub.extendedLocation);
