@@ -208,7 +208,8 @@ function clusterBody(extendedLocation: Json): JsonObject {
         rackSerialNumber: 'EXAMPLERACK01',
         rackLocation: 'Row 1',
         availabilityZone: '1',
-        bareMetalMachineConfigurationData: [1, 2, 3, 4].map((n) => ({
+        // Slots 1-5 are management and control plane; slot 6 is a compute machine that takes VMs.
+        bareMetalMachineConfigurationData: [1, 2, 3, 4, 5, 6].map((n) => ({
           bmcCredentials: { username: 'root', password: 'example-bmc-password' },
           bmcMacAddress: mac(1, n),
           bootMacAddress: mac(2, n),
@@ -336,19 +337,27 @@ const FIXED_NAMES: Record<string, string> = { 'kubernetesClusters/features': 'me
 const EXAMPLE_KUBERNETES_VERSION = '1.30.12';
 /** Types created in the managed resource group (platform-owned) rather than the walk's group. */
 const IN_MRG = new Set(['racks']);
-const CUSTOM_LOCATION = `${rgId}/providers/Microsoft.ExtendedLocation/customLocations/example-cl`;
+/** The deployed example cluster's custom location (clusterExtendedLocation), where its workloads live. */
+const CUSTOM_LOCATION = `/subscriptions/${EXAMPLE_SUBSCRIPTION}/resourceGroups/${MRG}/providers/Microsoft.ExtendedLocation/customLocations/${CLUSTER}-cl`;
+
+/** A real Ed25519 public key (no private key exists anywhere for it in this repository). */
+const EXAMPLE_SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEfYIShYPF6UhUq1ThpMzsZus7dw2lCpzJzA6EB8hYRP example@contoso';
 
 /** A string that meets a field's pattern and lengths (example data for the handful of upstream patterns). */
 function sampleString(f: Field, key: string): string {
   if (f.enum?.length) return f.enum[0];
+  // assignRelay names the compute machine the example VM runs on.
+  if (key === 'machineId') return `/subscriptions/${EXAMPLE_SUBSCRIPTION}/resourceGroups/${MRG}/providers/Microsoft.NetworkCloud/bareMetalMachines/r01c006`;
   if (f.format === 'arm-id') return `${rgId}/providers/Microsoft.ManagedNetworkFabric/l3IsolationDomains/example-${key.toLowerCase()}`;
   if (f.format === 'uuid') return '00000000-0000-0000-0000-0000000000aa';
-  if (f.format === 'date-time') return EXAMPLE_TIME;
+  // An expiration in the future, so that key sets and consoles show their active state.
+  if (f.format === 'date-time') return /expiration/i.test(key) ? '2099-01-01T00:00:00.000Z' : EXAMPLE_TIME;
   if (f.format === 'password') return 'example-password';
   const candidates = ['aa:bb:cc:dd:ee:01', 'example', 'azureuser', '1', 'example.host', '10.0.0.0/24', 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ example'];
   if (/ipv4|prefix|cidr|subnet/i.test(key)) candidates.unshift('10.0.0.0/24');
   if (/ipv6/i.test(key)) candidates.unshift('fd00::/64');
-  if (/keyData/i.test(key)) candidates.unshift('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ example');
+  if (/keyData/i.test(key)) candidates.unshift(EXAMPLE_SSH_KEY);
+  if (/jumpHost/i.test(key)) candidates.unshift('192.0.2.10');
   if (/url|uri/i.test(key)) candidates.unshift('https://example.azurecr.io');
   const fits = (c: string) => (!f.pattern || new RegExp(f.pattern).test(c)) && c.length >= (f.minLength ?? 0) && c.length <= (f.maxLength ?? Infinity);
   return candidates.find(fits) ?? 'x'.repeat(Math.max(1, f.minLength ?? 1));

@@ -1,6 +1,6 @@
 /** The Microsoft.NetworkCloud resource types (and the identity type they depend on), ready to serve. */
 import { PLATFORM_OWNED, SERVED_TYPES } from '../../api/behaviour.js';
-import { NETWORKCLOUD_TYPES } from '../../api/registry.js';
+import { NETWORKCLOUD_TYPES, networkCloudType } from '../../api/registry.js';
 import type { Emulator } from '../../emulator.js';
 import type { TypeHandler } from '../context.js';
 import { userAssignedIdentities } from '../managedidentity/user-assigned.js';
@@ -15,6 +15,11 @@ import { typeOfId } from '../../api/references.js';
 import { bareMetalMachines, storageAppliances } from './machines.js';
 import { kubernetesTypes } from './kubernetes/index.js';
 import { PROGRESS } from './progress.js';
+import { consoles } from './consoles.js';
+import { keySets } from './keysets.js';
+import { metricsConfigurations } from './metrics-configurations.js';
+import { virtualMachines } from './virtual-machines.js';
+import { volumes } from './volumes.js';
 
 /** Store collections of the NetworkCloud behaviour that an emulator reset empties. */
 export const NETWORKCLOUD_COLLECTIONS = [COMMAND_OUTPUTS, PROGRESS];
@@ -32,6 +37,12 @@ export function networkCloudHandlers(emu: Emulator): TypeHandler[] {
     bareMetalMachines(emu, options),
     storageAppliances(emu, options),
     ...kubernetesTypes(emu, options),
+    virtualMachines(emu, networkCloudType('virtualMachines')!, options),
+    consoles(emu, networkCloudType('virtualMachines/consoles')!, options),
+    keySets(emu, networkCloudType('clusters/bareMetalMachineKeySets')!, options),
+    keySets(emu, networkCloudType('clusters/bmcKeySets')!, options),
+    volumes(emu, networkCloudType('volumes')!, options),
+    metricsConfigurations(emu, networkCloudType('clusters/metricsConfigurations')!, options),
   ];
   const handwritten = new Set(types.map((t) => t.def.type));
   // Every other type of the model gets the generic behaviour; the platform owns some lifecycles.

@@ -12,6 +12,7 @@ import { checkCommands, produceResult, pruneResults, type CommandKind } from './
 import { kubernetesOnCordon, kubernetesOnUncordon } from './kubernetes/machine-events.js';
 import { progressOf, startMachineJob } from './progress.js';
 import { updateResource } from './update.js';
+import { onMachineCordoned } from './virtual-machines.js';
 
 const BMM = 'Microsoft.NetworkCloud/bareMetalMachines';
 
@@ -88,7 +89,11 @@ export function bareMetalMachines(emu: Emulator, options: TrackedOptions): Track
     actions: {
       cordon: afterwards(machineAction(emu, 'The machine is cordoned.', (p) => {
         p.cordonStatus = 'Cordoned';
-      }), (s, body) => kubernetesOnCordon(emu, s.id, body.evacuate === 'True')),
+      }), async (s, body) => {
+        // Workloads on the machine: evacuated (moved or stopped) when asked, else left running.
+        await kubernetesOnCordon(emu, s.id, body.evacuate === 'True');
+        await onMachineCordoned(emu, s.id, body.evacuate === 'True');
+      }),
       uncordon: afterwards(machineAction(emu, 'The machine is uncordoned.', (p) => {
         p.cordonStatus = 'Uncordoned';
       }), (s) => kubernetesOnUncordon(emu, s.id)),
