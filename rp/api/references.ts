@@ -63,7 +63,7 @@ export const REFERENCE_RULES: { match: RegExp; targets: string[]; use?: boolean;
   { match: /attachedNetworkId$/, targets: NETWORKS, rule: 'a network attachment names an L2, L3 or trunked network' },
   { match: /cniNetworkId$/, targets: [`${NC}/l3Networks`], rule: 'a Kubernetes cluster\'s CNI network is an L3 network' },
   { match: /^properties\.networkId$/, targets: [...NETWORKS, `${NC}/cloudServicesNetworks`], rule: 'an access bridge names one of the provider\'s networks; the facts do not say which kinds' },
-  { match: /placementHints\[\]\.resourceId$/, targets: [`${NC}/bareMetalMachines`, `${NC}/racks`], use: false, rule: 'a placement hint names a machine or a rack; it is a hint, not a use' },
+  { match: /placementHints\[\]\.resourceId$/, targets: [`${NC}/bareMetalMachines`, `${NC}/racks`, `${NC}/virtualMachines`], use: false, rule: 'a placement hint names a machine, a rack, or another VM (whose machine it means); it is a hint, not a use' },
   { match: /storageProfile\.volumeAttachments\[\]$/, targets: [`${NC}/volumes`], rule: 'the facts leave volumeAttachments without the arm-id format; its items are volume ids' },
   { match: /isolationDomainIds\[\]$/, targets: ['Microsoft.ManagedNetworkFabric/l2IsolationDomains', 'Microsoft.ManagedNetworkFabric/l3IsolationDomains'], rule: 'a trunked network\'s isolation domains are L2 or L3 isolation domains of the fabric; the facts give no format' },
   { match: /^extendedLocation\.name$/, targets: ['Microsoft.ExtendedLocation/customLocations'], use: false, rule: 'an extendedLocation of type CustomLocation names the custom location by its id; the facts give no format' },

@@ -236,9 +236,10 @@ export class TrackedResourceType implements TypeHandler {
       systemData: systemDataFor(ctx.caller, now, existing?.resource.systemData as JsonObject | undefined) as unknown as Json,
     };
     if (!isObject(hub.properties)) hub.properties = {};
+    // References are request validation (400): checked before any behaviour's conflict checks (409).
+    this.options.references?.check(this.def, hub, existing?.resource);
     if (!existing) await this.hooks.initialize?.(hub, wctx);
     await this.hooks.prepare?.(hub, wctx);
-    this.options.references?.check(this.def, hub, existing?.resource);
     if (this.options.synchronous) {
       const saved = await emu.store.transaction(async () => {
         await this.hooks.afterWrite?.(hub, emu);
@@ -285,8 +286,8 @@ export class TrackedResourceType implements TypeHandler {
     delete changes.extendedLocation;
     const hub = mergePatch(stored.resource, changes) as JsonObject;
     hub.systemData = systemDataFor(ctx.caller, emu.clock.iso(), stored.resource.systemData as JsonObject) as unknown as Json;
-    await this.hooks.prepare?.(hub, wctx);
     this.options.references?.check(this.def, hub, stored.resource);
+    await this.hooks.prepare?.(hub, wctx);
     if (version.syncPatch || this.options.synchronous) {
       const saved = await this.save(emu, stored, hub, true);
       sendJson(ctx.res, 200, this.view(saved, ctx.apiVersion), this.etagHeader(saved, ctx.apiVersion));

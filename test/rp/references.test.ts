@@ -7,6 +7,7 @@
  * the cluster's creation and machines' SKU codes match their rack's SKU.
  */
 import { expect } from 'chai';
+import { sshKey } from '../helpers/ssh.js';
 import { NETWORKCLOUD_TYPES } from '../../rp/api/registry.js';
 import { machineSkuCode } from '../../rp/providers/networkcloud/catalogues.js';
 import { clusterBody, clusterManagerBody } from '../helpers/bodies.js';
@@ -54,7 +55,7 @@ describe('references between Microsoft.NetworkCloud resources', function () {
     location: 'eastus', extendedLocation,
     properties: {
       adminUsername: 'azureuser', cpuCores: 2, memorySizeGB: 4, vmImage: 'myacr.azurecr.io/ubuntu:22.04',
-      sshPublicKeys: [{ keyData: 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ refs' }],
+      sshPublicKeys: [{ keyData: sshKey('ed25519') }],
       cloudServicesNetworkAttachment: { attachedNetworkId: id('cloudServicesNetworks', 'csn-a'), ipAllocationMethod: 'Dynamic' },
       networkAttachments: [{ attachedNetworkId: id('l3Networks', 'l3-a'), ipAllocationMethod: 'Dynamic', defaultGateway: 'True' }],
       storageProfile: { osDisk: { diskSizeGB: 120 }, volumeAttachments: [id('volumes', 'vol-a')] },
@@ -92,7 +93,7 @@ describe('references between Microsoft.NetworkCloud resources', function () {
       properties: { count: 1, mode: 'User', vmSkuName: 'NC_P10_56_v1', attachedNetworkConfiguration: { l2Networks: [{ networkId: id('l2Networks', 'l2-a'), pluginType: 'DPDK' }] } },
     });
     await create(id('virtualMachines', 'vma'), vmBody());
-    await create(`${id('virtualMachines', 'vma')}/consoles/default`, { location: 'eastus', extendedLocation, properties: { enabled: 'True', sshPublicKey: { keyData: 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ console' } } });
+    await create(`${id('virtualMachines', 'vma')}/consoles/default`, { location: 'eastus', extendedLocation, properties: { enabled: 'True', sshPublicKey: { keyData: sshKey('ed25519') } } });
   });
   after(() => run.stop());
 

@@ -4,32 +4,11 @@
  * operation's time, evacuation on cordon, SSH key checks, expiry on the emulator's clock.
  */
 import { expect } from 'chai';
-import { generateKeyPairSync } from 'node:crypto';
 import { clusterBody, clusterManagerBody } from '../helpers/bodies.js';
 import { ncPath, rgPath, startEmulator, type Reply, type Running } from '../helpers/emulator.js';
+import { sshKey } from '../helpers/ssh.js';
 
 const V = '2026-07-01';
-
-/** A public key in OpenSSH's one-line format, encoded here from node's JWK export. */
-function sshKey(kind: 'ed25519' | 'rsa' | 'ecdsa', bits = 2048): string {
-  const field = (b: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(b.length);
-    return Buffer.concat([length, b]);
-  };
-  const mpint = (b: Buffer) => field(b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
-  if (kind === 'ed25519') {
-    const jwk = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
-    return `ssh-ed25519 ${Buffer.concat([field(Buffer.from('ssh-ed25519')), field(Buffer.from(jwk.x!, 'base64url'))]).toString('base64')} ops@example`;
-  }
-  if (kind === 'ecdsa') {
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
-    const point = Buffer.concat([Buffer.from([4]), Buffer.from(ec.x!, 'base64url'), Buffer.from(ec.y!, 'base64url')]);
-    return `ecdsa-sha2-nistp256 ${Buffer.concat([field(Buffer.from('ecdsa-sha2-nistp256')), field(Buffer.from('nistp256')), field(point)]).toString('base64')}`;
-  }
-  const jwk = generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' });
-  return `ssh-rsa ${Buffer.concat([field(Buffer.from('ssh-rsa')), mpint(Buffer.from(jwk.e!, 'base64url')), mpint(Buffer.from(jwk.n!, 'base64url'))]).toString('base64')} admin@example`;
-}
 
 describe('virtual machines, consoles, key sets, volumes and metrics configurations', function () {
   this.timeout(60_000);
@@ -122,7 +101,7 @@ describe('virtual machines, consoles, key sets, volumes and metrics configuratio
       expect(volume.properties.serialNumber).to.match(/^[0-9A-F]{24}$/);
       // In use, the volume cannot go, and nor can it be attached to a second VM.
       const del = await run.client.delete(`${volumeId}?api-version=${V}`);
-      expect([del.status, del.body.error.code]).to.deep.equal([409, 'VolumeInUse']);
+      expect([del.status, del.body.error.code]).to.deep.equal([409, 'ResourceInUse']);
       const second = await run.client.put(`${vmPath('vm1b')}?api-version=${V}`, vmBody({ storageProfile: { osDisk: { diskSizeGB: 120 }, volumeAttachments: [volumeId] } }));
       expect([second.status, second.body.error.code]).to.deep.equal([409, 'VolumeInUse']);
     });

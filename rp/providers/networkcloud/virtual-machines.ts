@@ -19,6 +19,7 @@ import { updateResource } from './update.js';
 const VM = 'microsoft.networkcloud/virtualmachines';
 const BMM = 'microsoft.networkcloud/baremetalmachines';
 const CLUSTER = 'microsoft.networkcloud/clusters';
+const RACK = 'microsoft.networkcloud/racks';
 const VOLUME = 'microsoft.networkcloud/volumes';
 const COMPUTE_ROLE = 'platform.afo-nc.microsoft.com/compute-plane=true';
 
@@ -87,13 +88,18 @@ interface Hint {
   scope: string;
 }
 
-/** The machine a placement hint points at: a bare metal machine, or the machine another VM runs on. */
+/**
+ * The machine a placement hint points at: a bare metal machine, the machine another VM runs on, or
+ * for a rack the first of its machines (a hint at a rack is only meaningful with scope Rack).
+ */
 function hintTarget(emu: Emulator, hint: Hint, i: number): StoredResource {
   const target = get(emu, hint.resourceId);
   const type = target?.type.toLowerCase();
-  const machine = type === BMM ? target : type === VM ? get(emu, propsOf(target!).bareMetalMachineId) : undefined;
+  const machine = type === BMM ? target
+    : type === VM ? get(emu, propsOf(target!).bareMetalMachineId)
+      : type === RACK ? ofType(emu, BMM).find((m) => same(propsOf(m).rackId, target!.id)) : undefined;
   if (!machine) {
-    throw errors.invalidRequestContent(`The placement hint's resourceId '${hint.resourceId}' is neither a bare metal machine nor a placed virtual machine.`, `properties.placementHints[${i}].resourceId`);
+    throw errors.invalidRequestContent(`The placement hint's resourceId '${hint.resourceId}' is neither a bare metal machine, a rack with machines, nor a placed virtual machine.`, `properties.placementHints[${i}].resourceId`);
   }
   return machine;
 }

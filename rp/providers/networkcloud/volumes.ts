@@ -40,11 +40,5 @@ export function volumes(emu: Emulator, type: TypeModel, options: TrackedOptions)
       props.detailedStatus = 'Active';
       props.detailedStatusMessage = `The volume of ${String(props.sizeMiB)} MiB is active.`;
     },
-    beforeDelete(stored) {
-      const attached = ((stored.resource.properties as JsonObject).attachedTo as string[] | undefined) ?? [];
-      if (attached.length) {
-        throw errors.conflict('VolumeInUse', `The volume '${String(stored.resource.name)}' is attached to virtual machine(s) ${attached.map((id) => `'${id.split('/').pop()}'`).join(', ')}; delete them first.`);
-      }
-    },
   }, options);
 }
