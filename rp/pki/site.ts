@@ -749,10 +749,8 @@ export class ClusterSites {
     if (this.closed || !this.started) return;
     const pki = this.emu.store.get<ClusterPkiRecord>(CLUSTER_PKI, key);
     const site = this.emu.store.get<SiteRecord>(PKI_SITES, key);
-    if (!pki || !site) {
-      this.emu.clock.cancel(eventKey(key));
-      return;
-    }
+    // Not stored (yet): a deployment still committing schedules it once it has (remove() cancels it).
+    if (!pki || !site) return;
     let due = this.nextDueMs(pki, site);
     if (due <= afterMs) {
       // Defensive: an event that made no progress must not run again at the same instant forever.
@@ -1057,7 +1055,8 @@ export class ClusterSites {
     const nextUpdate = t.nowMs + CRL_VALIDITY_MS;
     const crlNumber = fresh ? published.crlNumber : (published?.crlNumber ?? 0) + 1;
     const target = this.emu.clock.jumpTargetMs;
-    const unobserved = !force && target !== undefined && t.nowMs + CRL_VALIDITY_MS / 2 < target;
+    // Superseded within the jump only if the issuer is still there to publish the next one.
+    const unobserved = !force && target !== undefined && t.nowMs + CRL_VALIDITY_MS / 2 < Math.min(target, toMs(issuer.notAfter));
     let next: PublishedCrl;
     if (unobserved) {
       next = {
@@ -1255,14 +1254,6 @@ export class ClusterSites {
   history(clusterId: string, name: string): HistoryRecord[] {
     const prefix = `${idKey(clusterId)}|${name}|`;
     return this.emu.store.entries<HistoryRecord>(PKI_HISTORY).filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
-  }
-
-  /** How many revisions each certificate of the site has had. */
-  historyCounts(clusterId: string): Map<string, number> {
-    const prefix = `${idKey(clusterId)}|`;
-    const counts = new Map<string, number>();
-    for (const [k, v] of this.emu.store.entries<HistoryRecord>(PKI_HISTORY)) if (k.startsWith(prefix)) counts.set(v.name, (counts.get(v.name) ?? 0) + 1);
-    return counts;
   }
 
   /** Every CRL the site published, oldest first (optionally of one distribution point file). */
