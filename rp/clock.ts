@@ -69,6 +69,8 @@ export class Clock {
   private targetMs?: number;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  /** The timer runs events only once catchUp() ran them at their own instants (start-up). */
+  private caughtUp = false;
   private processed = 0;
   private onError: (key: string, e: unknown) => void = (key, e) => console.error(`clock: event ${key} failed: ${(e as Error).message}`);
 
@@ -202,6 +204,7 @@ export class Clock {
     const run = this.queue.then(async () => {
       const now = this.nowMs();
       await this.runDue(now, now, -Infinity);
+      this.caughtUp = true;
       this.arm();
     });
     this.queue = run.catch(() => undefined);
@@ -241,7 +244,8 @@ export class Clock {
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.stopped || !this.events.size) return;
+    // Before start-up's catch-up, a timer would run overdue events at "now" instead of their instants.
+    if (this.stopped || !this.caughtUp || !this.events.size) return;
     const earliest = Math.min(...[...this.events.values()].map((e) => e.at));
     const delay = Math.max(0, Math.min(MAX_TIMER_MS, earliest - this.nowMs()));
     this.timer = setTimeout(() => {

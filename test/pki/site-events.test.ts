@@ -15,7 +15,9 @@ const HOUR = 3_600_000;
 const LEAF = 4 * DAY;
 const RENEW_EVERY = (LEAF * 2) / 3;
 
-describe('pki/site events: every renewal, rotation and CRL of a jump, in order, with history', () => {
+describe('pki/site events: every renewal, rotation and CRL of a jump, in order, with history', function () {
+  // The year's jump runs in before(): about 900 steps, slow on a loaded machine.
+  this.timeout(240_000);
   let run: SiteRun;
   let root: string;
   let deployedAt: number;

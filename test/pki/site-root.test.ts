@@ -24,7 +24,9 @@ function splitPem(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g) ?? [];
 }
 
-describe('pki/site root rotation: a client trusting only the bundle never fails', () => {
+describe('pki/site root rotation: a client trusting only the bundle never fails', function () {
+  // Dozens of handshakes (node:tls and openssl) at each step: slow on a loaded machine.
+  this.timeout(240_000);
   let run: SiteRun;
   let tmp: TempDir;
   let previousBundle: string;
@@ -45,11 +47,11 @@ describe('pki/site root rotation: a client trusting only the bundle never fails'
   });
 
   /** Every endpoint, with the bundle of now and the one fetched at the previous step, by node:tls and openssl. */
-  async function everyClientSucceeds(step: string): Promise<void> {
+  async function everyClientSucceeds(step: string, withPrevious = true): Promise<void> {
     const current = await bundlePem(run, 'rr');
     const endpoints = (await siteGet(run, 'rr')).endpoints as any[];
     expect(endpoints.length).to.equal(3);
-    for (const [which, bundle] of [['current', current], ['previous', previousBundle]] as const) {
+    for (const [which, bundle] of (withPrevious ? [['current', current], ['previous', previousBundle]] : [['current', current]]) as Array<[string, string]>) {
       const file = tmp.write(`${step}-${which}.pem`, bundle);
       for (const e of endpoints) {
         const peer = await handshake(e.port, splitPem(bundle));
@@ -127,11 +129,13 @@ describe('pki/site root rotation: a client trusting only the bundle never fails'
     expect(jumped.status).to.equal(200);
     const rootHistory = (await siteGet(run, 'rr', '/certificates/root-ca/history')).value.map((h: any) => `${h.revision}:${h.reason}`);
     expect(rootHistory).to.deep.equal(['1:Deployed', '2:Rotation', '3:Rotation', '4:Rotation', '5:Rotation']);
-    await everyClientSucceeds('months-later');
+    // A client must refresh the bundle at least once per overlap: the day-30 bundle (r2 alone) is two roots behind.
+    await everyClientSucceeds('months-later', false);
   });
 });
 
-describe('pki/site certificate dating: virtual', () => {
+describe('pki/site certificate dating: virtual', function () {
+  this.timeout(120_000);
   let run: SiteRun;
 
   before(async () => {

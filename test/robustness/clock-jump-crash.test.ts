@@ -1,5 +1,5 @@
 /**
- * kill -9 in the middle of a one-year jump: each step's state and history were one commit, and the
+ * kill -9 in the middle of a long jump: each step's state and history were one commit, and the
  * restarted emulator runs the remaining steps in order at their own instants. The history comes out
  * whole (every revision once, 2/3 of a 4-day life apart) and the endpoint serves its last revision.
  */
@@ -24,8 +24,9 @@ function servedSerial(port: number, ca: string): Promise<string> {
 }
 
 describe('crash within a clock jump', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
 
+  // 120 days of 4-day leaves: 45 renewal steps, so the restart's catch-up stays short on a loaded machine.
   it('a kill -9 mid-jump loses no step: after restart the history is whole and the endpoint serves its last revision', async () => {
     let emu: Spawned = await spawnEmulator(['--seed', 'none', '--operation-duration', '0']);
     const dataDir = emu.dataDir;
@@ -44,23 +45,23 @@ describe('crash within a clock jump', function () {
 
       // The jump is under way (the clock's new offset is durable before any step runs): kill it part-way.
       let finished = false;
-      const jump = c.post('/_emulator/clock', { advance: '366d' }).then(() => (finished = true), () => undefined);
+      const jump = c.post('/_emulator/clock', { advance: '120d' }).then(() => (finished = true), () => undefined);
       let seen = 0;
       for (const deadline = Date.now() + 30_000; Date.now() < deadline && !finished; ) {
         await new Promise((r) => setTimeout(r, 50));
         const h = await c.get(`${site}/certificates/bmc-r01c001/history`).catch(() => undefined);
         seen = h?.status === 200 ? h.body.value.length : seen;
-        if (seen >= 10) break;
+        if (seen >= 3) break;
       }
       await emu.stop('SIGKILL');
       await jump;
       // The kill landed part-way: some renewals were committed, the rest had not run.
       expect(finished, 'the jump ended before the kill').to.equal(false);
-      expect(seen).to.be.within(2, 130);
+      expect(seen).to.be.within(2, 40);
 
       emu = await spawnEmulator(['--seed', 'none', '--operation-duration', '0'], dataDir);
       const history = (await emu.client.get(`${site}/certificates/bmc-r01c001/history`)).body.value as any[];
-      expect(history.length, 'the steps after the crash ran at restart').to.be.within(136, 141);
+      expect(history.length, 'the steps after the crash ran at restart').to.be.within(45, 48);
       expect(history.map((h) => h.revision)).to.deep.equal(history.map((_h, i) => i + 1));
       expect(new Set(history.map((h) => h.serial)).size).to.equal(history.length);
       for (let i = 1; i < history.length; i += 1) {
@@ -68,7 +69,7 @@ describe('crash within a clock jump', function () {
         expect(Date.parse(history[i].issuedAt) - Date.parse(history[i - 1].issuedAt), `revision ${history[i].revision}`).to.be.closeTo(RENEW_EVERY, 1000);
       }
       const last = history[history.length - 1];
-      expect(Date.parse(last.issuedAt)).to.be.within(start + 366 * DAY - RENEW_EVERY, start + 366 * DAY + 60_000);
+      expect(Date.parse(last.issuedAt)).to.be.within(start + 120 * DAY - RENEW_EVERY, start + 120 * DAY + 120_000);
       expect(last.materialized).to.equal(true);
       const leaf = (await emu.client.get(`${site}/certificates/bmc-r01c001`)).body;
       expect(leaf.serial).to.equal(last.serial);
