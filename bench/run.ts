@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './common.js';
 
-const BENCHES = ['start', 'cli-show', 'deploy', 'memory', 'http', 'faults'];
+const BENCHES = ['start', 'cli-show', 'deploy', 'memory', 'http', 'faults', 'clock-jump'];
 let failed = 0;
 for (const name of BENCHES) {
   const file = path.join(ROOT, 'dist/bench', `${name}.js`);

@@ -16,6 +16,11 @@ export interface EmulatorConfig {
   quiet: boolean;
   /** Timeouts and connection caps of every listener (rp/connections.ts). */
   connections: ConnectionLimits;
+  /**
+   * How cluster-site certificates are dated (docs/pki.md): 'wall' keeps notBefore in real time so
+   * real clients verify without a fake clock; 'virtual' dates everything on the virtual clock.
+   */
+  certificateDating: 'wall' | 'virtual';
 }
 
 export const DEFAULT_CONFIG: EmulatorConfig = {
@@ -30,4 +35,5 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   publicHost: 'localhost',
   quiet: false,
   connections: DEFAULT_CONNECTION_LIMITS,
+  certificateDating: 'wall',
 };

@@ -195,6 +195,7 @@ export class Emulator {
     await this.clock.advance(offset);
     // From here on, a new offset is durable before the clock shows it.
     this.clock.persistWith((clockOffsetMs) => this.saveMeta({ clockOffsetMs }));
+    this.clock.reportErrorsTo((key, e) => this.log.error(`clock: scheduled event ${key} failed: ${(e as Error).message}`));
     this.clock.onChange(() => this.operations.prune().then(() => undefined));
     this.tokens = await tokens;
     this.msiSecret = await loadMsiSecret(this.store);
@@ -202,6 +203,7 @@ export class Emulator {
     this.providers = registerProviders(this);
     this.rotation = new SecretRotation(this);
     this.clock.onChange(() => this.rotation.onClock());
+    this.rotation.scheduleNext();
   }
 
   /** First start: a tenant, a subscription and the demo service principal. */
@@ -438,6 +440,7 @@ export class Emulator {
     await this.operations.close();
     await stopLivePkiServices(this);
     await stopSites(this);
+    this.clock.stop();
     await this.store.close();
     await this.lock?.release();
     this.lock = null;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm start -- [--host 127.0.0.1] [--port 8443] [--data-dir DIR] [--in-memory] [--seed demo|none]
- *              [--loose-auth] [--reset] [--operation-duration 1s] [--page-size N] [--faults FILE] [--quiet]
+ *              [--loose-auth] [--reset] [--operation-duration 1s] [--certificate-dating wall|virtual] [--page-size N] [--faults FILE] [--quiet]
  *              [--handshake-timeout 10s] [--headers-timeout 20s] [--request-timeout 60s]
  *              [--keep-alive-timeout 15s] [--idle-timeout 120s] [--max-connections N] [--max-connections-per-client N]
  * Starts the emulator, seeds the demo environment on an empty data folder, writes
@@ -54,6 +54,8 @@ const USAGE = `Usage: npm start -- [options]
   --operation-duration TIME   how long long-running operations take, e.g. 1s, 250ms, 0 (default 1s)
   --page-size N               items per page of list operations (default 100)
   --faults FILE               fault rules to put in force (JSON or YAML); they replace the stored ones
+  --certificate-dating MODE   wall (default: notBefore in real time, real clients verify) or virtual
+                              (every certificate dated on the virtual clock; see docs/pki.md)
   --quiet                     print only errors and the ready line
 
   --handshake-timeout TIME    close a connection whose TLS handshake is not done by then (default 10s)
@@ -84,6 +86,7 @@ export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: nu
       'loose-auth': { type: 'boolean' },
       reset: { type: 'boolean' },
       'operation-duration': { type: 'string' },
+      'certificate-dating': { type: 'string' },
       'page-size': { type: 'string' },
       faults: { type: 'string' },
       quiet: { type: 'boolean' },
@@ -108,6 +111,8 @@ export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: nu
   if (seed !== 'demo' && seed !== 'none' && seed !== 'auto') throw new Error(`--seed must be demo or none, not '${seed}'`);
   const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
   if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) throw new Error(`--page-size must be a positive integer`);
+  const dating = values['certificate-dating'] ?? DEFAULT_CONFIG.certificateDating;
+  if (dating !== 'wall' && dating !== 'virtual') throw new Error(`--certificate-dating must be wall or virtual, not '${dating}'`);
   const limits = DEFAULT_CONFIG.connections;
   const time = (flag: string, fallback: number) => (values[flag as keyof typeof values] === undefined ? fallback : parseMs(String(values[flag as keyof typeof values])));
   const count = (flag: string, fallback: number) => {
@@ -138,6 +143,7 @@ export function configFromArgs(argv: string[]): EmulatorConfig & { pageSize?: nu
     reset: values.reset ?? false,
     operationDurationMs: values['operation-duration'] === undefined ? DEFAULT_CONFIG.operationDurationMs : parseMs(values['operation-duration']),
     quiet: values.quiet ?? false,
+    certificateDating: dating,
     pageSize,
     faultsFile: values.faults,
   };

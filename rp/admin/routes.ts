@@ -36,20 +36,22 @@ export function adminRouter(emu: Emulator, requireAuth: RequestHandler): Router 
       if ((body.advance === undefined) === (body.set === undefined)) {
         throw errors.invalidRequestContent('Send exactly one of {"advance": "80d"} or {"set": "2027-01-01T00:00:00Z"}.');
       }
+      let events = 0;
       try {
         if (body.advance !== undefined) {
           if (typeof body.advance !== 'string' && typeof body.advance !== 'number') throw new RangeError('advance must be a duration string such as "80d" or "PT12H"');
-          await emu.clock.advance(typeof body.advance === 'number' ? body.advance * 1000 : parseDuration(body.advance));
+          events = (await emu.clock.step(typeof body.advance === 'number' ? body.advance * 1000 : parseDuration(body.advance))).events;
         } else {
           const target = new Date(String(body.set));
           if (typeof body.set !== 'string' || Number.isNaN(target.getTime())) throw new RangeError(`'${String(body.set)}' is not an ISO 8601 date-time`);
-          await emu.clock.set(target);
+          events = (await emu.clock.setStep(target)).events;
         }
       } catch (e) {
         if (e instanceof RangeError) throw new ArmError(400, 'InvalidClockChange', e.message);
         throw e;
       }
-      sendJson(res, 200, clockView(emu));
+      // How many scheduled events (renewals, rotations, CRL updates, …) the move processed, in order.
+      sendJson(res, 200, { ...clockView(emu), events });
     } catch (e) {
       next(e);
     }

@@ -93,6 +93,10 @@ export interface ClusterPkiRecord {
   pendingIssuers: CertificateRecord[];
   /** Replaced issuers that stay trusted until their notAfter (rotation 'switched' phase). */
   retiringIssuers: CertificateRecord[];
+  /** Root rotation (sites): the successor root, in the trust bundle before it signs the issuers. */
+  pendingRoot?: CertificateRecord;
+  /** Replaced roots, trusted until their notAfter. */
+  retiringRoots?: CertificateRecord[];
 }
 
 export interface IssuedRecord<C extends CertificateRecord = CertificateRecord> {
@@ -251,7 +255,7 @@ export interface HierarchyIdentity {
 }
 
 /** The cluster's self-signed root CA (never leaves the cluster). */
-export async function issueRootCa<Extra extends object>(id: HierarchyIdentity, dating: DatingPolicy<Extra>): Promise<IssuedRecord<CertificateRecord & Extra>> {
+export async function issueRootCa<Extra extends object>(id: HierarchyIdentity, dating: DatingPolicy<Extra>, revision = 1): Promise<IssuedRecord<CertificateRecord & Extra>> {
   const { settings } = id;
   const dated = dating(settings.rootLifetimeMs, null, settings.renewalFraction);
   const pair = await generateKeyPair(settings.keyAlgorithm);
@@ -261,7 +265,7 @@ export async function issueRootCa<Extra extends object>(id: HierarchyIdentity, d
     notBefore: dated.notBefore, notAfter: dated.notAfter, ca: {},
   });
   const certificate = certificateRecord(issued, dated, {
-    name: 'root-ca', purpose: 'rootCa', revision: 1, issuerName: 'root-ca', issuerSerial: issued.serial, keyAlgorithm: settings.keyAlgorithm,
+    name: 'root-ca', purpose: 'rootCa', revision, issuerName: 'root-ca', issuerSerial: issued.serial, keyAlgorithm: settings.keyAlgorithm,
   });
   return { certificate, key: await keyRecord('root-ca', issued.serial, pair, settings.keyAlgorithm) };
 }
@@ -297,6 +301,8 @@ export interface LeafRequest {
   /** Webhooks and mTLS services also authenticate as clients. */
   clientAuth?: boolean;
   revision: number;
+  /** A given serial (a revision already recorded, issued for real later); random otherwise. */
+  serial?: string;
 }
 
 /** A serverAuth leaf with a fresh key (cert-manager's rotationPolicy: Always). */
@@ -313,7 +319,7 @@ export async function issueLeaf<Extra extends object>(
     issuer: signer, publicKey: pair.spkiDer,
     notBefore: dated.notBefore, notAfter: dated.notAfter,
     dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses, extKeyUsages,
-    crlDistributionPoint: crlUrl,
+    crlDistributionPoint: crlUrl, serial: leaf.serial,
   });
   const certificate = certificateRecord(issued, dated, {
     name: leaf.name, purpose: leaf.purpose, revision: leaf.revision, issuerName: issuer.name, issuerSerial: issuer.serial,

@@ -11,6 +11,12 @@
  *   renewalTime = issuedAt + renewalFraction × (notAfter − issuedAt)
  * A certificate issued after the user advanced the clock by 80 days is thus valid for real clients
  * from now until 80 + 90 days ahead, and renews on the virtual clock like any other.
+ *
+ * That is the 'wall' dating policy (the default). The 'virtual' policy (--certificate-dating virtual)
+ * dates every certificate on the virtual clock alone:
+ *   issuedAt = notBefore = virtual now (whole second), notAfter = issuedAt + lifetime (capped as above)
+ * so the certificate's own dates tell its true lifetime, and clients verify it at the virtual instant
+ * (openssl verify -attime); real-time clients reject it once the clock is ahead of real time.
  */
 import { createPrivateKey } from 'node:crypto';
 import { ArmError } from '../arm/errors.js';
@@ -36,7 +42,13 @@ export interface IssueTimes {
   nowMs: number;
   /** Real now. */
   wallMs: number;
+  /** How certificates are dated (default 'wall'). */
+  dating?: CertificateDating;
 }
+
+/** 'wall': notBefore never in a real client's future (default). 'virtual': every date on the virtual clock. */
+export type CertificateDating = 'wall' | 'virtual';
+export const CERTIFICATE_DATINGS: readonly CertificateDating[] = ['wall', 'virtual'];
 
 /** Bad customer material, or an issuance that cannot be made: an ARM-shaped 4xx wherever it surfaces. */
 export class SiteInputError extends ArmError {
@@ -54,6 +66,7 @@ export interface SiteDates {
 
 /** Never in a real client's future: also how the site dates its CRLs' thisUpdate. */
 export function siteNotBefore(t: IssueTimes): number {
+  if (t.dating === 'virtual') return wholeSecond(t.nowMs);
   return wholeSecond(Math.min(t.nowMs, t.wallMs) - BACKDATE_MS);
 }
 
@@ -64,13 +77,16 @@ function siteRenewalTime(issuedAt: number, notAfter: number, renewalFraction: nu
 
 /** The dating policy above, as a pure function. `capMs` is the issuer's notAfter (null for a root). */
 export function siteDates(t: IssueTimes, lifetimeMs: number, capMs: number | null, renewalFraction: number): SiteDates {
-  const issuedAt = t.nowMs;
+  // Virtual dating keeps whole seconds, so notAfter − notBefore is the lifetime exactly.
+  const issuedAt = t.dating === 'virtual' ? wholeSecond(t.nowMs) : t.nowMs;
   const wanted = wholeSecond(issuedAt + lifetimeMs);
   const notAfter = capMs === null ? wanted : Math.min(wanted, capMs);
   if (notAfter <= issuedAt) {
     throw new SiteInputError('IssuerExpired', `the issuing CA expired on ${new Date(capMs ?? notAfter).toISOString()}; nothing can be issued from it any more`, 409);
   }
-  return { issuedAt, notBefore: siteNotBefore(t), notAfter, renewalTime: siteRenewalTime(issuedAt, notAfter, renewalFraction) };
+  // A life too short to renew within (one second, capped by the issuer) is renewed at its end, when it fails.
+  const renewal = siteRenewalTime(issuedAt, notAfter, renewalFraction);
+  return { issuedAt, notBefore: siteNotBefore(t), notAfter, renewalTime: renewal <= issuedAt ? notAfter : renewal };
 }
 
 /** The sites' DatingPolicy for cluster-pki.ts's profiles: records keep the virtual issuance instant. */

@@ -6,6 +6,8 @@
  *   GET    /_emulator/sites                                             every deployed site
  *   GET    /_emulator/sites/{subscriptionId}/{resourceGroup}/{cluster}  summary: endpoints, caCertificate, schedule
  *   GET    …/issuers | …/certificates | …/certificates/{name}
+ *   GET    …/certificates/{name}/history   every revision of a leaf or CA (root-ca, interface-issuer, infra-issuer)
+ *   GET    …/crls                          every CRL the site published (?file={issuer}-r{revision} for one)
  *   GET    …/trust-bundle (JSON) | …/trust-bundle.pem
  *   GET    …/revocations          POST …/revocations {by, value, notBefore?, reason?}       (administrator)
  *   GET    …/revocations/{id}     DELETE …/revocations/{id}                                (administrator)
@@ -30,7 +32,7 @@ import { RESOURCES, type StoredResource } from '../providers/resource-store.js';
 import { allIssuers, issuerTrustBundle, type CertificateRecord, type IssuerPurpose } from './cluster-pki.js';
 import { certificateStatus, issuerRotationPlan, toMs, type CertificateCondition } from './policy.js';
 import {
-  crlFileId, defaultRotationOverlap, effectiveSettings, overlapFor, revokingRules, sitesOf,
+  allRoots, crlFileId, defaultRootOverlap, defaultRotationOverlap, effectiveSettings, isPhantom, overlapFor, revokingRules, rootOverlapFor, rootOverlapOf, sitesOf,
   type ClusterSites, type IssuedLeaf, type SiteConfig, type SiteLeaf, type SiteRecord, type SiteSnapshot,
 } from './site.js';
 import type { ExternalCaRecord, SiteCertificate } from './site-issuance.js';
@@ -126,7 +128,7 @@ function certificateView(emu: Emulator, sites: ClusterSites, snap: SiteSnapshot,
     name: leaf.name,
     purpose: leaf.purpose,
     spec: {
-      commonName: inspectCertificate(c.certPem).commonName,
+      commonName: isPhantom(c) ? (c.dnsNames[0] ?? leaf.name) : inspectCertificate(c.certPem).commonName,
       subjectOrganization: leaf.group,
       dnsNames: c.dnsNames,
       ipAddresses: c.ipAddresses,
@@ -153,7 +155,7 @@ function certificateView(emu: Emulator, sites: ClusterSites, snap: SiteSnapshot,
         servingSerial: sites.registry.servingSerial(key, leaf.name) ?? null,
       }
       : null,
-    certificate: c.certPem,
+    certificate: isPhantom(c) ? null : c.certPem,
   };
 }
 
@@ -187,6 +189,14 @@ function issuerView(emu: Emulator, snap: SiteSnapshot, cert: CertificateRecord |
         ? condition('Ready', 'True', 'Retiring', `Replaced as signer; trusted until ${cert.notAfter}.`, at)
         : condition('Ready', 'True', 'KeyPairVerified', 'Signing CA verified', at);
   const conditions: CertificateCondition[] = [ready];
+  const rootOverlap = rootOverlapOf(pki, site);
+  if ('purpose' in cert && role === 'root' && rootOverlap !== null) {
+    const plan = issuerRotationPlan(cert, nowMs, rootOverlapFor(cert, rootOverlap));
+    view.rotation = { ...plan } as unknown as JsonObject;
+    const failure = site.issuerFailures.rootCa;
+    if (failure) conditions.push(condition('Issuing', 'False', 'Failed', failure.message, failure.at));
+    else if (plan.phase !== 'active') conditions.push(condition('Issuing', 'True', 'Rotating', `Root rotation phase ${plan.phase}: the successor root signs the issuers from ${plan.switchSignerAt}.`, plan.introduceSuccessorAt));
+  }
   if ('purpose' in cert && role === 'active' && cert.purpose !== 'rootCa') {
     const purpose = cert.purpose as IssuerPurpose;
     const plan = issuerRotationPlan(cert, nowMs, overlapFor(cert, site.rotationOverlapMs));
@@ -210,6 +220,8 @@ function issuersOf(snap: SiteSnapshot): Array<{ cert: CertificateRecord | Extern
     { cert: pki.infraIssuer, role: 'active' as const },
     ...pki.pendingIssuers.map((cert) => ({ cert, role: 'pending' as const })),
     ...pki.retiringIssuers.map((cert) => ({ cert, role: 'retiring' as const })),
+    ...(pki.pendingRoot ? [{ cert: pki.pendingRoot, role: 'pending' as const }] : []),
+    ...(pki.retiringRoots ?? []).map((cert) => ({ cert, role: 'retiring' as const })),
   ];
 }
 
@@ -221,6 +233,9 @@ function trustBundle(snap: SiteSnapshot) {
     ...issuerTrustBundle(pki, 'interfaceIssuer').map((c) => ({ c, role: role(c) })),
     ...issuerTrustBundle(pki, 'infraIssuer').map((c) => ({ c, role: role(c) })),
     { c: pki.rootCa as CertificateRecord | ExternalCaRecord, role: 'root' as IssuerRole },
+    // Root rotation: the successor root is trusted before it signs, the old one until it expires.
+    ...(pki.pendingRoot ? [{ c: pki.pendingRoot as CertificateRecord | ExternalCaRecord, role: 'pending' as IssuerRole }] : []),
+    ...(pki.retiringRoots ?? []).map((c) => ({ c: c as CertificateRecord | ExternalCaRecord, role: 'retiring' as IssuerRole })),
     ...site.externalCa.map((c) => ({ c: c as CertificateRecord | ExternalCaRecord, role: 'customer' as IssuerRole })),
   ];
   const certificates = entries.map(({ c, role: r }) => ({
@@ -231,7 +246,8 @@ function trustBundle(snap: SiteSnapshot) {
   return { certificates, pem };
 }
 
-function settingsView(pkiSettings: ReturnType<typeof effectiveSettings>, overlapMs: number) {
+function settingsView(pkiSettings: ReturnType<typeof effectiveSettings>, overlapMs: number, rootOverlapMs: number | null | undefined) {
+  const rootOverlap = rootOverlapMs === undefined ? defaultRootOverlap(pkiSettings) : rootOverlapMs;
   return {
     keyAlgorithm: pkiSettings.keyAlgorithm,
     rootLifetime: duration(pkiSettings.rootLifetimeMs),
@@ -239,6 +255,8 @@ function settingsView(pkiSettings: ReturnType<typeof effectiveSettings>, overlap
     leafLifetime: duration(pkiSettings.leafLifetimeMs),
     renewalFraction: pkiSettings.renewalFraction,
     rotationOverlap: duration(overlapMs),
+    rootRotation: rootOverlap !== null,
+    rootRotationOverlap: rootOverlap === null ? null : duration(rootOverlap),
   };
 }
 
@@ -277,7 +295,7 @@ function summaryView(emu: Emulator, sites: ClusterSites, snap: SiteSnapshot, now
     now: new Date(nowMs).toISOString(),
     deployedAt: site.deployedAt,
     issuerMode: site.issuerMode,
-    settings: settingsView(pki.settings, site.rotationOverlapMs),
+    settings: settingsView(pki.settings, site.rotationOverlapMs, site.rootRotationOverlapMs),
     caCertificate: { hash: site.caCertificateHash, issuer: published.name, serial: published.serial, revision: published.revision },
     endpoints: Object.values(site.leaves).filter((l) => l.endpoint).map((l) => ({
       name: l.name,
@@ -314,7 +332,10 @@ function rootLookup(emu: Emulator, sites: ClusterSites, sha256: string): JsonObj
     const hit = { c: found.cert, role: found.role };
     const customerTop = site.externalCa[site.externalCa.length - 1];
     const chainsToCustomer = hit.role === 'customer' || ('purpose' in hit.c && hit.c.purpose === 'interfaceIssuer' && hit.c.issuerName !== pki.rootCa.name);
-    const root = chainsToCustomer && customerTop ? customerTop : pki.rootCa;
+    // A CA chains to the root that signed it (after a root rotation, old issuers to the old root).
+    const roots = allRoots(pki);
+    const signedBy = 'purpose' in hit.c ? roots.find((r) => r.serial === (hit.c as CertificateRecord).issuerSerial) : undefined;
+    const root = chainsToCustomer && customerTop ? customerTop : signedBy ?? pki.rootCa;
     return {
       sha256,
       matched: { name: hit.c.name, role: hit.role, serial: hit.c.serial },
@@ -378,7 +399,24 @@ export function siteRouter(emu: Emulator, requireAuth: RequestHandler): Router {
     const snap = requireSite(emu, req);
     const leaf = snap.site.leaves[String(req.params.name)];
     if (!leaf) throw new ArmError(404, 'CertificateNotFound', `The site has no certificate named '${String(req.params.name)}'; GET …/certificates lists them.`);
-    sendJson(res, 200, certificateView(emu, sites(), snap, leaf, now()));
+    // The one certificate also shows its issuance history (every revision: serial, dates, reason).
+    sendJson(res, 200, { ...certificateView(emu, sites(), snap, leaf, now()), history: sites().history(snap.site.clusterId, leaf.name) as unknown as JsonObject[] });
+  }));
+
+  router.get(`${site}/certificates/:name/history`, route((req, res) => {
+    const snap = requireSite(emu, req);
+    const name = String(req.params.name);
+    const value = sites().history(snap.site.clusterId, name);
+    if (!value.length && !snap.site.leaves[name]) {
+      throw new ArmError(404, 'CertificateNotFound', `The site has no certificate named '${name}'; GET …/certificates and …/issuers list them.`);
+    }
+    sendJson(res, 200, { name, value: value as unknown as JsonObject[] });
+  }));
+
+  router.get(`${site}/crls`, route((req, res) => {
+    const snap = requireSite(emu, req);
+    const file = typeof req.query.file === 'string' ? req.query.file : undefined;
+    sendJson(res, 200, { value: sites().crlHistory(snap.site.clusterId, file) as unknown as JsonObject[] });
   }));
 
   router.get(`${site}/trust-bundle`, route((req, res) => {
@@ -433,18 +471,18 @@ export function siteRouter(emu: Emulator, requireAuth: RequestHandler): Router {
     requireCluster(emu, clusterId, String(req.params.clusterName), String(req.params.resourceGroup));
     const snap = sites().snapshot(clusterId);
     if (snap) {
-      sendJson(res, 200, { deployed: true, ...settingsView(snap.pki.settings, snap.site.rotationOverlapMs) });
+      sendJson(res, 200, { deployed: true, ...settingsView(snap.pki.settings, snap.site.rotationOverlapMs, snap.site.rootRotationOverlapMs) });
       return;
     }
     const config = sites().config(clusterId);
     const settings = effectiveSettings(config?.settings ?? {});
-    sendJson(res, 200, { deployed: false, ...settingsView(settings, config?.rotationOverlapMs ?? defaultRotationOverlap(settings)) });
+    sendJson(res, 200, { deployed: false, ...settingsView(settings, config?.rotationOverlapMs ?? defaultRotationOverlap(settings), config?.rootRotationOverlapMs) });
   }));
 
   router.put(`${site}/settings`, requireAuth, jsonBody(), route(async (req, res) => {
     const config = await sites().putSettings(clusterIdOf(req), req.body);
     const settings = effectiveSettings(config.settings);
-    sendJson(res, 200, { deployed: false, ...settingsView(settings, config.rotationOverlapMs ?? defaultRotationOverlap(settings)) });
+    sendJson(res, 200, { deployed: false, ...settingsView(settings, config.rotationOverlapMs ?? defaultRotationOverlap(settings), config.rootRotationOverlapMs) });
   }));
 
   router.get(`${site}/issuer`, route((req, res) => {

@@ -48,6 +48,12 @@ export const CLUSTER_PKI = 'clusterPki';
 export const CLUSTER_PKI_KEYS = 'clusterPkiKeys';
 export const PKI_SITES = 'pkiSites';
 export const PKI_SITE_CONFIG = 'pkiSiteConfig';
+/** Issuance history: one record per certificate revision, keyed `${siteKey}|${name}|${revision}` (public). */
+export const PKI_HISTORY = 'pkiHistory';
+/** CRL history: one record per CRL number, keyed `${siteKey}|${fileId}|${crlNumber}` (public). */
+export const PKI_CRL_HISTORY = 'pkiCrlHistory';
+const SITE_COLLECTIONS = [PKI_SITES, PKI_SITE_CONFIG, CLUSTER_PKI, CLUSTER_PKI_KEYS];
+const HISTORY_COLLECTIONS = [PKI_HISTORY, PKI_CRL_HISTORY];
 
 const DAY = 86_400_000;
 const ISSUER_PURPOSES: IssuerPurpose[] = ['interfaceIssuer', 'infraIssuer'];
@@ -55,10 +61,11 @@ const ISSUER_PURPOSES: IssuerPurpose[] = ['interfaceIssuer', 'infraIssuer'];
 const DEFAULT_ROTATION_OVERLAP_MS = 60 * DAY;
 /** CRLs are re-signed when their content changes or half of this has passed on the clock. */
 const CRL_VALIDITY_MS = DAY;
-/** Real time moves the clock too: the scheduler wakes when the next step is due, at least this often... */
-const MAX_SLEEP_MS = 30_000;
-/** ...and at most this often. */
-const MIN_SLEEP_MS = 250;
+/** The longest root overlap by default; shorter roots overlap a third of their life. */
+const DEFAULT_ROOT_OVERLAP_MS = 365 * DAY;
+/** The clock event of a site (one per site; see Clock.schedule). */
+const eventKey = (key: string) => `pki-site:${key}`;
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /** Emulated platform services with infra-issuer certificates (no live listener: they are not reachable from outside). */
 export const PLATFORM_SERVICES: ReadonlyArray<{ serviceName: string; dnsNames: string[]; clientAuth?: boolean }> = [
@@ -83,6 +90,43 @@ export interface SiteLeaf extends Omit<LeafRequest, 'revision'> {
 }
 
 /** Every leaf the site ever issued, while it can still be valid: what revocation rules and CRLs read. */
+/** Why a certificate revision was issued (its history's reason). */
+export type IssuanceReason = 'Deployed' | 'Renewal' | 'IssuerRotation' | 'RootRotation' | 'Revocation' | 'Rotation';
+
+/**
+ * One revision of a certificate of the site, kept for good. `materialized` is false for a leaf that
+ * was superseded during a clock jump before anyone could connect to it: its serial and dates are
+ * exact (CRLs name it), but no key pair was generated for it.
+ */
+export interface HistoryRecord {
+  name: string;
+  revision: number;
+  serial: string;
+  issuedAt: string;
+  notBefore: string;
+  notAfter: string;
+  reason: IssuanceReason;
+  issuerName: string;
+  issuerSerial: string;
+  materialized: boolean;
+}
+
+/** One CRL the site published (a CRL number of an issuer), signed or, if superseded within a jump, recorded only. */
+export interface CrlHistoryRecord {
+  fileId: string;
+  issuerSerial: string;
+  crlNumber: number;
+  thisUpdate: string;
+  nextUpdate: string;
+  revokedSerials: string[];
+  signed: boolean;
+}
+
+/** A certificate recorded without a key pair (see HistoryRecord.materialized): no PEM, no fingerprint. */
+export function isPhantom(cert: Pick<CertificateRecord, 'certPem'>): boolean {
+  return cert.certPem === '';
+}
+
 export interface IssuedLeaf {
   name: string;
   serial: string;
@@ -129,7 +173,9 @@ export interface SiteRecord {
   crls: Record<string, PublishedCrl>;
   /** Fingerprint of the interface issuer the BMM/SA resources show as caCertificate. */
   caCertificateHash: string;
-  issuerFailures: Partial<Record<IssuerPurpose, { message: string; at: string }>>;
+  issuerFailures: Partial<Record<IssuerPurpose | 'rootCa', { message: string; at: string }>>;
+  /** How long old and new root overlap in the trust bundle; null: the root is never rotated (undefined: the default). */
+  rootRotationOverlapMs?: number | null;
 }
 
 export interface SiteConfig {
@@ -138,6 +184,8 @@ export interface SiteConfig {
   pkiId: string;
   settings: Partial<ClusterPkiSettings>;
   rotationOverlapMs?: number;
+  /** null: root rotation disabled; undefined: the default overlap. */
+  rootRotationOverlapMs?: number | null;
   issuer:
     | { mode: 'selfSigned' }
     | { mode: 'customerCa'; chain: ExternalCaRecord[] }
@@ -153,6 +201,8 @@ interface SiteState {
   pki: ClusterPkiRecord;
   keys: ClusterPkiKeys;
   site: SiteRecord;
+  /** History records written with the state (the same commit). */
+  journal: StoreOp[];
 }
 
 export interface SiteSnapshot {
@@ -203,6 +253,32 @@ export function overlapFor(issuer: CertificateRecord, configuredMs: number): num
   return Math.max(1000, Math.min(configuredMs, Math.floor(life / 3)));
 }
 
+/** The overlap a root gets: the configured one, kept shorter than its life. */
+export function rootOverlapFor(root: CertificateRecord, configuredMs: number): number {
+  const life = toMs(root.notAfter) - toMs(issuedAtOf(root));
+  return Math.max(1000, Math.min(configuredMs, life - 1000));
+}
+
+/** The notAfter of the CA that signs an issuer's successor (the root, or the customer CA). */
+function parentNotAfterMs(pki: ClusterPkiRecord, site: SiteRecord, purpose: IssuerPurpose): number {
+  if (purpose === 'interfaceIssuer' && site.issuerMode === 'customerCa' && site.externalCa[0]) return toMs(site.externalCa[0].notAfter);
+  return toMs(pki.rootCa.notAfter);
+}
+
+/**
+ * Whether a successor could outlive the current issuer: children are capped at their signer's
+ * notAfter, so once the signer expires no later than the issuer, rotating gains nothing (and would
+ * rotate ever shorter issuers towards the signer's expiry).
+ */
+function successorCanOutlive(pki: ClusterPkiRecord, site: SiteRecord, purpose: IssuerPurpose): boolean {
+  return parentNotAfterMs(pki, site, purpose) > toMs(pki[purpose].notAfter);
+}
+
+/** The CAs whose CRLs the site publishes: the root(s) and every issuer that still signs or is trusted. */
+function crlIssuers(pki: ClusterPkiRecord): CertificateRecord[] {
+  return [pki.rootCa, ...(pki.retiringRoots ?? []), pki.interfaceIssuer, pki.infraIssuer, ...pki.retiringIssuers];
+}
+
 /** What a revocation rule compares: the names, the group and the virtual-clock issuance instant. */
 export function candidateOf(leaf: Pick<IssuedLeaf, 'serial' | 'groups' | 'dnsNames' | 'ipAddresses' | 'issuedAt'>) {
   return { serial: leaf.serial, groups: leaf.groups, dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses, notBefore: leaf.issuedAt };
@@ -231,9 +307,9 @@ export function effectiveSettings(given: Partial<ClusterPkiSettings>): ClusterPk
 }
 
 /** Parses the settings body of PUT …/settings: durations like "90d" or ISO 8601 ("P90D"). */
-export function parseSettingsInput(body: unknown): { settings: Partial<ClusterPkiSettings>; rotationOverlapMs?: number } {
+export function parseSettingsInput(body: unknown): { settings: Partial<ClusterPkiSettings>; rotationOverlapMs?: number; rootRotationOverlapMs?: number | null } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SiteInputError('InvalidRequestContent', 'Send a JSON object of settings.');
-  const allowed = ['keyAlgorithm', 'rootLifetime', 'issuerLifetime', 'leafLifetime', 'renewalFraction', 'rotationOverlap'];
+  const allowed = ['keyAlgorithm', 'rootLifetime', 'issuerLifetime', 'leafLifetime', 'renewalFraction', 'rotationOverlap', 'rootRotation', 'rootRotationOverlap'];
   const input = body as Record<string, unknown>;
   for (const k of Object.keys(input)) if (!allowed.includes(k)) throw new SiteInputError('InvalidRequestContent', `Unknown setting '${k}'; settings are ${allowed.join(', ')}.`);
   const duration = (k: string): number | undefined => {
@@ -271,11 +347,44 @@ export function parseSettingsInput(body: unknown): { settings: Partial<ClusterPk
   if (rotationOverlapMs !== undefined && rotationOverlapMs >= e.issuerLifetimeMs) {
     throw new SiteInputError('InvalidRequestContent', 'rotationOverlap must be shorter than issuerLifetime.');
   }
-  return { settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)), rotationOverlapMs };
+  if (input.rootRotation !== undefined && input.rootRotation !== null && typeof input.rootRotation !== 'boolean') {
+    throw new SiteInputError('InvalidRequestContent', "'rootRotation' must be true (rotate the root before it expires, the default) or false.");
+  }
+  let rootRotationOverlapMs: number | null | undefined = duration('rootRotationOverlap');
+  if (input.rootRotation === false) {
+    if (rootRotationOverlapMs !== undefined) throw new SiteInputError('InvalidRequestContent', "'rootRotationOverlap' has no meaning with rootRotation false.");
+    rootRotationOverlapMs = null;
+  } else if (rootRotationOverlapMs !== undefined && rootRotationOverlapMs >= e.rootLifetimeMs) {
+    throw new SiteInputError('InvalidRequestContent', 'rootRotationOverlap must be shorter than rootLifetime.');
+  }
+  return { settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)), rotationOverlapMs, rootRotationOverlapMs };
 }
 
 export function defaultRotationOverlap(settings: ClusterPkiSettings): number {
   return Math.min(DEFAULT_ROTATION_OVERLAP_MS, Math.floor(settings.issuerLifetimeMs / 3));
+}
+
+/** The root's overlap when none is configured: a year, or a third of a shorter root's life. */
+export function defaultRootOverlap(settings: ClusterPkiSettings): number {
+  return Math.min(DEFAULT_ROOT_OVERLAP_MS, Math.floor(settings.rootLifetimeMs / 3));
+}
+
+/** The root overlap in force for a site: null when root rotation is disabled. */
+export function rootOverlapOf(pki: ClusterPkiRecord, site: Pick<SiteRecord, 'rootRotationOverlapMs'>): number | null {
+  if (site.rootRotationOverlapMs === null) return null;
+  return site.rootRotationOverlapMs ?? defaultRootOverlap(pki.settings);
+}
+
+/** Every root of the site, current first, then a pending successor and retiring predecessors. */
+export function allRoots(pki: ClusterPkiRecord): CertificateRecord[] {
+  return [pki.rootCa, ...(pki.pendingRoot ? [pki.pendingRoot] : []), ...(pki.retiringRoots ?? [])];
+}
+
+function historyRecord(cert: CertificateRecord, reason: IssuanceReason): HistoryRecord {
+  return {
+    name: cert.name, revision: cert.revision, serial: cert.serial, issuedAt: issuedAtOf(cert), notBefore: cert.notBefore, notAfter: cert.notAfter,
+    reason, issuerName: cert.issuerName, issuerSerial: cert.issuerSerial, materialized: !isPhantom(cert),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,15 +418,15 @@ export class ClusterSites {
   private readonly lock = new KeyedLock();
   private started = false;
   private closed = false;
-  private timer?: NodeJS.Timeout;
-  private timerAt = Infinity;
+  /** The clock event running now, awaited by stop(). */
+  private inFlight: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly emu: Emulator) {
     this.registry = new EndpointRegistry(emu.connections);
   }
 
   private times(): IssueTimes {
-    return { nowMs: this.emu.clock.nowMs(), wallMs: Date.now() };
+    return { nowMs: this.emu.clock.nowMs(), wallMs: Date.now(), dating: this.emu.config.certificateDating ?? 'wall' };
   }
 
   private nowIso(): string {
@@ -339,7 +448,7 @@ export class ClusterSites {
     const site = this.emu.store.get<SiteRecord>(PKI_SITES, key);
     const keys = this.emu.store.get<ClusterPkiKeys>(CLUSTER_PKI_KEYS, key);
     if (!pki || !site || !keys) return undefined;
-    return { key, pki: structuredClone(pki), site: structuredClone(site), keys: { ...keys } };
+    return { key, pki: structuredClone(pki), site: structuredClone(site), keys: { ...keys }, journal: [] };
   }
 
   private writes(state: SiteState): StoreOp[] {
@@ -347,6 +456,7 @@ export class ClusterSites {
       { op: 'put', collection: CLUSTER_PKI, key: state.key, value: state.pki },
       { op: 'put', collection: CLUSTER_PKI_KEYS, key: state.key, value: state.keys },
       { op: 'put', collection: PKI_SITES, key: state.key, value: state.site },
+      ...state.journal.splice(0),
     ];
   }
 
@@ -436,7 +546,7 @@ export class ClusterSites {
       const cluster = this.requireCluster(clusterId);
       this.requireNotDeployed(clusterId);
       const parsed = parseSettingsInput(body);
-      const config: SiteConfig = { ...this.baseConfig(clusterId, cluster), settings: parsed.settings, rotationOverlapMs: parsed.rotationOverlapMs, updatedAt: this.nowIso() };
+      const config: SiteConfig = { ...this.baseConfig(clusterId, cluster), settings: parsed.settings, rotationOverlapMs: parsed.rotationOverlapMs, rootRotationOverlapMs: parsed.rootRotationOverlapMs, updatedAt: this.nowIso() };
       await this.emu.store.put(PKI_SITE_CONFIG, idKey(clusterId), config);
       return config;
     });
@@ -550,9 +660,12 @@ export class ClusterSites {
       site: {
         clusterId: cluster.id, pkiId, deployedAt: new Date(t.nowMs).toISOString(), issuerMode: issuer.mode,
         rotationOverlapMs: config?.rotationOverlapMs ?? defaultRotationOverlap(settings),
+        rootRotationOverlapMs: config?.rootRotationOverlapMs === null ? null : config?.rootRotationOverlapMs ?? defaultRootOverlap(settings),
         externalCa, leaves: {}, history: [], revocations: [], crls: {}, caCertificateHash: iface.fingerprint, issuerFailures: {},
       },
+      journal: [],
     };
+    for (const ca of [root.certificate, iface, infra]) this.record(state, ca, 'Deployed');
     const planned: PlannedLeaf[] = [];
     const platformServices: PlannedLeaf[] = PLATFORM_SERVICES.map((s) => ({
       request: { name: `platform-service-${s.serviceName}`, purpose: 'platformService', group: DEFAULT_LEAF_GROUPS.platformService, dnsNames: s.dnsNames, ipAddresses: [], clientAuth: s.clientAuth, revision: 1 },
@@ -585,6 +698,7 @@ export class ClusterSites {
           if (p.request.clientAuth) leaf.clientAuth = true;
           state.site.leaves[leaf.name] = leaf;
           state.site.history.push(historyEntry(leaf, issuerFor(state.pki, leaf.purpose)));
+          sites.record(state, leaf.certificate, 'Deployed');
           if (!leaf.endpoint) return;
           started = true;
           leaf.endpoint.port = await sites.registry.open(key, leaf.name, {
@@ -593,7 +707,9 @@ export class ClusterSites {
           });
           if (p.props && leaf.endpoint.kind === 'bmc') p.props.bmcConnectionString = bmcConnectionString(leaf.endpoint.port);
         }));
-        sites.wakeAt(Math.min(...issued.map((i) => toMs(i.certificate.renewalTime))));
+        sites.wakeAt(sites.nextDueMs(state.pki, state.site), key);
+        // Once the deployment commits, the site's clock event is scheduled from what was stored.
+        sites.emu.store.afterCommit(() => sites.scheduleSite(key));
         return sites.writes(state);
       },
       async abort() {
@@ -610,9 +726,12 @@ export class ClusterSites {
     return issued;
   }
 
-  // ------------------------------------------------------------------------- scheduler
+  // ------------------------------------------------------------------------- scheduler (clock events)
 
-  /** Moves every site forward to the clock's now: rotations, renewals, caCertificate. */
+  /**
+   * Clock listener, at the end of every move: each site catches up with whatever is still due (its
+   * events already ran, in order, during the move) and its next event is scheduled.
+   */
   async reconcileAll(): Promise<void> {
     if (this.closed) return;
     for (const key of this.emu.store.entries<SiteRecord>(PKI_SITES).map(([k]) => k)) {
@@ -621,30 +740,43 @@ export class ClusterSites {
       } catch (e) {
         this.emu.log.error(`pki site ${key}: scheduler failed: ${(e as Error).message}`);
       }
+      this.scheduleSite(key);
     }
-    this.schedule();
   }
 
-  /** Sleeps until the earliest due step of any site. */
-  private schedule(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.wakeAt(Math.min(...this.list().map((s) => this.nextDueMs(s.pki, s.site))));
-  }
-
-  /** Makes the scheduler run at `dueMs` (virtual) unless it already runs earlier; MAX_SLEEP_MS at the latest. */
-  wakeAt(dueMs: number): void {
+  /** Schedules the site's next event on the clock (or cancels it: no site, nothing due). */
+  scheduleSite(key: string, afterMs = -Infinity): void {
     if (this.closed || !this.started) return;
-    const delay = Math.min(MAX_SLEEP_MS, Math.max(MIN_SLEEP_MS, dueMs - this.emu.clock.nowMs()));
-    const at = Date.now() + delay;
-    if (this.timer && at >= this.timerAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.reconcileAll();
-    }, delay);
-    this.timer.unref();
+    const pki = this.emu.store.get<ClusterPkiRecord>(CLUSTER_PKI, key);
+    const site = this.emu.store.get<SiteRecord>(PKI_SITES, key);
+    // Not stored (yet): a deployment still committing schedules it once it has (remove() cancels it).
+    if (!pki || !site) return;
+    let due = this.nextDueMs(pki, site);
+    if (due <= afterMs) {
+      // Defensive: an event that made no progress must not run again at the same instant forever.
+      this.emu.log.error(`pki site ${key}: the step due at ${new Date(due).toISOString()} made no progress; retrying in an hour`);
+      due = afterMs + 3_600_000;
+    }
+    this.emu.clock.schedule(due, eventKey(key), (at) => this.runEvent(key, at.getTime()));
+  }
+
+  /** One clock event of a site: everything due at the event's instant, then the next event. */
+  private async runEvent(key: string, atMs: number): Promise<void> {
+    if (this.closed) return;
+    const work = this.lock.run(key, () => this.reconcile(key));
+    this.inFlight = work.catch(() => undefined);
+    try {
+      await work;
+    } catch (e) {
+      this.emu.log.error(`pki site ${key}: scheduler failed: ${(e as Error).message}`);
+    }
+    this.scheduleSite(key, atMs);
+  }
+
+  /** Kept for deploy: the new site's first event (scheduled precisely again once the deployment commits). */
+  wakeAt(dueMs: number, key?: string): void {
+    if (this.closed || !this.started || !key) return;
+    this.emu.clock.schedule(dueMs, eventKey(key), (at) => this.runEvent(key, at.getTime()));
   }
 
   /** The earliest instant (virtual ms) at which something of the site falls due (Infinity: nothing will). */
@@ -654,12 +786,100 @@ export class ClusterSites {
     for (const purpose of ISSUER_PURPOSES) {
       // A rotation that failed is retried when the clock is moved, not in a loop.
       if (site.issuerFailures[purpose]) continue;
+      // An issuer its signer does not outlive is replaced by the root rotation (or fails then).
+      if (!pki.pendingIssuers.some((p) => p.purpose === purpose) && !successorCanOutlive(pki, site, purpose)) continue;
       const current = pki[purpose];
       const plan = issuerRotationPlan(current, toMs(issuedAtOf(current)), overlapFor(current, site.rotationOverlapMs));
       times.push(toMs(pki.pendingIssuers.some((p) => p.purpose === purpose) ? plan.switchSignerAt : plan.introduceSuccessorAt));
     }
     for (const old of pki.retiringIssuers) times.push(toMs(old.notAfter));
+    const rootOverlap = rootOverlapOf(pki, site);
+    if (rootOverlap !== null && !site.issuerFailures.rootCa) {
+      const plan = issuerRotationPlan(pki.rootCa, toMs(issuedAtOf(pki.rootCa)), rootOverlapFor(pki.rootCa, rootOverlap));
+      times.push(toMs(pki.pendingRoot ? plan.switchSignerAt : plan.introduceSuccessorAt));
+    }
+    for (const old of pki.retiringRoots ?? []) times.push(toMs(old.notAfter));
+    // CRLs are re-published half a validity after they were last signed (or recorded).
+    for (const issuer of crlIssuers(pki)) {
+      const published = site.crls[crlFileId(issuer)];
+      if (toMs(issuer.notAfter) <= toMs(published?.signedAt ?? issuedAtOf(issuer))) continue;
+      times.push((published && published.issuerSerial === issuer.serial ? toMs(published.signedAt) : toMs(issuedAtOf(issuer))) + CRL_VALIDITY_MS / 2);
+    }
     return Math.min(...times);
+  }
+
+  /** Records a certificate revision in the history, in the same commit as the state. */
+  private record(state: SiteState, cert: CertificateRecord, reason: IssuanceReason): void {
+    state.journal.push({ op: 'put', collection: PKI_HISTORY, key: `${state.key}|${cert.name}|${pad(cert.revision, 6)}`, value: historyRecord(cert, reason) });
+  }
+
+  /**
+   * Root rotation (when enabled): the successor root joins the trust bundle at notAfter − overlap;
+   * halfway through the overlap it becomes the root, the issuers it signs replace the old root's
+   * (their leaves are then reissued by the caller, and caCertificate follows once they are served);
+   * the old root leaves the bundle, and its key the store, when it expires.
+   */
+  private async rotateRoot(state: SiteState, t: IssueTimes): Promise<{ dirty: boolean; switched: boolean }> {
+    const { pki, site } = state;
+    let dirty = false;
+    let switched = false;
+    const overlap = rootOverlapOf(pki, site);
+    if (overlap !== null) {
+      const current = pki.rootCa;
+      const plan = issuerRotationPlan(current, t.nowMs, rootOverlapFor(current, overlap));
+      try {
+        if (plan.phase !== 'active' && !pki.pendingRoot) {
+          const successor = await issueRootCa(pki, siteDating(t), current.revision + 1);
+          state.keys[successor.certificate.serial] = successor.key;
+          pki.pendingRoot = successor.certificate;
+          this.record(state, successor.certificate, 'Rotation');
+          dirty = true;
+        }
+        if ((plan.phase === 'switched' || plan.phase === 'retired') && pki.pendingRoot) {
+          const root = pki.pendingRoot;
+          // The issuers the new root signs replace the old root's at once (clients trust both roots now).
+          const fresh: CertificateRecord[] = [];
+          for (const purpose of ISSUER_PURPOSES) {
+            if (pki[purpose].issuerSerial !== current.serial) continue;
+            const issued = await this.issueIssuer(pki, state.keys, purpose, Math.max(pki[purpose].revision, ...pki.pendingIssuers.filter((p) => p.purpose === purpose).map((p) => p.revision)) + 1,
+              signerOf(root, state.keys), t, this.crlUrl(pki.pkiId, root));
+            fresh.push(issued.certificate);
+          }
+          pki.rootCa = root;
+          delete pki.pendingRoot;
+          pki.retiringRoots = [...(pki.retiringRoots ?? []), current];
+          for (const issuer of fresh) {
+            const purpose = issuer.purpose as IssuerPurpose;
+            // A successor the old root signed never signs: it leaves the bundle with its key.
+            for (const p of pki.pendingIssuers.filter((c) => c.purpose === purpose)) delete state.keys[p.serial];
+            pki.pendingIssuers = pki.pendingIssuers.filter((c) => c.purpose !== purpose);
+            pki.retiringIssuers = [...pki.retiringIssuers, pki[purpose]];
+            pki[purpose] = issuer;
+            delete site.issuerFailures[purpose];
+            this.record(state, issuer, 'RootRotation');
+          }
+          switched = true;
+          dirty = true;
+        }
+        if (site.issuerFailures.rootCa) {
+          delete site.issuerFailures.rootCa;
+          dirty = true;
+        }
+      } catch (e) {
+        const message = (e as Error).message;
+        if (site.issuerFailures.rootCa?.message !== message) {
+          site.issuerFailures.rootCa = { message, at: new Date(t.nowMs).toISOString() };
+          dirty = true;
+        }
+      }
+    }
+    const expired = (pki.retiringRoots ?? []).filter((c) => toMs(c.notAfter) <= t.nowMs);
+    if (expired.length) {
+      pki.retiringRoots = (pki.retiringRoots ?? []).filter((c) => !expired.includes(c));
+      for (const old of expired) delete state.keys[old.serial];
+      dirty = true;
+    }
+    return { dirty, switched };
   }
 
   private async rotate(state: SiteState, purpose: IssuerPurpose, t: IssueTimes): Promise<boolean> {
@@ -668,7 +888,19 @@ export class ClusterSites {
     const current = pki[purpose];
     const plan = issuerRotationPlan(current, t.nowMs, overlapFor(current, site.rotationOverlapMs));
     const pendingOf = () => pki.pendingIssuers.find((c) => c.purpose === purpose);
-    if (plan.phase !== 'active' && !pendingOf()) {
+    const rootSigns = !(purpose === 'interfaceIssuer' && site.issuerMode !== 'selfSigned');
+    const waitForRoot = rootSigns && rootOverlapOf(pki, site) !== null;
+    if (plan.phase !== 'active' && !pendingOf() && !successorCanOutlive(pki, site, purpose)) {
+      // The root rotation re-signs it; without one (or under a customer CA) it cannot be renewed.
+      if (!waitForRoot) {
+        const message = `The CA that signs ${current.name} expires at ${new Date(parentNotAfterMs(pki, site, purpose)).toISOString()}, no later than ${current.name} itself: a successor could not outlive it. ` +
+          (rootSigns ? 'Enable root rotation (rootRotation in the site settings) to renew the hierarchy.' : 'Give the cluster a customer CA that lives longer.');
+        if (site.issuerFailures[purpose]?.message !== message) {
+          site.issuerFailures[purpose] = { message, at: new Date(t.nowMs).toISOString() };
+          dirty = true;
+        }
+      }
+    } else if (plan.phase !== 'active' && !pendingOf()) {
       const parent = this.parentOf(state, purpose);
       try {
         if (!parent) {
@@ -677,6 +909,7 @@ export class ClusterSites {
         const parentCrl = parent.serial === pki.rootCa.serial ? this.crlUrl(pki.pkiId, pki.rootCa) : undefined;
         const successor = await this.issueIssuer(pki, state.keys, purpose, current.revision + 1, parent, t, parentCrl);
         pki.pendingIssuers = [...pki.pendingIssuers, successor.certificate];
+        this.record(state, successor.certificate, 'Rotation');
         delete site.issuerFailures[purpose];
         dirty = true;
       } catch (e) {
@@ -703,16 +936,66 @@ export class ClusterSites {
     return dirty;
   }
 
-  private async reissue(state: SiteState, leaf: SiteLeaf, t: IssueTimes): Promise<string> {
+  /**
+   * A leaf that nobody can observe: issued at an instant of a clock jump and due for renewal before the
+   * jump ends, so superseded before any request sees the clock at or after its issuance settle. Its
+   * serial and dates are exact (history and CRLs name it); no key pair is generated.
+   */
+  private phantomLeaf(state: SiteState, request: LeafRequest, t: IssueTimes): SiteCertificate | undefined {
+    const target = this.emu.clock.jumpTargetMs;
+    if (target === undefined) return undefined;
+    const record = issuerFor(state.pki, request.purpose);
+    const dated = siteDating(t)(state.pki.settings.leafLifetimeMs, toMs(record.notAfter), state.pki.settings.renewalFraction);
+    if (dated.renewalTime >= target) return undefined;
+    return {
+      name: request.name, purpose: request.purpose, certPem: '', serial: randomSerial(),
+      notBefore: new Date(dated.notBefore).toISOString(), notAfter: new Date(dated.notAfter).toISOString(), renewalTime: new Date(dated.renewalTime).toISOString(),
+      revision: request.revision, dnsNames: [...request.dnsNames], ipAddresses: [...request.ipAddresses], issuerName: record.name, issuerSerial: record.serial,
+      fingerprint: '', keyAlgorithm: state.pki.settings.keyAlgorithm, issuedAt: dated.extra.issuedAt,
+    };
+  }
+
+  /**
+   * Issues for real a leaf recorded without a key (its exact serial and dates, signed by the issuer it
+   * names): what a jump leaves in place when no later step superseded it (a renewal that failed, a crash).
+   */
+  private async materialize(state: SiteState, leaf: SiteLeaf): Promise<string | null> {
+    const c = leaf.certificate;
+    const issuer = allIssuers(state.pki).find((i) => i.serial === c.issuerSerial);
+    if (!issuer || !state.keys[issuer.serial]) return null;
+    const fixed = () => ({ notBefore: toMs(c.notBefore), notAfter: toMs(c.notAfter), renewalTime: toMs(c.renewalTime), extra: { issuedAt: c.issuedAt } });
+    const issued = await issueLeaf(state.pki.settings, {
+      name: leaf.name, purpose: leaf.purpose, group: leaf.group, dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses,
+      clientAuth: leaf.clientAuth, revision: c.revision, serial: c.serial,
+    }, signerOf(issuer, state.keys), fixed, this.crlUrl(state.pki.pkiId, issuer));
+    state.keys[issued.certificate.serial] = issued.key;
+    leaf.certificate = issued.certificate;
+    const key = `${state.key}|${c.name}|${pad(c.revision, 6)}`;
+    const recorded = this.emu.store.get<HistoryRecord>(PKI_HISTORY, key);
+    if (recorded) state.journal.push({ op: 'put', collection: PKI_HISTORY, key, value: { ...recorded, materialized: true } });
+    return issued.key.privateKeyPem;
+  }
+
+  /** Issues the leaf's next revision; returns its key PEM, or null when it was recorded without one (phantom). */
+  private async reissue(state: SiteState, leaf: SiteLeaf, t: IssueTimes, reason: IssuanceReason): Promise<string | null> {
     const previous = leaf.certificate;
-    const { certificate, keyPem } = await this.issueLeafInto(state, {
+    const request: LeafRequest = {
       name: leaf.name, purpose: leaf.purpose, group: leaf.group, dnsNames: leaf.dnsNames, ipAddresses: leaf.ipAddresses,
       clientAuth: leaf.clientAuth, revision: previous.revision + 1,
-    }, t);
+    };
+    const phantom = reason === 'Revocation' ? undefined : this.phantomLeaf(state, request, t);
+    let keyPem: string | null = null;
+    if (phantom) {
+      leaf.certificate = phantom;
+    } else {
+      const issued = await this.issueLeafInto(state, request, t);
+      leaf.certificate = issued.certificate;
+      keyPem = issued.keyPem;
+    }
     delete state.keys[previous.serial];
-    leaf.certificate = certificate;
     delete leaf.failure;
     state.site.history.push(historyEntry(leaf, issuerFor(state.pki, leaf.purpose)));
+    this.record(state, leaf.certificate, reason);
     return keyPem;
   }
 
@@ -720,12 +1003,15 @@ export class ClusterSites {
    * Issues, for each leaf, a successor (in parallel). A failure is recorded on the leaf (first time and
    * message kept, like cert-manager's lastFailureTime). Returns the new key PEMs and whether anything changed.
    */
-  private async reissueAll(state: SiteState, leaves: SiteLeaf[], t: IssueTimes): Promise<{ keyPems: Map<string, string>; changed: boolean }> {
+  private async reissueAll(state: SiteState, leaves: SiteLeaf[], t: IssueTimes, reasonOf: (leaf: SiteLeaf) => IssuanceReason): Promise<{ keyPems: Map<string, string>; changed: boolean; reissued: Set<string> }> {
     const keyPems = new Map<string, string>();
+    const reissued = new Set<string>();
     let changed = false;
     await Promise.all(leaves.map(async (leaf) => {
       try {
-        keyPems.set(leaf.name, await this.reissue(state, leaf, t));
+        const keyPem = await this.reissue(state, leaf, t, reasonOf(leaf));
+        if (keyPem !== null) keyPems.set(leaf.name, keyPem);
+        reissued.add(leaf.name);
         changed = true;
       } catch (e) {
         const message = (e as Error).message;
@@ -735,7 +1021,7 @@ export class ClusterSites {
         }
       }
     }));
-    return { keyPems, changed };
+    return { keyPems, changed, reissued };
   }
 
   private swapEndpoints(state: SiteState, keyPems: Map<string, string>): void {
@@ -751,20 +1037,94 @@ export class ClusterSites {
     return !allIssuers(state.pki).some((i) => i.serial === leaf.certificate.issuerSerial);
   }
 
+  /**
+   * Re-publishes an issuer's CRL when it is missing, its content changed or half its validity passed.
+   * Within a jump, a CRL that the next one supersedes before the jump ends is recorded (number, dates,
+   * serials) without being signed; the one published at the end is signed.
+   */
+  private async publishCrl(state: SiteState, issuer: CertificateRecord, t: IssueTimes, force = false): Promise<PublishedCrl | undefined> {
+    const fileId = crlFileId(issuer);
+    const published = state.site.crls[fileId];
+    if (!state.keys[issuer.serial]) return published;
+    const entries = revokedEntries(state.site.history.filter((h) => h.issuerSerial === issuer.serial).map(candidateOf), state.site.revocations);
+    const contentKey = entries.map((e) => `${e.serial}@${toMs(e.revocationDate)}`).sort().join(',');
+    const fresh = published && published.issuerSerial === issuer.serial && published.contentKey === contentKey && t.nowMs < toMs(published.signedAt) + CRL_VALIDITY_MS / 2;
+    if (fresh && (published.derBase64 || !force)) return published;
+    // Dated like certificates: thisUpdate not in a real client's future (wall dating), nextUpdate from the virtual clock.
+    const thisUpdate = siteNotBefore(t);
+    const nextUpdate = t.nowMs + CRL_VALIDITY_MS;
+    const crlNumber = fresh ? published.crlNumber : (published?.crlNumber ?? 0) + 1;
+    const target = this.emu.clock.jumpTargetMs;
+    // Superseded within the jump only if the issuer is still there to publish the next one.
+    const unobserved = !force && target !== undefined && t.nowMs + CRL_VALIDITY_MS / 2 < Math.min(target, toMs(issuer.notAfter));
+    let next: PublishedCrl;
+    if (unobserved) {
+      next = {
+        id: fileId, issuerSerial: issuer.serial, crlNumber, contentKey,
+        thisUpdate: new Date(thisUpdate).toISOString(), nextUpdate: new Date(nextUpdate).toISOString(), signedAt: new Date(t.nowMs).toISOString(), derBase64: '',
+      };
+    } else {
+      const signer = signerOf(issuer, state.keys);
+      const built = await buildCrl({
+        issuer: { cert: signer.certPem, key: await importPrivateKeyPem(signer.keyPem) },
+        crlNumber,
+        entries: entries.map((e) => ({ ...e, revocationDate: Math.min(toMs(e.revocationDate), thisUpdate) })),
+        clock: { nowMs: () => thisUpdate },
+        validityMs: nextUpdate - thisUpdate,
+      });
+      next = {
+        id: fileId, issuerSerial: issuer.serial, crlNumber, contentKey,
+        thisUpdate: built.thisUpdate.toISOString(), nextUpdate: built.nextUpdate.toISOString(), signedAt: new Date(t.nowMs).toISOString(),
+        derBase64: Buffer.from(built.der).toString('base64'),
+      };
+    }
+    state.site.crls[fileId] = next;
+    const history: CrlHistoryRecord = {
+      fileId, issuerSerial: issuer.serial, crlNumber, thisUpdate: next.thisUpdate, nextUpdate: next.nextUpdate,
+      revokedSerials: entries.map((e) => e.serial).sort(), signed: !unobserved,
+    };
+    state.journal.push({ op: 'put', collection: PKI_CRL_HISTORY, key: `${state.key}|${fileId}|${pad(crlNumber, 8)}`, value: history });
+    return next;
+  }
+
   private async reconcile(key: string): Promise<void> {
     const state = this.load(key);
     if (!state) return;
     const t = this.times();
-    let dirty = false;
+    const root = await this.rotateRoot(state, t);
+    let dirty = root.dirty;
     for (const purpose of ISSUER_PURPOSES) dirty = (await this.rotate(state, purpose, t)) || dirty;
+    const outsideJump = this.emu.clock.jumpTargetMs === undefined;
     const due = Object.values(state.site.leaves).filter((l) => this.leafDue(state, l, t.nowMs));
-    const { keyPems, changed } = await this.reissueAll(state, due, t);
+    const reasonOf = (l: SiteLeaf): IssuanceReason => (issuerFor(state.pki, l.purpose).serial === l.certificate.issuerSerial ? 'Renewal' : root.switched ? 'RootRotation' : 'IssuerRotation');
+    const { keyPems, changed } = await this.reissueAll(state, due, t, reasonOf);
     dirty = dirty || changed;
+    if (outsideJump) {
+      // Whatever a jump left without a key (its successor failed, or a crash interrupted it) is made real now.
+      for (const leaf of Object.values(state.site.leaves).filter((l) => isPhantom(l.certificate))) {
+        try {
+          const keyPem = await this.materialize(state, leaf);
+          if (keyPem !== null) {
+            keyPems.set(leaf.name, keyPem);
+            dirty = true;
+          }
+        } catch (e) {
+          this.emu.log.error(`pki site ${key}: could not issue ${leaf.name} for real: ${(e as Error).message}`);
+        }
+      }
+    }
     const before = state.site.history.length;
     state.site.history = state.site.history.filter((h) => toMs(h.notAfter) > t.nowMs);
     if (state.site.history.length !== before) dirty = true;
+    for (const issuer of crlIssuers(state.pki)) {
+      const was = state.site.crls[crlFileId(issuer)];
+      if ((await this.publishCrl(state, issuer, t)) !== was) dirty = true;
+    }
     if (!dirty) return;
-    await this.save(state);
+    // The event's state and history are one commit; endpoints and caCertificate follow it.
+    await this.emu.store.transaction(async () => {
+      await this.save(state);
+    });
     this.swapEndpoints(state, keyPems);
     await this.publishCaCertificate(state);
   }
@@ -772,13 +1132,14 @@ export class ClusterSites {
   /**
    * Points every machine's and appliance's caCertificate at the current interface issuer, but only
    * once every interface endpoint presents a leaf it signed (the platform's promise to BMC clients).
+   * A leaf recorded without a key within a jump counts as served: nobody could connect at its instant.
    */
   private async publishCaCertificate(state: SiteState): Promise<void> {
     const iface = state.pki.interfaceIssuer;
     if (state.site.caCertificateHash === iface.fingerprint) return;
     const interfaceLeaves = Object.values(state.site.leaves).filter((l) => LEAF_ISSUER[l.purpose] === 'interfaceIssuer');
     const served = interfaceLeaves.every((l) => l.certificate.issuerSerial === iface.serial
-      && (!l.endpoint || this.registry.servingSerial(state.key, l.name) === l.certificate.serial));
+      && (!l.endpoint || isPhantom(l.certificate) || this.registry.servingSerial(state.key, l.name) === l.certificate.serial));
     if (!served) return;
     const clusterKey = state.site.clusterId.toLowerCase();
     const value = caCertificateValue(iface);
@@ -845,7 +1206,7 @@ export class ClusterSites {
       // Reissue only where it helps: a successor (new serial, issued now) that no rule would revoke again.
       const probe = (l: SiteLeaf) => ({ ...currentLeafFacts(l), serial: randomSerial(), issuedAt: createdAt });
       const helps = hit.filter((l) => revokingRules(state.site, probe(l)).length === 0);
-      const { keyPems } = await this.reissueAll(state, helps, t);
+      const { keyPems } = await this.reissueAll(state, helps, t, () => 'Revocation');
       await this.save(state);
       this.swapEndpoints(state, keyPems);
       await this.publishCaCertificate(state);
@@ -879,37 +1240,26 @@ export class ClusterSites {
     return this.lock.run(key, async () => {
       const state = this.load(key);
       if (!state) return undefined;
-      const issuer = [state.pki.rootCa, ...allIssuers(state.pki)].find((i) => crlFileId(i) === fileId);
+      const issuer = [...allRoots(state.pki), ...allIssuers(state.pki)].find((i) => crlFileId(i) === fileId);
       const published = state.site.crls[fileId];
       // A retired issuer's key is gone: its last CRL stays published (everything it signed has expired).
-      if (!issuer || !state.keys[issuer.serial]) return published;
-      const t = this.times();
-      const entries = revokedEntries(state.site.history.filter((h) => h.issuerSerial === issuer.serial).map(candidateOf), state.site.revocations);
-      const contentKey = entries.map((e) => `${e.serial}@${toMs(e.revocationDate)}`).sort().join(',');
-      if (published && published.issuerSerial === issuer.serial && published.contentKey === contentKey && t.nowMs < toMs(published.signedAt) + CRL_VALIDITY_MS / 2) {
-        return published;
-      }
-      // Dated like certificates: thisUpdate not in a real client's future, nextUpdate from the virtual clock.
-      const thisUpdate = siteNotBefore(t);
-      const nextUpdate = t.nowMs + CRL_VALIDITY_MS;
-      const crlNumber = (published?.crlNumber ?? 0) + 1;
-      const signer = signerOf(issuer, state.keys);
-      const built = await buildCrl({
-        issuer: { cert: signer.certPem, key: await importPrivateKeyPem(signer.keyPem) },
-        crlNumber,
-        entries: entries.map((e) => ({ ...e, revocationDate: Math.min(toMs(e.revocationDate), thisUpdate) })),
-        clock: { nowMs: () => thisUpdate },
-        validityMs: nextUpdate - thisUpdate,
-      });
-      const next: PublishedCrl = {
-        id: fileId, issuerSerial: issuer.serial, crlNumber, contentKey,
-        thisUpdate: built.thisUpdate.toISOString(), nextUpdate: built.nextUpdate.toISOString(), signedAt: new Date(t.nowMs).toISOString(),
-        derBase64: Buffer.from(built.der).toString('base64'),
-      };
-      state.site.crls[fileId] = next;
-      await this.emu.store.put(PKI_SITES, key, state.site);
+      if (!issuer || !state.keys[issuer.serial]) return published?.derBase64 ? published : undefined;
+      const next = await this.publishCrl(state, issuer, this.times(), true);
+      if (next !== published) await this.save(state);
       return next;
     });
+  }
+
+  /** Every revision of a certificate of the site (leaf or CA name), oldest first. */
+  history(clusterId: string, name: string): HistoryRecord[] {
+    const prefix = `${idKey(clusterId)}|${name}|`;
+    return this.emu.store.entries<HistoryRecord>(PKI_HISTORY).filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
+  }
+
+  /** Every CRL the site published, oldest first (optionally of one distribution point file). */
+  crlHistory(clusterId: string, fileId?: string): CrlHistoryRecord[] {
+    const prefix = `${idKey(clusterId)}|${fileId ? `${fileId}|` : ''}`;
+    return this.emu.store.entries<CrlHistoryRecord>(PKI_CRL_HISTORY).filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
   }
 
   // ------------------------------------------------------------------------- lifecycle
@@ -919,24 +1269,39 @@ export class ClusterSites {
     if (this.started) return;
     this.started = true;
     this.closed = false;
-    for (const key of this.emu.store.entries<SiteRecord>(PKI_SITES).map(([k]) => k)) {
+    const keys = this.emu.store.entries<SiteRecord>(PKI_SITES).map(([k]) => k);
+    for (const key of keys) {
       try {
         await this.lock.run(key, () => this.openEndpoints(key));
-        await this.lock.run(key, () => this.reconcile(key));
       } catch (e) {
         this.emu.log.error(`pki site ${key}: could not start its endpoints: ${(e as Error).message}`);
       }
     }
     this.emu.clock.onChange(() => this.reconcileAll());
-    this.schedule();
+    // What fell due while the emulator was down (or after a crash within a jump) runs in order, each
+    // step at its own instant, then every endpoint serves what the site holds.
+    for (const key of keys) this.scheduleSite(key);
+    await this.emu.clock.catchUp();
+    for (const key of keys) {
+      try {
+        await this.lock.run(key, () => this.reconcile(key));
+        await this.lock.run(key, () => this.openEndpoints(key, true));
+      } catch (e) {
+        this.emu.log.error(`pki site ${key}: could not start its endpoints: ${(e as Error).message}`);
+      }
+    }
   }
 
-  private async openEndpoints(key: string): Promise<void> {
+  /** Opens the endpoints of a stored site (`missingOnly`: only those not running, or not serving the stored leaf). */
+  private async openEndpoints(key: string, missingOnly = false): Promise<void> {
     const state = this.load(key);
     if (!state) return;
     const moved: SiteLeaf[] = [];
     for (const leaf of Object.values(state.site.leaves)) {
       if (!leaf.endpoint) continue;
+      // A leaf recorded without a key (a jump a crash interrupted) is issued for real by the catch-up.
+      if (isPhantom(leaf.certificate)) continue;
+      if (missingOnly && this.registry.servingSerial(key, leaf.name) === leaf.certificate.serial) continue;
       const keyRecord = state.keys[leaf.certificate.serial];
       if (!keyRecord) {
         this.emu.log.error(`pki site ${key}: no key for ${leaf.name}; its endpoint stays down`);
@@ -962,11 +1327,10 @@ export class ClusterSites {
     }
   }
 
-  /** Stops every listener and the timer (emulator shutdown). */
+  /** Stops every listener, once the clock event under way is done (emulator shutdown). */
   async stop(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    await this.inFlight;
     await this.registry.closeAll();
   }
 
@@ -975,14 +1339,16 @@ export class ClusterSites {
     const key = idKey(clusterId);
     await this.lock.run(key, async () => {
       await this.registry.closeSite(key);
-      await this.emu.store.batch([PKI_SITES, PKI_SITE_CONFIG, CLUSTER_PKI, CLUSTER_PKI_KEYS].map((collection) => ({ op: 'delete' as const, collection, key })));
+      this.emu.clock.cancel(eventKey(key));
+      const history = HISTORY_COLLECTIONS.flatMap((collection) => this.emu.store.entries(collection).filter(([k]) => k.startsWith(`${key}|`)).map(([k]) => ({ op: 'delete' as const, collection, key: k })));
+      await this.emu.store.batch([...SITE_COLLECTIONS.map((collection) => ({ op: 'delete' as const, collection, key })), ...history]);
     });
   }
 
   /** Forgets every site (emulator reset), each under its lock so no scheduler run writes one back. */
   async reset(): Promise<void> {
-    const collections = [PKI_SITES, PKI_SITE_CONFIG, CLUSTER_PKI, CLUSTER_PKI_KEYS];
-    const keys = new Set(collections.flatMap((c) => this.emu.store.entries(c).map(([k]) => k)));
+    const keys = new Set(SITE_COLLECTIONS.flatMap((c) => this.emu.store.entries(c).map(([k]) => k)));
+    for (const collection of HISTORY_COLLECTIONS) for (const [k] of this.emu.store.entries(collection)) keys.add(k.split('|')[0]);
     for (const key of keys) await this.remove(key);
     await this.registry.closeAll();
   }

@@ -93,7 +93,21 @@ export class SecretRotation {
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.chain.then(work, work);
     this.chain = run.catch(() => undefined);
+    // After every pass, the next rotation is a clock event (a jump rotates at each due instant).
+    void run.then(() => this.scheduleNext(true), () => this.scheduleNext(true));
     return run;
+  }
+
+  /** Schedules the earliest due rotation of any managed credential on the clock (discrete-event time). */
+  scheduleNext(afterPass = false): void {
+    let due = Infinity;
+    for (const c of this.emu.store.list<ManagedCredential>(MANAGED_CREDENTIALS)) {
+      due = Math.min(due, Date.parse(c.lastRotationTime) + c.rotationPeriodDays * DAY_MS);
+    }
+    // A credential a pass could not rotate (its machine is going away) is looked at again a day later, not in a loop.
+    const now = this.emu.clock.nowMs();
+    if (afterPass && due <= now) due = now + DAY_MS;
+    this.emu.clock.schedule(due, 'secrets:rotation', () => this.onClock());
   }
 
   /** Clock listener: rotates whatever is due at the new time. */

@@ -220,9 +220,11 @@ describe('pki/site: deploy, live endpoints and the site view', () => {
     await createCluster(run, 'c3', { machines: 1, appliances: 0 });
     expect((await run.client.get(path_)).body).to.deep.equal({
       deployed: false, keyAlgorithm: 'ECDSA-P384', rootLifetime: '3650d', issuerLifetime: '365d', leafLifetime: '90d', renewalFraction: 2 / 3, rotationOverlap: '60d',
+      rootRotation: true, rootRotationOverlap: '365d',
     });
     expect((await run.client.put(path_, { keyAlgorithm: 'RSA-2048' }, { token: false })).status).to.equal(401);
-    for (const bad of [{ keyAlgorithm: 'DSA' }, { leafLifetime: 'soon' }, { leafLifetime: '400d' }, { renewalFraction: 1.5 }, { colour: 'blue' }, { rotationOverlap: '365d' }]) {
+    for (const bad of [{ keyAlgorithm: 'DSA' }, { leafLifetime: 'soon' }, { leafLifetime: '400d' }, { renewalFraction: 1.5 }, { colour: 'blue' }, { rotationOverlap: '365d' },
+      { rootRotation: 'yes' }, { rootRotationOverlap: '3650d' }, { rootRotation: false, rootRotationOverlap: '30d' }]) {
       const r = await run.client.put(path_, bad);
       expect(r.status, JSON.stringify(bad)).to.equal(400);
       expect(r.body.error.message).to.be.a('string').and.not.equal('');

@@ -67,12 +67,13 @@ describe('secrets: the Key Vault credential rotation walkthrough', function () {
     const unchanged = await machinesOf(w, cluster);
     expect(unchanged.machines.map((m) => m.properties.secretRotationStatus)).to.deep.equal(before.machines.map((m) => m.properties.secretRotationStatus));
 
-    rotatedAt = await advance(w, '31d');
+    // Clock events run at their own instants: the rotation ran 60 days after the deployment's, a day before the jump's end.
+    rotatedAt = new Date(Date.parse(await advance(w, '31d')) - 86_400_000).toISOString();
     const { machines, appliances } = await machinesOf(w, cluster);
     for (const resource of [...machines, ...appliances]) {
       expect(resource.properties.detailedStatusMessage).to.not.contain('could not be written');
       for (const s of resource.properties.secretRotationStatus) {
-        expect(Date.parse(s.lastRotationTime)).to.be.within(Date.parse(rotatedAt) - 5_000, Date.parse(rotatedAt));
+        expect(Date.parse(s.lastRotationTime)).to.be.closeTo(Date.parse(rotatedAt), 30_000);
         const ref = s.secretArchiveReference;
         expect(ref.keyVaultId).to.equal(vaultId(w, RG, 'nexus-kv'));
         expect(ref.keyVaultUri).to.equal('https://nexus-kv.vault.azure.net/');
@@ -93,7 +94,7 @@ describe('secrets: the Key Vault credential rotation walkthrough', function () {
       expect(latest.value).to.have.length(32);
       expect((await secrets.getSecret(name, { version })).value).to.equal(latest.value);
       expect(latest.properties.tags).to.include({ username: latest.properties.tags!.username });
-      expect(latest.properties.expiresOn!.getTime()).to.be.closeTo(Date.parse(rotatedAt) + 90 * 86_400_000, 5_000);
+      expect(latest.properties.expiresOn!.getTime()).to.be.closeTo(Date.parse(rotatedAt) + 90 * 86_400_000, 30_000);
     }
     const names: string[] = [];
     for await (const p of secrets.listPropertiesOfSecrets()) names.push(p.name);
