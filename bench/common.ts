@@ -65,3 +65,19 @@ export function stopChild(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+/**
+ * Copies a stored record under a new key of the same collection. Secret fields are sealed with
+ * their record's key as associated data (rp/secrets/at-rest.ts), so a copy is opened with the
+ * template's key and sealed again with its own, using the data folder's store.key.
+ */
+export async function recordCopier(dataDir: string, collection: string, templateKey: string, template: unknown): Promise<(key: string, edit: (r: any) => void) => unknown> {
+  const { openSealer } = await import('../rp/secrets/at-rest.js');
+  const sealer = await openSealer(dataDir, {});
+  const plain = sealer.unseal(collection, templateKey, template);
+  return (key, edit) => {
+    const r = structuredClone(plain);
+    edit(r);
+    return sealer.seal(collection, key, r);
+  };
+}

@@ -20,7 +20,7 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { median, ROOT, round, rssMiB, startEmulatorChild, startPortChild, stopChild, writeResult, type ChildServer } from './common.js';
+import { median, recordCopier, ROOT, round, rssMiB, startEmulatorChild, startPortChild, stopChild, writeResult, type ChildServer } from './common.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -122,18 +122,19 @@ async function storeWith(count: number): Promise<string> {
   const file = path.join(dir, 'db.json');
   const db = JSON.parse(readFileSync(file, 'utf8'));
   const resources = db.collections.resources as Record<string, any>;
-  const template = resources[seed.info.demo.bareMetalMachineIds[0].toLowerCase()];
+  const templateKey = seed.info.demo.bareMetalMachineIds[0].toLowerCase();
+  const copy = await recordCopier(dir, 'resources', templateKey, resources[templateKey]);
   let seq = db.collections.meta.emulator.seq;
   for (let i = Object.keys(resources).length; i < count; i++) {
     const name = `bench${i}`;
     const id = `${mrgPrefix}${name}`;
-    const r = structuredClone(template);
-    r.id = id;
-    r.seq = ++seq;
-    r.resource.id = id;
-    r.resource.name = name;
-    r.resource.properties.machineName = name;
-    resources[id.toLowerCase()] = r;
+    resources[id.toLowerCase()] = copy(id.toLowerCase(), (r) => {
+      r.id = id;
+      r.seq = ++seq;
+      r.resource.id = id;
+      r.resource.name = name;
+      r.resource.properties.machineName = name;
+    });
   }
   db.collections.meta.emulator.seq = seq;
   writeFileSync(file, JSON.stringify(db), { mode: 0o600 });
