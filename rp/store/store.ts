@@ -325,7 +325,7 @@ export class Store {
     try {
       result = await this.txs.run(tx, fn);
       tx.closed = true;
-      await this.batch(tx.ops);
+      await this.batch(lastWrites(tx.ops));
     } catch (e) {
       tx.closed = true;
       for (const undo of tx.onAbort) await Promise.resolve().then(undo).catch(() => undefined);
@@ -399,6 +399,19 @@ export class Store {
       this.journal = null;
     }
   }
+}
+
+/**
+ * A transaction's operations with only the last write of each record kept, in the order of those
+ * last writes: the same end state, and a record written twice in one transaction (e.g. an
+ * operation accepted and finished at once) is serialised, sealed and logged once.
+ */
+export function lastWrites(ops: StoreOp[]): StoreOp[] {
+  if (ops.length < 2) return ops;
+  const last = new Map<string, number>();
+  ops.forEach((o, i) => last.set(`${o.collection}\u0000${o.key}`, i));
+  if (last.size === ops.length) return ops;
+  return ops.filter((o, i) => last.get(`${o.collection}\u0000${o.key}`) === i);
 }
 
 export function formatBytes(n: number): string {
