@@ -446,11 +446,46 @@ function subjectKeyId(spki: Buffer): string {
   return createHash('sha1').update(spki.subarray(bitsContent + 1, bitsContent + bitsLength)).digest('hex');
 }
 
+/** What issuing under a CA certificate needs from it, read once per certificate (see issuerFacts). */
+interface IssuerFacts {
+  subject: string;
+  /** Its encoded subject, reused byte for byte as the issuer name: chain building matches names exactly. */
+  subjectDer: Buffer;
+  /** Its SKI when it has one (chain builders match the AKI on it), else derived from its key. */
+  keyIdHex: string;
+  ca: boolean;
+  pathLength?: number;
+}
+
+/**
+ * Issuers' facts, by PEM. An issuer signs every leaf of its cluster and reading its extensions goes
+ * through an ASN.1 parse each time; a PEM always says the same, so an entry is never stale. Bounded.
+ */
+const issuerFactsByPem = new Map<string, IssuerFacts>();
+const ISSUER_FACTS = 256;
+
+function issuerFacts(certPem: string): IssuerFacts {
+  let facts = issuerFactsByPem.get(certPem);
+  if (facts) return facts;
+  const cert = certificateFromPem(certPem);
+  const fields = tbsFields(new Uint8Array(cert.rawData));
+  const bc = cert.getExtension(x509.BasicConstraintsExtension);
+  facts = {
+    subject: cert.subject,
+    subjectDer: fields.subject,
+    keyIdHex: cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? subjectKeyId(fields.spki),
+    ca: bc?.ca === true,
+    pathLength: bc?.pathLength,
+  };
+  if (issuerFactsByPem.size >= ISSUER_FACTS) issuerFactsByPem.delete(issuerFactsByPem.keys().next().value!);
+  issuerFactsByPem.set(certPem, facts);
+  return facts;
+}
+
 /** A certificate that is not a CA, or whose pathLen forbids it, must never sign (callers' bug, not input). */
-function assertCanIssue(issuerCert: x509.X509Certificate, params: IssueCommon): void {
-  const bc = issuerCert.getExtension(x509.BasicConstraintsExtension);
-  if (!bc?.ca) throw new Error(`${issuerCert.subject} is not a CA certificate and cannot issue`);
-  if (params.ca && bc.pathLength === 0) throw new Error(`${issuerCert.subject} has pathLen 0 and may only issue leaf certificates`);
+function assertCanIssue(issuer: IssuerFacts, params: IssueCommon): void {
+  if (!issuer.ca) throw new Error(`${issuer.subject} is not a CA certificate and cannot issue`);
+  if (params.ca && issuer.pathLength === 0) throw new Error(`${issuer.subject} has pathLen 0 and may only issue leaf certificates`);
 }
 
 /**
@@ -462,8 +497,8 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   const notBefore = new Date(wholeSecondMs(new Date(params.notBefore).getTime()));
   const notAfter = new Date(wholeSecondMs(new Date(params.notAfter).getTime()));
   if (!(new Date(params.notAfter).getTime() > new Date(params.notBefore).getTime())) throw new RangeError('notAfter must be after notBefore');
-  const issuerCert = params.issuer === 'self' ? null : certificateFromPem(params.issuer.cert);
-  if (issuerCert) assertCanIssue(issuerCert, params);
+  const issuer = params.issuer === 'self' ? null : issuerFacts(params.issuer.cert);
+  if (issuer) assertCanIssue(issuer, params);
   const signingKey = params.issuer === 'self' ? params.privateKey : params.issuer.key;
   const subject = params.subjectDer ?? nameDer(params.subject);
   const serial = params.serial ? normalizeSerial(params.serial) : randomSerial();
@@ -472,10 +507,9 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   // AKI = the issuer's SKI when it has one (so chain builders match on it), else derived from its key.
   let issuerName = subject;
   let authorityKeyIdHex = subjectKeyId(spki);
-  if (issuerCert) {
-    const fields = tbsFields(new Uint8Array(issuerCert.rawData));
-    issuerName = fields.subject;
-    authorityKeyIdHex = issuerCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? subjectKeyId(fields.spki);
+  if (issuer) {
+    issuerName = issuer.subjectDer;
+    authorityKeyIdHex = issuer.keyIdHex;
   }
   const algorithm = signatureAlgorithmDer(signingKey);
   const tbs = der.sequence(
