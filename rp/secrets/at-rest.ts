@@ -134,13 +134,27 @@ export class AesGcmSealer implements Sealer {
     return copy ?? value;
   }
 
+  /** `value` with sealed fields opened: copied only along the paths to them (a store's start opens every record). */
   private unsealFields(value: unknown, aad: string): unknown {
-    if (Array.isArray(value)) return value.map((item) => this.unsealFields(item, aad));
     if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        const opened = this.unsealFields(item, aad);
+        if (opened !== item) (copy ??= [...value])[i] = opened;
+      }
+      return copy ?? value;
+    }
     if (isSealed(value)) return this.decrypt(value[MARK], aad);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = this.unsealFields(v, aad);
-    return out;
+    let copy: Record<string, unknown> | undefined;
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
+      if (typeof v !== 'object' || v === null) continue;
+      const opened = this.unsealFields(v, aad);
+      if (opened !== v) (copy ??= { ...(value as Record<string, unknown>) })[k] = opened;
+    }
+    return copy ?? value;
   }
 }
 
