@@ -25,6 +25,14 @@ export function rssMiB(pid: number): number {
   return m ? round(Number(m[1]) / 1024, 1) : NaN;
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the line (11 and 12 after the command name), in clock ticks.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 export interface ChildServer {
   child: ChildProcess;
   port: number;
@@ -32,9 +40,9 @@ export interface ChildServer {
 }
 
 /** Starts the emulator as a child and waits for emulator.json (written when ready). */
-export async function startEmulatorChild(dataDir: string, args: string[] = []): Promise<ChildServer & { info: any }> {
+export async function startEmulatorChild(dataDir: string, args: string[] = [], nodeArgs: string[] = []): Promise<ChildServer & { info: any }> {
   const infoFile = path.join(dataDir, 'emulator.json');
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/rp/main.js'), '--port', '0', '--data-dir', dataDir, '--quiet', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/rp/main.js'), '--port', '0', '--data-dir', dataDir, '--quiet', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (existsSync(infoFile)) {
@@ -64,4 +72,20 @@ export function stopChild(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * Copies a stored record under a new key of the same collection. Secret fields are sealed with
+ * their record's key as associated data (rp/secrets/at-rest.ts), so a copy is opened with the
+ * template's key and sealed again with its own, using the data folder's store.key.
+ */
+export async function recordCopier(dataDir: string, collection: string, templateKey: string, template: unknown): Promise<(key: string, edit: (r: any) => void) => unknown> {
+  const { openSealer } = await import('../rp/secrets/at-rest.js');
+  const sealer = await openSealer(dataDir, {});
+  const plain = sealer.unseal(collection, templateKey, template);
+  return (key, edit) => {
+    const r = structuredClone(plain);
+    edit(r);
+    return sealer.seal(collection, key, r);
+  };
 }

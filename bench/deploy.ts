@@ -90,9 +90,9 @@ async function main(): Promise<void> {
     const done = await client.poll(r);
     const took = ms(start);
     if (done.status !== 200) throw new Error(`deploy ${name}: ${done.status} ${done.text}`);
-    const site = await client.get(`/_emulator/sites/${sub}/bench-rg/${name}`, { token: false });
-    const certs = await client.get(`/_emulator/sites/${sub}/bench-rg/${name}/certificates`, { token: false });
-    const issuers = await client.get(`/_emulator/sites/${sub}/bench-rg/${name}/issuers`, { token: false });
+    const site = await client.get(`/_emulator/sites/${sub}/bench-rg/${name}`);
+    const certs = await client.get(`/_emulator/sites/${sub}/bench-rg/${name}/certificates`);
+    const issuers = await client.get(`/_emulator/sites/${sub}/bench-rg/${name}/issuers`);
     const counts = { certificates: certs.body.value.length + issuers.body.value.length, endpoints: site.body.endpoints.length };
     const del = await client.delete(`${ncPath(sub, 'bench-rg', 'clusters', name)}?api-version=${V}`);
     await client.poll(del);
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     const took = ms(start);
     if (done.some((d) => d.status !== 200)) throw new Error(`deploy of four: ${done.map((d) => d.status).join(',')}`);
     let listeners = 0;
-    for (const name of names) listeners += (await client.get(`/_emulator/sites/${sub}/bench-rg/${name}`, { token: false })).body.endpoints.length;
+    for (const name of names) listeners += (await client.get(`/_emulator/sites/${sub}/bench-rg/${name}`)).body.endpoints.length;
     const raw = await rawParallel(certificates * 4);
     four.push({ ms: took, raw, listeners });
     console.error(`four clusters ${i + 1}: deploy ${round(took)} ms (${listeners} listeners), raw parallel ${round(raw)} ms`);

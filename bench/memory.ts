@@ -14,7 +14,7 @@ import https from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { median, round, rssMiB, startEmulatorChild, writeResult } from './common.js';
+import { median, recordCopier, round, rssMiB, startEmulatorChild, writeResult } from './common.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -63,7 +63,7 @@ async function once() {
     const file = path.join(dir, 'db.json');
     const db = JSON.parse(readFileSync(file, 'utf8'));
     const resources = db.collections.resources as Record<string, any>;
-    const template = resources[clusterId.toLowerCase()];
+    const copy = await recordCopier(dir, 'resources', clusterId.toLowerCase(), resources[clusterId.toLowerCase()]);
     const prefix = clusterId.replace(/[^/]+$/, '');
     let seq = db.collections.meta.emulator.seq;
     let jsonBytes = 0;
@@ -71,12 +71,13 @@ async function once() {
     for (let i = 0; i < CLUSTERS; i++) {
       const name = `bench-cluster-${i}`;
       const id = `${prefix}${name}`;
-      const r = structuredClone(template);
-      r.id = id;
-      r.seq = ++seq;
-      r.resource.id = id;
-      r.resource.name = name;
-      r.resource.etag = `"${i.toString(16).padStart(8, '0')}-bench"`;
+      const r = copy(id.toLowerCase(), (c) => {
+        c.id = id;
+        c.seq = ++seq;
+        c.resource.id = id;
+        c.resource.name = name;
+        c.resource.etag = `"${i.toString(16).padStart(8, '0')}-bench"`;
+      });
       resources[id.toLowerCase()] = r;
       jsonBytes += Buffer.byteLength(JSON.stringify(r));
       ids.push(id);

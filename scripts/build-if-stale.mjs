@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCES = ['rp', 'cli', 'test', 'bench', 'scripts'];
 const FILES = ['tsconfig.json', 'package.json'];
+const RESULTS = path.join(ROOT, 'bench', 'results');
 
 function mtime(file) {
   try {
@@ -35,6 +36,8 @@ function newer(dir, since) {
   if ((mtime(dir) ?? 0) > since) return dir;
   for (const e of entries) {
     const full = path.join(dir, e.name);
+    // What the benchmarks write is output, not source: writing it must not make the next start rebuild.
+    if (full === RESULTS) continue;
     if (e.isDirectory()) {
       const hit = newer(full, since);
       if (hit) return hit;

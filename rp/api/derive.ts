@@ -12,6 +12,24 @@ export type JsonSchema = Record<string, unknown>;
 
 export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A deep copy of a JSON value: for stored resources, several times cheaper than structuredClone. */
+export function cloneJson<T extends Json>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: Json[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i]);
+    return out as T;
+  }
+  const out: JsonObject = {};
+  for (const k in value) {
+    const v = cloneJson((value as JsonObject)[k]);
+    // A parsed '__proto__' member is data: keep it an own property.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out as T;
+}
+
 export const visibleAt = (f: Field, v: ApiVersion): boolean => atLeast(v, f.since);
 
 /** The fields of an object field (or of a type's top level) that exist at version v. */

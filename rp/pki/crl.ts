@@ -2,6 +2,7 @@
  * Certificate revocation: signed v2 CRLs for an issuer, and the revocation selectors the emulator
  * lets users write (by serial, group, DNS name or IP address) as pure matching functions.
  */
+import type * as X509 from '@peculiar/x509';
 import { toMs, type ClockLike, type Instant } from './policy.js';
 import {
   certificateFromPem, normalizeIp, normalizeSerial, signatureAlgorithmFor, toPem, x509, type IssuerRef,
@@ -48,12 +49,12 @@ export function derInteger(value: bigint): Uint8Array<ArrayBuffer> {
   return new Uint8Array([0x02, body.length, ...body]);
 }
 
-function crlNumberExtension(n: bigint): x509.Extension {
+function crlNumberExtension(n: bigint): X509.Extension {
   return new x509.Extension(ID_CE_CRL_NUMBER, false, derInteger(n));
 }
 
 /** AKI of the CRL = SKI of the issuer, so relying parties find the right key after a rotation. */
-function authorityKeyIdentifier(issuer: x509.X509Certificate): x509.Extension[] {
+function authorityKeyIdentifier(issuer: X509.X509Certificate): X509.Extension[] {
   const ski = issuer.getExtension(x509.SubjectKeyIdentifierExtension);
   return ski ? [new x509.AuthorityKeyIdentifierExtension(ski.keyId, false)] : [];
 }

@@ -6,6 +6,7 @@
  * The subject is written by the emulator (CN plus any number of O values, as Kubernetes reads a
  * client certificate: CN = user name, O = groups), so what the CA vouches for is what it checked.
  */
+import type * as X509 from '@peculiar/x509';
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ArmError } from '../arm/errors.js';
@@ -36,7 +37,7 @@ export async function parseCsr(pem: unknown): Promise<ParsedCsr> {
   if (typeof pem !== 'string' || !pem.includes('-----BEGIN CERTIFICATE REQUEST-----')) {
     throw badCsr("'csr' must be a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----), e.g. from `openssl req -new`.");
   }
-  let csr: x509.Pkcs10CertificateRequest;
+  let csr: X509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(pem.trim());
   } catch (e) {

@@ -11,7 +11,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { Clock } from '../clock.js';
 import { needsRenewal, toMs, type ClockLike } from './policy.js';
 import {
-  exportPrivateKeyPem, generateKeyPair, importKeyPairPem, inspectCertificate, isIssuedBy, issueCertificate,
+  certificateNotAfter, exportPrivateKeyPem, generateKeyPair, importKeyPairPem, inspectCertificate, isIssuedBy, issueCertificate,
   keyMatchesCertificate, normalizeIp, randomSerial,
 } from './x509.js';
 
@@ -140,7 +140,7 @@ async function issueServer(ca: Pair, names: WantedNames, clock: ClockLike): Prom
   const keys = await generateKeyPair();
   const caKey = await importKeyPairPem(ca.keyPem);
   const now = clock.nowMs();
-  const caNotAfter = toMs(inspectCertificate(ca.certPem).notAfter);
+  const caNotAfter = certificateNotAfter(ca.certPem).getTime();
   const issued = await issueCertificate({
     subject: { commonName: 'localhost', organization: 'networkcloud-emulator' },
     issuer: { cert: ca.certPem, key: caKey.privateKey }, publicKey: keys.publicKey,

@@ -3,18 +3,34 @@
  * PKCS#8 encoding, and fingerprints. Everything runs on node's webcrypto through @peculiar/x509;
  * nothing here spawns openssl or touches the disk.
  */
-// tsyringe (used by @peculiar/x509) needs the Reflect metadata polyfill before the library loads.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair as nodeGenerateKeyPair, KeyObject, sign as nodeSign, webcrypto } from 'node:crypto';
+import { createRequire } from 'node:module';
 import * as der from './der.js';
 import { isIP } from 'node:net';
 
-// Pin the provider explicitly instead of relying on the library's global-detection heuristics.
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 
-export { x509 };
+/**
+ * @peculiar/x509, loaded on first use: loading it costs about a fifth of a first start, and issuing
+ * certificates (the local CA, a deploy) never needs it; reading, CSRs and CRLs do.
+ */
+let x509Lib: typeof X509 | undefined;
+function loadX509(): typeof X509 {
+  if (!x509Lib) {
+    const require = createRequire(import.meta.url);
+    // tsyringe (used by @peculiar/x509) needs the Reflect metadata polyfill before the library loads.
+    require('reflect-metadata');
+    const lib = require('@peculiar/x509') as typeof X509;
+    // Pin the provider explicitly instead of relying on the library's global-detection heuristics.
+    lib.cryptoProvider.set(webcrypto as unknown as Crypto);
+    x509Lib = lib;
+  }
+  return x509Lib;
+}
+
+/** The library's exports, each loaded on first access. */
+export const x509: typeof X509 = new Proxy({} as typeof X509, { get: (_target, name) => (loadX509() as unknown as Record<string | symbol, unknown>)[name] });
 
 // ---------------------------------------------------------------------------------------------
 // Keys
@@ -133,10 +149,10 @@ export function certificateToPem(der: ArrayBuffer | Uint8Array): string {
  * issuers are read once per certificate they sign; a PEM always parses to the same certificate, so an
  * entry is never stale. Bounded: the least recently used go first.
  */
-const parsedCertificates = new Map<string, x509.X509Certificate>();
+const parsedCertificates = new Map<string, X509.X509Certificate>();
 const PARSED_CERTIFICATES = 256;
 
-export function certificateFromPem(certPem: string): x509.X509Certificate {
+export function certificateFromPem(certPem: string): X509.X509Certificate {
   let cert = parsedCertificates.get(certPem);
   if (cert) {
     parsedCertificates.delete(certPem);
@@ -221,11 +237,15 @@ export interface DistinguishedName {
 /** Upper bound from RFC 5280 (ub-common-name); longer CNs are rejected by strict parsers. */
 const MAX_CN = 64;
 
-/** Builds the Name most-significant first (O, OU, CN) as UTF8Strings, as RFC 5280 asks for new certs. */
-export function toName(dn: DistinguishedName): x509.Name {
+function checkName(dn: DistinguishedName): void {
   if (!dn.commonName) throw new RangeError('a certificate subject needs a common name');
   if (dn.commonName.length > MAX_CN) throw new RangeError(`common name longer than ${MAX_CN} characters: ${dn.commonName}`);
-  const rdns: x509.JsonNameParams = [];
+}
+
+/** Builds the Name most-significant first (O, OU, CN) as UTF8Strings, as RFC 5280 asks for new certs. */
+export function toName(dn: DistinguishedName): X509.Name {
+  checkName(dn);
+  const rdns: X509.JsonNameParams = [];
   if (dn.organization) rdns.push({ O: [{ utf8String: dn.organization }] });
   if (dn.organizationalUnit) rdns.push({ OU: [{ utf8String: dn.organizationalUnit }] });
   rdns.push({ CN: [{ utf8String: dn.commonName }] });
@@ -262,8 +282,18 @@ export function normalizeIp(ip: string): string {
 // Issuance
 // ---------------------------------------------------------------------------------------------
 
-export type KeyUsageName = keyof typeof x509.KeyUsageFlags;
-export type ExtKeyUsageName = keyof typeof x509.ExtendedKeyUsage;
+export type KeyUsageName = keyof typeof X509.KeyUsageFlags;
+export type ExtKeyUsageName = keyof typeof X509.ExtendedKeyUsage;
+
+/** RFC 5280's KeyUsage bits as @peculiar/x509 numbers them (test/pki checks they agree). */
+export const KEY_USAGE_FLAGS: Readonly<Record<KeyUsageName, number>> = {
+  digitalSignature: 1, nonRepudiation: 2, keyEncipherment: 4, dataEncipherment: 8, keyAgreement: 16, keyCertSign: 32, cRLSign: 64, encipherOnly: 128, decipherOnly: 256,
+};
+
+/** Extended key usage OIDs (RFC 5280 4.2.1.12), by @peculiar/x509's names. */
+export const EXT_KEY_USAGE_OIDS: Readonly<Record<ExtKeyUsageName, string>> = {
+  serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2', codeSigning: '1.3.6.1.5.5.7.3.3', emailProtection: '1.3.6.1.5.5.7.3.4', timeStamping: '1.3.6.1.5.5.7.3.8', ocspSigning: '1.3.6.1.5.5.7.3.9',
+};
 
 /** A signing CA: its certificate (PEM) and private key. */
 export interface IssuerRef {
@@ -303,19 +333,19 @@ export interface IssuedCertificate {
   notBefore: Date;
   notAfter: Date;
   fingerprint: string;
-  certificate: x509.X509Certificate;
+  certificate: X509.X509Certificate;
 }
 
-function defaultKeyUsages(params: IssueCommon): x509.KeyUsageFlags {
-  const F = x509.KeyUsageFlags;
+function defaultKeyUsages(params: IssueCommon): number {
+  const F = KEY_USAGE_FLAGS;
   if (params.ca) return F.keyCertSign | F.cRLSign;
   // RSA key transport (TLS 1.2 RSA kx) needs keyEncipherment; ECDSA keys never encipher.
   const rsa = Buffer.isBuffer(params.publicKey) ? params.publicKey.includes(RSA_ENCRYPTION_OID) : isRsa(params.publicKey);
   return rsa ? F.digitalSignature | F.keyEncipherment : F.digitalSignature;
 }
 
-function keyUsageFlags(names: KeyUsageName[]): x509.KeyUsageFlags {
-  return names.reduce<number>((flags, name) => flags | x509.KeyUsageFlags[name], 0) as x509.KeyUsageFlags;
+function keyUsageFlags(names: KeyUsageName[]): number {
+  return names.reduce<number>((flags, name) => flags | KEY_USAGE_FLAGS[name], 0);
 }
 
 // Object identifiers of what the emulator's certificates carry.
@@ -328,7 +358,7 @@ const OID = {
 
 /** Name as toName() builds it (O, OU, CN; UTF8String), DER-encoded. */
 function nameDer(dn: DistinguishedName): Buffer {
-  toName(dn); // the same checks (a CN, its length)
+  checkName(dn); // the same checks as toName (a CN, its length)
   const rdns: [string, string][] = [];
   if (dn.organization) rdns.push([OID.organization, dn.organization]);
   if (dn.organizationalUnit) rdns.push([OID.organizationalUnit, dn.organizationalUnit]);
@@ -341,12 +371,39 @@ function extension(oid: string, critical: boolean, value: Buffer): Buffer {
 }
 
 /** The TBSCertificate fields of a certificate's DER, by name. */
-function tbsFields(certDer: Uint8Array): { subject: Buffer; spki: Buffer } {
+function tbsFields(certDer: Uint8Array): { subject: Buffer; spki: Buffer; validity: der.Element; extensions?: der.Element } {
   const [tbs] = der.children(certDer, der.read(certDer, 0));
   const fields = der.children(certDer, tbs);
   const first = fields[0].tag === 0xa0 ? 1 : 0; // [0] version is present in v2/v3 certificates
   const slice = (e: der.Element) => Buffer.from(certDer.subarray(e.start, e.end));
-  return { subject: slice(fields[first + 4]), spki: slice(fields[first + 5]) };
+  return { subject: slice(fields[first + 4]), spki: slice(fields[first + 5]), validity: fields[first + 3], extensions: fields.find((f) => f.tag === 0xa3) };
+}
+
+/** Each extension's extnValue content (the bytes inside its OCTET STRING), by dotted OID. */
+function extensionValues(certDer: Uint8Array, extensions: der.Element | undefined): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  if (!extensions) return out;
+  const [list] = der.children(certDer, extensions);
+  if (!list) return out;
+  const byEncoding = new Map(Object.values(OID).map((oid) => [der.objectIdentifier(oid).toString('hex'), oid]));
+  for (const ext of der.children(certDer, list)) {
+    const parts = der.children(certDer, ext);
+    const oid = byEncoding.get(Buffer.from(certDer.subarray(parts[0].start, parts[0].end)).toString('hex'));
+    const value = parts[parts.length - 1];
+    if (oid && value.tag === 0x04) out.set(oid, certDer.subarray(value.content, value.end));
+  }
+  return out;
+}
+
+/** A certificate's notAfter, read with der.ts (UTCTime or GeneralizedTime, as RFC 5280 4.1.2.5 allows). */
+export function certificateNotAfter(certPem: string): Date {
+  const certDer = new Uint8Array(fromPem(certPem, 'CERTIFICATE'));
+  const [, notAfter] = der.children(certDer, tbsFields(certDer).validity);
+  const text = Buffer.from(certDer.subarray(notAfter.content, notAfter.end)).toString('ascii');
+  const m = notAfter.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!m) throw new RangeError(`unreadable notAfter '${text}'`);
+  const year = notAfter.tag === 0x17 ? (Number(m[1]) >= 50 ? 1900 : 2000) + Number(m[1]) : Number(m[1]);
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
 }
 
 function extensionsDer(params: IssueCommon, spki: Buffer, authorityKeyIdHex: string): Buffer[] {
@@ -360,7 +417,7 @@ function extensionsDer(params: IssueCommon, spki: Buffer, authorityKeyIdHex: str
     extension(OID.keyUsage, true, der.namedBits(usages)),
   ];
   const eku = params.extKeyUsages ?? (params.ca ? [] : ['serverAuth' as const]);
-  if (eku.length) out.push(extension(OID.extKeyUsage, false, der.sequence(...eku.map((u) => der.objectIdentifier(x509.ExtendedKeyUsage[u])))));
+  if (eku.length) out.push(extension(OID.extKeyUsage, false, der.sequence(...eku.map((u) => der.objectIdentifier(EXT_KEY_USAGE_OIDS[u])))));
   out.push(extension(OID.subjectKeyId, false, der.octetString(Buffer.from(subjectKeyId(spki), 'hex'))));
   out.push(extension(OID.authorityKeyId, false, der.sequence(der.implicitPrimitive(0, Buffer.from(authorityKeyIdHex, 'hex')))));
   if (dnsNames.length || ipAddresses.length) {
@@ -446,11 +503,57 @@ function subjectKeyId(spki: Buffer): string {
   return createHash('sha1').update(spki.subarray(bitsContent + 1, bitsContent + bitsLength)).digest('hex');
 }
 
+/** What issuing under a CA certificate needs from it, read once per certificate (see issuerFacts). */
+interface IssuerFacts {
+  subject: string;
+  /** Its encoded subject, reused byte for byte as the issuer name: chain building matches names exactly. */
+  subjectDer: Buffer;
+  /** Its SKI when it has one (chain builders match the AKI on it), else derived from its key. */
+  keyIdHex: string;
+  ca: boolean;
+  pathLength?: number;
+}
+
+/**
+ * Issuers' facts, by PEM. An issuer signs every leaf of its cluster and reading its extensions goes
+ * through an ASN.1 parse each time; a PEM always says the same, so an entry is never stale. Bounded.
+ */
+const issuerFactsByPem = new Map<string, IssuerFacts>();
+const ISSUER_FACTS = 256;
+
+/** Read with der.ts: issuing needs no ASN.1 library (and a first start does not load one). */
+function issuerFacts(certPem: string): IssuerFacts {
+  let facts = issuerFactsByPem.get(certPem);
+  if (facts) return facts;
+  const certDer = new Uint8Array(fromPem(certPem, 'CERTIFICATE'));
+  const fields = tbsFields(certDer);
+  const extensions = extensionValues(certDer, fields.extensions);
+  let keyIdHex = subjectKeyId(fields.spki);
+  const ski = extensions.get(OID.subjectKeyId);
+  if (ski) {
+    const keyId = der.read(ski, 0);
+    if (keyId.tag === 0x04) keyIdHex = Buffer.from(ski.subarray(keyId.content, keyId.end)).toString('hex');
+  }
+  let ca = false;
+  let pathLength: number | undefined;
+  const bc = extensions.get(OID.basicConstraints);
+  if (bc) {
+    // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+    for (const e of der.children(bc, der.read(bc, 0))) {
+      if (e.tag === 0x01) ca = bc[e.content] !== 0;
+      if (e.tag === 0x02) pathLength = [...bc.subarray(e.content, e.end)].reduce((n, b) => n * 256 + b, 0);
+    }
+  }
+  facts = { subject: `the certificate with subject key id ${keyIdHex}`, subjectDer: fields.subject, keyIdHex, ca, pathLength };
+  if (issuerFactsByPem.size >= ISSUER_FACTS) issuerFactsByPem.delete(issuerFactsByPem.keys().next().value!);
+  issuerFactsByPem.set(certPem, facts);
+  return facts;
+}
+
 /** A certificate that is not a CA, or whose pathLen forbids it, must never sign (callers' bug, not input). */
-function assertCanIssue(issuerCert: x509.X509Certificate, params: IssueCommon): void {
-  const bc = issuerCert.getExtension(x509.BasicConstraintsExtension);
-  if (!bc?.ca) throw new Error(`${issuerCert.subject} is not a CA certificate and cannot issue`);
-  if (params.ca && bc.pathLength === 0) throw new Error(`${issuerCert.subject} has pathLen 0 and may only issue leaf certificates`);
+function assertCanIssue(issuer: IssuerFacts, params: IssueCommon): void {
+  if (!issuer.ca) throw new Error(`${issuer.subject} is not a CA certificate and cannot issue`);
+  if (params.ca && issuer.pathLength === 0) throw new Error(`${issuer.subject} has pathLen 0 and may only issue leaf certificates`);
 }
 
 /**
@@ -462,8 +565,8 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   const notBefore = new Date(wholeSecondMs(new Date(params.notBefore).getTime()));
   const notAfter = new Date(wholeSecondMs(new Date(params.notAfter).getTime()));
   if (!(new Date(params.notAfter).getTime() > new Date(params.notBefore).getTime())) throw new RangeError('notAfter must be after notBefore');
-  const issuerCert = params.issuer === 'self' ? null : certificateFromPem(params.issuer.cert);
-  if (issuerCert) assertCanIssue(issuerCert, params);
+  const issuer = params.issuer === 'self' ? null : issuerFacts(params.issuer.cert);
+  if (issuer) assertCanIssue(issuer, params);
   const signingKey = params.issuer === 'self' ? params.privateKey : params.issuer.key;
   const subject = params.subjectDer ?? nameDer(params.subject);
   const serial = params.serial ? normalizeSerial(params.serial) : randomSerial();
@@ -472,10 +575,9 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   // AKI = the issuer's SKI when it has one (so chain builders match on it), else derived from its key.
   let issuerName = subject;
   let authorityKeyIdHex = subjectKeyId(spki);
-  if (issuerCert) {
-    const fields = tbsFields(new Uint8Array(issuerCert.rawData));
-    issuerName = fields.subject;
-    authorityKeyIdHex = issuerCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? subjectKeyId(fields.spki);
+  if (issuer) {
+    issuerName = issuer.subjectDer;
+    authorityKeyIdHex = issuer.keyIdHex;
   }
   const algorithm = signatureAlgorithmDer(signingKey);
   const tbs = der.sequence(
@@ -491,7 +593,7 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   const signature = await signAsync(algorithm.hash, tbs, signingKey);
   const certDer = der.sequence(tbs, algorithm.der, der.bitString(signature));
   const certPem = certificateToPem(certDer);
-  let parsed: x509.X509Certificate | undefined;
+  let parsed: X509.X509Certificate | undefined;
   return {
     certPem,
     serial: normalizeSerial(serial),
@@ -530,7 +632,7 @@ export interface CertificateInfo {
   fingerprint: string;
 }
 
-const EKU_NAMES = new Map<string, string>(Object.entries(x509.ExtendedKeyUsage).map(([name, oid]) => [oid, name]));
+const EKU_NAMES = new Map<string, string>(Object.entries(EXT_KEY_USAGE_OIDS).map(([name, oid]) => [oid, name]));
 
 /** What inspectCertificate() read, by PEM (a PEM always says the same): bounded, least recently used go first. */
 const inspected = new Map<string, CertificateInfo>();

@@ -4,7 +4,7 @@
  * preconditions, systemData, provisioningState and long-running operations. A type adds only
  * its own rules through hooks.
  */
-import { isObject, mergePatch, resourceField, type Json, type JsonObject } from '../api/derive.js';
+import { cloneJson, isObject, mergePatch, resourceField, type Json, type JsonObject } from '../api/derive.js';
 import { isCreateOnly, legacyType, TypeModel, type ActionModel, type VersionModel } from '../api/model.js';
 import type { Field, ResourceTypeDef } from '../api/schema.js';
 import { assertJsonObject, validateActionBody, validateBody } from '../api/validate.js';
@@ -126,7 +126,7 @@ export class TrackedResourceType implements TypeHandler {
     ops.register(`${this.fullType}:write`, async (op) => {
       const stored = this.find(emu, op.resourceId);
       if (!stored) throw new ArmError(404, 'ResourceNotFound', `The resource '${op.resourceId}' was deleted before its operation completed.`);
-      const hub = structuredClone(stored.resource);
+      const hub = cloneJson(stored.resource);
       setProvisioningState(hub, 'Succeeded');
       await this.hooks.afterWrite?.(hub, emu);
       await this.save(emu, stored, hub, true);

@@ -47,19 +47,43 @@ function isSealed(v: unknown): v is { [MARK]: string } {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Record<string, unknown>)[MARK] === 'string' && Object.keys(v).length === 1;
 }
 
+/** Sealed texts remembered per record and plaintext (see AesGcmSealer.encrypt), and the longest plaintext remembered. */
+const SEAL_CACHE_ENTRIES = 4096;
+const SEAL_CACHE_MAX_PLAIN = 1024;
+
 export class AesGcmSealer implements Sealer {
+  private readonly sealed = new Map<string, string>();
+
   constructor(
     private readonly key: Buffer,
     /** Where the key came from, for messages. */
     private readonly source: string,
   ) {}
 
+  /**
+   * A record rewritten with an unchanged secret (every write of a machine carries its BMC
+   * password) gets the ciphertext sealed for it before: the same plaintext under the same key and
+   * associated data, so nothing new is encrypted under a reused nonce. Only short secrets are
+   * remembered, for a bounded number of records; memory holds them in clear anyway.
+   */
   private encrypt(plain: string, aad: string): { [MARK]: string } {
+    if (plain.length > SEAL_CACHE_MAX_PLAIN) return { [MARK]: this.encryptNew(plain, aad) };
+    const key = `${aad}\u0000${plain}`;
+    let text = this.sealed.get(key);
+    if (text === undefined) {
+      text = this.encryptNew(plain, aad);
+      if (this.sealed.size >= SEAL_CACHE_ENTRIES) this.sealed.clear();
+      this.sealed.set(key, text);
+    }
+    return { [MARK]: text };
+  }
+
+  private encryptNew(plain: string, aad: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(aad));
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return { [MARK]: `${VERSION}.${iv.toString('base64')}.${cipher.getAuthTag().toString('base64')}.${ct.toString('base64')}` };
+    return `${VERSION}.${iv.toString('base64')}.${cipher.getAuthTag().toString('base64')}.${ct.toString('base64')}`;
   }
 
   private decrypt(sealed: string, aad: string): string {
@@ -89,30 +113,48 @@ export class AesGcmSealer implements Sealer {
 
   /** A copy of `value` with secret fields sealed; `value` itself when it holds none. */
   private sealFields(value: unknown, aad: string): unknown {
+    if (typeof value !== 'object' || value === null) return value;
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;
-      value.forEach((item, i) => {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
         const sealed = this.sealFields(item, aad);
         if (sealed !== item) (copy ??= [...value])[i] = sealed;
-      });
+      }
       return copy ?? value;
     }
-    if (typeof value !== 'object' || value === null) return value;
     let copy: Record<string, unknown> | undefined;
-    for (const [k, v] of Object.entries(value)) {
+    // JSON records: plain objects, own enumerable keys only.
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
+      if (typeof v !== 'object' && !SECRET_FIELDS.has(k)) continue;
       const sealed = SECRET_FIELDS.has(k) && typeof v === 'string' ? this.encrypt(v, aad) : this.sealFields(v, aad);
       if (sealed !== v) (copy ??= { ...(value as Record<string, unknown>) })[k] = sealed;
     }
     return copy ?? value;
   }
 
+  /** `value` with sealed fields opened: copied only along the paths to them (a store's start opens every record). */
   private unsealFields(value: unknown, aad: string): unknown {
-    if (Array.isArray(value)) return value.map((item) => this.unsealFields(item, aad));
     if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        const opened = this.unsealFields(item, aad);
+        if (opened !== item) (copy ??= [...value])[i] = opened;
+      }
+      return copy ?? value;
+    }
     if (isSealed(value)) return this.decrypt(value[MARK], aad);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = this.unsealFields(v, aad);
-    return out;
+    let copy: Record<string, unknown> | undefined;
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
+      if (typeof v !== 'object' || v === null) continue;
+      const opened = this.unsealFields(v, aad);
+      if (opened !== v) (copy ??= { ...(value as Record<string, unknown>) })[k] = opened;
+    }
+    return copy ?? value;
   }
 }
 

@@ -28,6 +28,9 @@ export interface StoreData {
   collections: Record<string, Record<string, unknown>>;
 }
 
+/** Longest string shareStrings() makes one copy of (longer ones are rarely repeated). */
+const SHARED_STRING_MAX = 256;
+
 /** Journal size at which it is folded into a new snapshot. */
 const COMPACT_AT_BYTES = 32 * 1024 * 1024;
 
@@ -141,6 +144,7 @@ export class Store {
       }
       store.unsealSnapshot(file);
       await store.recover(file);
+      store.shareStrings();
     }
     return store;
   }
@@ -154,6 +158,40 @@ export class Store {
     } catch (e) {
       throw new StoreStartError(`The emulator's store ${file} holds secrets that cannot be decrypted: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * Makes equal short strings of the records loaded at start one string: a parsed snapshot holds a
+   * separate copy of every repeated value (states, locations, SKUs, parent ids), and the copies cost
+   * more memory than the records' own text. Records are fresh from JSON.parse, so they are updated in place.
+   */
+  private shareStrings(): void {
+    const pool = new Map<string, string>();
+    const share = (text: string): string => {
+      if (text.length > SHARED_STRING_MAX) return text;
+      const known = pool.get(text);
+      if (known !== undefined) return known;
+      pool.set(text, text);
+      return text;
+    };
+    const walk = (value: unknown): void => {
+      if (typeof value !== 'object' || value === null) return;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const v: unknown = value[i];
+          if (typeof v === 'string') value[i] = share(v);
+          else walk(v);
+        }
+        return;
+      }
+      const record = value as Record<string, unknown>;
+      for (const k in record) {
+        const v = record[k];
+        if (typeof v === 'string') record[k] = share(v);
+        else walk(v);
+      }
+    };
+    for (const records of Object.values(this.db.data.collections)) walk(records);
   }
 
   /** Replays the journals over the snapshot, then folds them into a fresh snapshot and a new journal. */
@@ -325,7 +363,7 @@ export class Store {
     try {
       result = await this.txs.run(tx, fn);
       tx.closed = true;
-      await this.batch(tx.ops);
+      await this.batch(lastWrites(tx.ops));
     } catch (e) {
       tx.closed = true;
       for (const undo of tx.onAbort) await Promise.resolve().then(undo).catch(() => undefined);
@@ -399,6 +437,19 @@ export class Store {
       this.journal = null;
     }
   }
+}
+
+/**
+ * A transaction's operations with only the last write of each record kept, in the order of those
+ * last writes: the same end state, and a record written twice in one transaction (e.g. an
+ * operation accepted and finished at once) is serialised, sealed and logged once.
+ */
+export function lastWrites(ops: StoreOp[]): StoreOp[] {
+  if (ops.length < 2) return ops;
+  const last = new Map<string, number>();
+  ops.forEach((o, i) => last.set(`${o.collection}\u0000${o.key}`, i));
+  if (last.size === ops.length) return ops;
+  return ops.filter((o, i) => last.get(`${o.collection}\u0000${o.key}`) === i);
 }
 
 export function formatBytes(n: number): string {

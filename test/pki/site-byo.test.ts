@@ -3,6 +3,7 @@
  * deploy; the interface issuer then chains to the customer's CA, caCertificate reflects it, and
  * bad material is refused with a clear 400.
  */
+import type * as X509 from '@peculiar/x509';
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
 import {
@@ -159,7 +160,7 @@ describe('pki/site: bring your own issuer', () => {
     expect(r.body.signedCertificate).to.equal(null);
     const csr = new x509.Pkcs10CertificateRequest(r.body.csr);
     expect(csr.subjectName.getField('CN')[0]).to.match(/^Nexus interface issuer [0-9a-f]{8}$/);
-    const bc = csr.extensions.find((e): e is x509.BasicConstraintsExtension => e instanceof x509.BasicConstraintsExtension);
+    const bc = csr.extensions.find((e): e is X509.BasicConstraintsExtension => e instanceof x509.BasicConstraintsExtension);
     expect(bc).to.include({ ca: true, pathLength: 0 });
 
     // Deploying before the signed certificate arrived fails the operation with a clear error.

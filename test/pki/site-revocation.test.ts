@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { request } from 'node:https';
+import type * as X509 from '@peculiar/x509';
 import { normalizeSerial, x509 } from '../../rp/pki/x509.js';
 import { openssl, opensslOk, OPENSSL_AVAILABLE, requireOpenssl, TempDir } from './helpers.js';
 import {
@@ -201,7 +202,7 @@ describe('pki/site revocation and CRLs', () => {
     const { crl, serials } = await crlOf('interface-issuer');
     expect(serials).to.include.members(before.map((c) => c.serial));
     // A new CRL for new content: its number grows.
-    const number = (c: x509.X509Crl) => BigInt(`0x${Buffer.from(c.getExtension('2.5.29.20')!.value).toString('hex').slice(4)}`);
+    const number = (c: X509.X509Crl) => BigInt(`0x${Buffer.from(c.getExtension('2.5.29.20')!.value).toString('hex').slice(4)}`);
     expect(number(crl) > number(crlBefore)).to.equal(true);
     const root = (await siteGet(run, 'rev', '/issuers')).value[0].certificate;
     for (const name of ['bmc-r01c001', 'bmc-r01c002']) {

@@ -4,7 +4,7 @@ import { webcrypto } from 'node:crypto';
 import {
   exportPrivateKeyPem, generateKeyPair, importKeyPairPem, inspectCertificate, isIssuedBy, issueCertificate,
   keyAlgorithmOf, keyMatchesCertificate, normalizeSerial, randomSerial, sha256Fingerprint, splitCertificates,
-  certificateFromPem, fromPem, toPem, x509, KEY_ALGORITHMS, type IssuedCertificate,
+  certificateFromPem, certificateNotAfter, fromPem, toPem, x509, EXT_KEY_USAGE_OIDS, KEY_ALGORITHMS, KEY_USAGE_FLAGS, type IssuedCertificate,
 } from '../../rp/pki/x509.js';
 import { expectReject, normaliseOpensslFingerprint, openssl, opensslOk, requireOpenssl, TempDir } from './helpers.js';
 
@@ -109,6 +109,29 @@ describe('pki/x509', function () {
   });
 
   describe('profiles', () => {
+    it('the key usage bits and extended key usage OIDs issuance writes are the library\'s', () => {
+      for (const [name, bit] of Object.entries(KEY_USAGE_FLAGS)) expect(bit, name).to.equal(x509.KeyUsageFlags[name as keyof typeof KEY_USAGE_FLAGS]);
+      for (const [name, oid] of Object.entries(EXT_KEY_USAGE_OIDS)) expect(oid, name).to.equal(x509.ExtendedKeyUsage[name as keyof typeof EXT_KEY_USAGE_OIDS]);
+    });
+
+    it('notAfter read without the ASN.1 library agrees with it (UTCTime and GeneralizedTime)', async () => {
+      for (const issued of [h.root, h.inter, h.leaf]) expect(certificateNotAfter(issued.certPem).getTime()).to.equal(inspectCertificate(issued.certPem).notAfter.getTime());
+      // After 2049 RFC 5280 encodes GeneralizedTime.
+      const keys = await generateKeyPair();
+      const late = await issueCertificate({ subject: { commonName: 'late' }, issuer: 'self', privateKey: keys.privateKey, publicKey: keys.publicKey, notBefore: T0, notAfter: Date.UTC(2061, 4, 6, 7, 8, 9), ca: {} });
+      expect(certificateNotAfter(late.certPem).toISOString()).to.equal('2061-05-06T07:08:09.000Z');
+      expect(inspectCertificate(late.certPem).notAfter.toISOString()).to.equal('2061-05-06T07:08:09.000Z');
+    });
+
+    it('a leaf never signs, and a pathLen-0 issuer signs leaves only', async () => {
+      const keys = await generateKeyPair();
+      const base = { subject: { commonName: 'child' }, publicKey: keys.publicKey, notBefore: T0, notAfter: T0 + DAY };
+      await expectReject(issueCertificate({ ...base, issuer: { cert: h.leaf.certPem, key: h.leafKeys.privateKey } }), /is not a CA certificate/);
+      await expectReject(issueCertificate({ ...base, issuer: { cert: h.inter.certPem, key: h.interKeys.privateKey }, ca: {} }), /pathLen 0/);
+      const leaf = await issueCertificate({ ...base, issuer: { cert: h.inter.certPem, key: h.interKeys.privateKey } });
+      expect(await isIssuedBy(leaf.certPem, h.inter.certPem)).to.equal(true);
+    });
+
     it('root: self-signed CA, no path length limit, keyCertSign+cRLSign, SKI=AKI', () => {
       const c = certificateFromPem(h.root.certPem);
       const bc = c.getExtension(x509.BasicConstraintsExtension)!;
