@@ -80,6 +80,14 @@ export async function createKubernetesCluster(client: Client, demoClusterId: str
   const cluster = (await client.get(`${demoClusterId}?api-version=${V}`)).body;
   const rg = cluster.id.split('/')[4];
   const id = ncPath(sub, rg, 'kubernetesClusters', name);
+  // The networks it attaches must exist and be usable (references are checked); PUT is idempotent.
+  const net = async (type: string, netName: string, properties: object) => {
+    const put = await client.put(`${ncPath(sub, rg, type, netName)}?api-version=${V}`, { location: 'eastus', extendedLocation: cluster.properties.clusterExtendedLocation, properties });
+    expect(put.status, put.text).to.be.oneOf([200, 201]);
+    await client.poll(put);
+  };
+  await net('cloudServicesNetworks', 'csn1', {});
+  await net('l3Networks', 'l3-cni', { l3IsolationDomainId: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ManagedNetworkFabric/l3IsolationDomains/l3d`, vlan: 1001, ipv4ConnectedPrefix: '10.20.0.0/24' });
   const r = await client.put(`${id}?api-version=${V}`, {
     // A Kubernetes cluster runs on the Nexus cluster's Kubernetes custom location, at a catalogued version.
     location: 'eastus', extendedLocation: cluster.properties.clusterExtendedLocation,
