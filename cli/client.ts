@@ -353,7 +353,9 @@ export class EmulatorClient {
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'cancelled']);
 
 /** x-ms-long-running-operation-options final-state-via: where the result of an operation is read. */
-export type FinalStateVia = 'azure-async-operation' | 'location' | 'original-uri';
+import type { FinalStateVia } from './commands/types.js';
+
+export type { FinalStateVia };
 
 /** The URL of the GET that ends an Azure-AsyncOperation poll (azure-core's get_final_get_url), or null for none. */
 function finalGetUrl(via: FinalStateVia, kind: 'put' | 'patch' | 'delete' | 'post', locationUrl: string | undefined, resourceLocation: string | undefined, resourcePath: string): string | null {

@@ -71,7 +71,7 @@ async function expectOk(reply: Promise<Reply>, what: string): Promise<any> {
 }
 
 /** A fresh OpenSSH public key (ed25519); its private half is never kept. */
-function sshPublicKey(comment: string): string {
+export function sshPublicKey(comment: string): string {
   const { publicKey } = generateKeyPairSync('ed25519');
   const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
   const field = (b: Buffer) => {
