@@ -214,7 +214,11 @@ function bodyValue(arg: ArgDef, command: CommandDef, demo: Demo): string | undef
  */
 const SERIAL_TYPES = ['virtualMachines', 'kubernetesClusters'];
 const SERIAL_ORDER = ['assign-relay', 'restart-node', 'restart', 'reimage', 'power-off', 'start', 'update'];
-const isSerial = (c: CommandDef) => SERIAL_TYPES.includes((c.run as NetworkCloudRun).armType) && SERIAL_ORDER.includes(c.path[c.path.length - 1]);
+/** the identity commands (GET then a full PUT) of a cluster or cluster manager: assign, show, remove, one at a time */
+const IDENTITY_ORDER = ['assign', 'show', 'remove'];
+const isIdentity = (c: CommandDef) => c.path[c.path.length - 2] === 'identity';
+const isSerial = (c: CommandDef) => isIdentity(c) || (SERIAL_TYPES.includes((c.run as NetworkCloudRun).armType) && SERIAL_ORDER.includes(c.path[c.path.length - 1]));
+const serialRank = (c: CommandDef) => (isIdentity(c) ? IDENTITY_ORDER : SERIAL_ORDER).indexOf(c.path[c.path.length - 1]);
 
 /** The command line: every required argument with a sample value, plus what the verb needs to succeed. */
 function commandLine(command: CommandDef, demo: Demo): string[] {
@@ -349,7 +353,7 @@ describe('every networkcloud command runs once (driven by the generated table)',
     // last, a machine's power-off before its start; the writes to one demo VM or Kubernetes
     // cluster one at a time, in SERIAL_ORDER
     const verbOf = (c: CommandDef) => c.path[c.path.length - 1];
-    const serial = ordered.filter(isSerial).sort((a, b) => a.path[1].localeCompare(b.path[1]) || SERIAL_ORDER.indexOf(verbOf(a)) - SERIAL_ORDER.indexOf(verbOf(b)));
+    const serial = ordered.filter(isSerial).sort((a, b) => a.path[1].localeCompare(b.path[1]) || serialRank(a) - serialRank(b));
     const rest = ordered.filter((c) => !isSerial(c));
     const phases: [CommandDef[], number][] = [
       [rest.filter((c) => verbOf(c) === 'create'), 4],
@@ -358,7 +362,18 @@ describe('every networkcloud command runs once (driven by the generated table)',
       [rest.filter((c) => verbOf(c) === 'start'), 4],
       [rest.filter((c) => verbOf(c) === 'delete'), 4],
     ];
+    // the demo resources that --no-wait commands of the phase before may still be changing
+    const settle = async () => {
+      for (const id of [demo.ids.clusterId, demo.ids.clusterManagerId, demo.ids.kubernetesClusterId!, demo.ids.virtualMachineId!]) {
+        for (let i = 0; i < 100; i++) {
+          const state = (await directGet(emu.info, `${id}?api-version=${API}`)).body?.properties?.provisioningState;
+          if (!['Accepted', 'Updating', 'Provisioning', 'Deleting'].includes(state)) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    };
     for (const [phase, workers] of phases) {
+      await settle();
       const queue = [...phase];
       await Promise.all(
         Array.from({ length: workers }, async () => {
