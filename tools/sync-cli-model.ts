@@ -232,7 +232,10 @@ function shapeOf(line: ArgLine, parentDest: string): Shape {
         const f: Field = { wire: relativeWire(c.dest ?? '', base) ?? camel(c.keys[0]), key: c.keys[0], shape: shapeOf(c, c.dest ?? base) };
         if (c.required) f.required = true;
         const notes: string[] = [];
-        if (c.default !== undefined) notes.push(`default: ${c.default}`);
+        if (c.default !== undefined) {
+          notes.push(`default: ${c.default}`);
+          f.default = f.shape.type === 'int' ? Number(c.default) : f.shape.type === 'bool' ? /^true$/i.test(c.default) : c.default;
+        }
         if (c.fmt) notes.push(fmtText(c.fmt));
         if (notes.length) f.help = notes.join('; ');
         return f;
