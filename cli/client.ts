@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
+import type { FinalStateVia } from './commands/types.js';
 import { ArmResponseError, CliError, armErrorOf } from './errors.js';
 import { redactBody, redactHeader, redactSecretValues, type Logger } from './log.js';
 import { ARM_SCOPE, clearToken, loadToken, saveToken, type Profile } from './profile.js';
@@ -353,7 +354,7 @@ export class EmulatorClient {
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'cancelled']);
 
 /** x-ms-long-running-operation-options final-state-via: where the result of an operation is read. */
-export type FinalStateVia = 'azure-async-operation' | 'location' | 'original-uri';
+export type { FinalStateVia };
 
 /** The URL of the GET that ends an Azure-AsyncOperation poll (azure-core's get_final_get_url), or null for none. */
 function finalGetUrl(via: FinalStateVia, kind: 'put' | 'patch' | 'delete' | 'post', locationUrl: string | undefined, resourceLocation: string | undefined, resourcePath: string): string | null {

@@ -281,6 +281,8 @@ export interface Field {
   required?: boolean;
   /** shown in `??` help */
   help?: string;
+  /** the model's default, sent (as aaz does) when the object is given without this key */
+  default?: string | number | boolean;
 }
 
 export const str = (enumValues?: readonly string[]): Shape => (enumValues ? { type: 'string', enum: enumValues } : { type: 'string' });
@@ -502,10 +504,13 @@ function toWire(value: ShValue, shape: Shape, option: string, path: (string | nu
         if (!f) throw unknownKey(option, [...path, k], shape);
         assignWire(out, f.wire.split('.'), toWire(v, f.shape, option, [...path, fieldKey(f)]));
       }
-      const missing = shape.fields.filter((f) => f.required && !Object.keys(value).some((k) => findField(shape, k) === f));
+      const given = (f: Field) => Object.keys(value).some((k) => findField(shape, k) === f);
+      const missing = shape.fields.filter((f) => f.required && !given(f));
       if (missing.length) {
         throw fail(`missing required key${missing.length > 1 ? 's' : ''} ${missing.map((f) => `'${fieldKey(f)}'`).join(', ')}.`);
       }
+      // the model's defaults of the keys left out, as the extension sends them
+      for (const f of shape.fields) if (f.default !== undefined && !given(f)) assignWire(out, f.wire.split('.'), f.default);
       return out;
     }
   }

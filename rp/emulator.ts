@@ -67,6 +67,15 @@ export interface DemoInfo {
   managedResourceGroup: string;
   bareMetalMachineIds: string[];
   storageApplianceIds: string[];
+  /** The tenant's resources on the demo cluster (absent in data folders seeded before they existed). */
+  l3NetworkId?: string;
+  trunkedNetworkId?: string;
+  cloudServicesNetworkId?: string;
+  volumeId?: string;
+  kubernetesClusterId?: string;
+  agentPoolId?: string;
+  virtualMachineId?: string;
+  consoleId?: string;
 }
 
 export { resourceLockKey } from './arm/locks.js';

@@ -4,7 +4,10 @@
  * indented below) and the operations file, and builds the command table azemu runs.
  * Pure functions: text in, table out.
  */
-import type { ArgDef, CommandDef, Fmt, GeneratedTable, GroupDef, NetworkCloudOp, NetworkCloudRun } from '../cli/commands/types.js';
+import type { ArgDef, CommandDef, FinalStateVia, Fmt, GeneratedTable, GroupDef, NetworkCloudOp, NetworkCloudRun } from '../cli/commands/types.js';
+
+/** The final-state-via values azure-core's ARM poller knows. */
+const FINAL_STATE_VIA: FinalStateVia[] = ['azure-async-operation', 'location', 'original-uri'];
 import type { Field, Shape } from '../cli/shorthand.js';
 
 export interface ModelFile {
@@ -229,7 +232,10 @@ function shapeOf(line: ArgLine, parentDest: string): Shape {
         const f: Field = { wire: relativeWire(c.dest ?? '', base) ?? camel(c.keys[0]), key: c.keys[0], shape: shapeOf(c, c.dest ?? base) };
         if (c.required) f.required = true;
         const notes: string[] = [];
-        if (c.default !== undefined) notes.push(`default: ${c.default}`);
+        if (c.default !== undefined) {
+          notes.push(`default: ${c.default}`);
+          f.default = f.shape.type === 'int' ? Number(c.default) : f.shape.type === 'bool' ? /^true$/i.test(c.default) : c.default;
+        }
         if (c.fmt) notes.push(fmtText(c.fmt));
         if (notes.length) f.help = notes.join('; ');
         return f;
@@ -472,6 +478,22 @@ export function buildTable(input: { index: string; files: ModelFile[]; operation
           group: 'AdministratorConfiguration',
           help: 'SSH public keys (space-separated), sent as the administrator configuration\'s sshPublicKeys.',
         });
+      } else if (varName === 'generate_ssh_keys' && unregisteredBody) {
+        args.push({
+          dest: 'generateSshKeys',
+          options: [option],
+          kind: 'flag',
+          group: 'AdministratorConfiguration',
+          help: "Send ~/.ssh/id_rsa.pub as an SSH public key, making the key pair there first if there is none (as az does).",
+        });
+      } else if (varName === 'ssh_dest_key_path' && unregisteredBody) {
+        args.push({
+          dest: 'sshDestKeyPath',
+          options: [option],
+          kind: 'strings',
+          group: 'AdministratorConfiguration',
+          help: 'Files holding SSH public keys, or folders whose *.pub files do (space-separated); their keys are sent.',
+        });
       } else if (varName === 'output' && type === 'AAZStrArg') {
         args.push({ dest: 'outputDirectory', options: [option], kind: 'string', help: 'az downloads the command output here; azemu accepts the argument and prints the operation result only.' });
       }
@@ -500,7 +522,10 @@ export function buildTable(input: { index: string; files: ModelFile[]; operation
     };
     if (listUrls) run.listUrls = listUrls;
     if (lro && !generatedWait) run.lro = true;
-    if (finalStateVia && !generatedWait) run.finalStateVia = finalStateVia;
+    if (finalStateVia && !generatedWait) {
+      if (!FINAL_STATE_VIA.includes(finalStateVia as FinalStateVia)) throw new Error(`${command.path.join(' ')}: unknown final-state-via '${finalStateVia}'`);
+      run.finalStateVia = finalStateVia as FinalStateVia;
+    }
     const columns = tableColumns(command.meta);
     if (columns) run.table = columns;
     if (floats.length && op !== 'wait' && op !== 'delete') run.floats = floats;

@@ -4,6 +4,8 @@
  */
 import type { Shape } from '../shorthand.js';
 
+export type FinalStateVia = 'azure-async-operation' | 'location' | 'original-uri';
+
 export type ArgKind =
   /** one value */
   | 'string'
@@ -121,7 +123,8 @@ export interface NetworkCloudRun {
   /** resource type, e.g. 'bareMetalMachines' or 'clusters/bmcKeySets' (checked against --ids) */
   armType: string;
   lro?: boolean;
-  finalStateVia?: string;
+  /** the operation's final-state-via in the model: which GET gives the result of a long-running operation */
+  finalStateVia?: FinalStateVia;
   /** 'flatten': the result with properties lifted (aaz client_flatten); 'identity': its identity; 'none': nothing */
   output: 'flatten' | 'none' | 'identity';
   /** the extension's table transformer: exactly these columns for -o table */

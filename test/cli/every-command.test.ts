@@ -8,8 +8,14 @@
  *    percentComplete as a float, nothing for delete and wait, an identity).
  * A command whose resource type the emulator does not serve yet is pending with that reason,
  * never passed silently; it turns on by itself when the server serves the type.
+ * Samples are real: the demo's resources (docs/demo.md) and their ids, custom locations, dates
+ * and keys; create commands make a fresh resource (or, for a type the demo lacks, the one the
+ * other commands then use) and delete commands remove it.
  */
 import { expect } from 'chai';
+import type { DemoInfo } from '../../rp/emulator.js';
+import { KUBERNETES_VERSIONS } from '../../rp/providers/networkcloud/catalogues.js';
+import { sshPublicKey } from '../../rp/seed/demo.js';
 import { NETWORKCLOUD_COMMANDS } from '../../cli/commands/networkcloud.js';
 import type { ArgDef, CommandDef, NetworkCloudRun } from '../../cli/commands/types.js';
 import type { Shape } from '../../cli/shorthand.js';
@@ -72,13 +78,36 @@ interface Demo {
   sub: string;
   rg: string;
   mrg: string;
+  ids: DemoInfo;
+  /** the demo's rack (made by deploy) */
+  rack: string;
+  /** the cluster's and the cluster manager's custom locations */
+  clusterLocation: unknown;
+  managerLocation: unknown;
 }
 
-/** Demo resources for the types the seed has; sample names elsewhere. */
+/** the name the create commands make (and the delete commands remove) where the demo has the type */
+const FRESH: Record<string, string> = {
+  clusterManagers: 'cmevery01',
+  l3Networks: 'l3every01',
+  trunkedNetworks: 'trunkedevery01',
+  cloudServicesNetworks: 'csnevery01',
+  volumes: 'volevery01',
+  kubernetesClusters: 'k8severy01',
+  'kubernetesClusters/agentPools': 'poolevery01',
+  virtualMachines: 'vmevery01',
+};
+
+/**
+ * The resource a command works on: the demo's own where the demo has the type (create and delete
+ * use a fresh name, so the others keep finding the demo's); for a type the demo lacks, the one its
+ * create command makes, which every other command of the type then uses and its delete removes.
+ */
 function pathValue(arg: ArgDef, command: CommandDef, demo: Demo): string {
   const verb = command.path[command.path.length - 1];
   const armType = (command.run as NetworkCloudRun).armType;
   const deleting = verb === 'delete';
+  const fresh = (type: string, demoName: string) => ((deleting || verb === 'create') && armType === type ? FRESH[type] : demoName);
   switch (arg.pathParam) {
     case 'resourceGroupName':
       return armType === 'bareMetalMachines' || armType === 'storageAppliances' || armType === 'racks' ? demo.mrg : demo.rg;
@@ -91,11 +120,105 @@ function pathValue(arg: ArgDef, command: CommandDef, demo: Demo): string {
     case 'clusterName':
       return deleting && armType === 'clusters' ? 'gone01' : 'demo-cluster';
     case 'clusterManagerName':
-      return deleting || verb === 'create' ? 'cmevery01' : 'demo-cm';
+      return fresh('clusterManagers', 'demo-cm');
+    case 'rackName':
+      return demo.rack;
+    case 'rackSkuName':
+      return 'VLab_Single_DellR750_8C2M_x70r3_9';
+    case 'l3NetworkName':
+      return fresh('l3Networks', 'demo-l3network');
+    case 'trunkedNetworkName':
+      return fresh('trunkedNetworks', 'demo-trunkednetwork');
+    case 'cloudServicesNetworkName':
+      return fresh('cloudServicesNetworks', 'demo-csn');
+    case 'volumeName':
+      return fresh('volumes', 'demo-volume');
+    case 'kubernetesClusterName':
+      return fresh('kubernetesClusters', 'demo-k8s');
+    case 'agentPoolName':
+      return fresh('kubernetesClusters/agentPools', 'demo-k8s-pool1');
+    case 'virtualMachineName':
+      return fresh('virtualMachines', 'demovm01');
+    case 'l2NetworkName':
+    case 'featureName':
+    case 'bmcKeySetName':
+    case 'bareMetalMachineKeySetName':
+      return 'every01';
     default:
       return sampleString(arg);
   }
 }
+
+const KEY = sshPublicKey('every@azemu');
+const IN_A_MONTH = new Date(Date.now() + 30 * 24 * 3600_000).toISOString();
+
+/** Realistic request values where a sample of the shape would not do (references, dates, keys, choices the service restricts). */
+function bodyValue(arg: ArgDef, command: CommandDef, demo: Demo): string | undefined {
+  const fabric = `/subscriptions/${demo.sub}/resourceGroups/${demo.rg}/providers/Microsoft.ManagedNetworkFabric`;
+  const json = (v: unknown) => JSON.stringify(v);
+  switch (arg.body) {
+    case 'extendedLocation':
+      // consoles are reached through the cluster manager's custom location; the rest live on the cluster's
+      return json(command.path.join(' ') === 'networkcloud virtualmachine console create' ? demo.managerLocation : demo.clusterLocation);
+    case 'properties.networkId':
+      return demo.ids.l3NetworkId;
+    case 'properties.l2IsolationDomainId':
+      return `${fabric}/l2IsolationDomains/every-l2isd`;
+    case 'properties.l3IsolationDomainId':
+      return `${fabric}/l3IsolationDomains/every-l3isd`;
+    case 'properties.isolationDomainIds':
+      return json([`${fabric}/l2IsolationDomains/every-l2isd`]);
+    case 'properties.vlan':
+      return '1101';
+    case 'properties.vlans':
+      return json([1102]);
+    case 'properties.azureGroupId':
+      return 'f110271b-0000-4163-9b99-214d91660f0e';
+    case 'properties.expiration':
+      return IN_A_MONTH;
+    case 'properties.jumpHostsAllowed':
+      return json(['192.0.2.10']);
+    case 'properties.userList':
+      return json([{ 'azure-user-name': 'everyuser', 'ssh-public-key': { 'key-data': KEY } }]);
+    case 'properties.controlPlaneNodeConfiguration':
+      return json({ count: 1, 'vm-sku-name': 'NC_G6_28_v1' });
+    case 'properties.initialAgentPoolConfigurations':
+      return json([{ name: 'pool1', count: 1, mode: 'System', 'vm-sku-name': 'NC_P10_56_v1' }]);
+    case 'properties.kubernetesVersion':
+      return KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1].version;
+    case 'properties.networkConfiguration':
+      return json({ 'cloud-services-network-id': demo.ids.cloudServicesNetworkId, 'cni-network-id': demo.ids.l3NetworkId });
+    case 'properties.cloudServicesNetworkAttachment':
+      return json({ 'attached-network-id': demo.ids.cloudServicesNetworkId, 'ip-allocation-method': 'Dynamic' });
+    case 'properties.storageProfile':
+      return json({ 'disk-size': 120 });
+    case 'properties.vmImage':
+      return 'demoacr.azurecr.io/ubuntu-server:22.04';
+    case 'properties.adminUsername':
+      return 'azureuser';
+    case 'properties.sshPublicKey':
+      return json({ 'key-data': KEY });
+    case 'properties.mode':
+      return 'User';
+    case 'properties.enabled':
+      return 'True';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Commands that write to one demo resource (a virtual machine, the Kubernetes cluster): run one
+ * after another and followed to their end, so no two operations on the resource overlap, in an
+ * order the resource's power state allows (power-off before start).
+ */
+const SERIAL_TYPES = ['virtualMachines', 'kubernetesClusters'];
+const SERIAL_ORDER = ['assign-relay', 'restart-node', 'restart', 'reimage', 'power-off', 'start', 'update'];
+/** the identity commands (GET then a full PUT) of a cluster or cluster manager: assign, show, remove, one at a time */
+const IDENTITY_ORDER = ['assign', 'show', 'remove'];
+const isIdentity = (c: CommandDef) => c.path[c.path.length - 2] === 'identity';
+const isSerial = (c: CommandDef) => isIdentity(c) || (SERIAL_TYPES.includes((c.run as NetworkCloudRun).armType) && SERIAL_ORDER.includes(c.path[c.path.length - 1]));
+const serialRank = (c: CommandDef) => (isIdentity(c) ? IDENTITY_ORDER : SERIAL_ORDER).indexOf(c.path[c.path.length - 1]);
 
 /** The command line: every required argument with a sample value, plus what the verb needs to succeed. */
 function commandLine(command: CommandDef, demo: Demo): string[] {
@@ -103,8 +226,10 @@ function commandLine(command: CommandDef, demo: Demo): string[] {
   for (const arg of command.args) {
     if (!arg.required && !(arg.identity === 'system' && /identity (assign|remove)$/.test(command.path.join(' ')))) continue;
     const option = arg.options.find((o) => o.startsWith('--')) ?? arg.options[0];
+    const real = arg.body ? bodyValue(arg, command, demo) : undefined;
     if (arg.kind === 'flag') words.push(option);
     else if (arg.pathParam) words.push(option, pathValue(arg, command, demo));
+    else if (real !== undefined) words.push(option, real);
     else if (arg.kind === 'shape') words.push(option, JSON.stringify(sampleShape(arg.shape!)));
     else if (arg.kind === 'strings') words.push(option, 'abc01');
     else if (arg.valueType === 'int') words.push(option, String(arg.fmt?.minimum ?? 1));
@@ -114,8 +239,13 @@ function commandLine(command: CommandDef, demo: Demo): string[] {
   const verb = command.path[command.path.length - 1];
   if (verb === 'wait') words.push('--exists', '--interval', '1', '--timeout', '20');
   // the first request is what is checked; long-running results are followed in e2e-write.test
-  if (command.args.some((a) => a.dest === 'noWait')) words.push('--no-wait');
+  // (and here for the serial commands)
+  if (command.args.some((a) => a.dest === 'noWait') && !isSerial(command)) words.push('--no-wait');
   if (command.confirmation) words.push('--yes');
+  if (command.path.join(' ') === 'networkcloud virtualmachine assign-relay') {
+    // optional in the CLI model, required by the API
+    words.push('--machine-id', `/subscriptions/${demo.sub}/resourceGroups/${demo.rg}/providers/Microsoft.HybridCompute/machines/demovm01`);
+  }
   if (verb === 'create' && command.path[1] === 'clustermanager') {
     words.push('--fabric-controller-id', `/subscriptions/${demo.sub}/resourceGroups/${demo.rg}/providers/Microsoft.ManagedNetworkFabric/networkFabricControllers/nfc-every`);
   }
@@ -161,86 +291,15 @@ const REFUSED: Record<string, string> = {
 };
 
 /**
- * Commands whose types the server serves since the generated surface landed, but for which this
- * test does not yet build valid sample arguments (references to existing networks, volumes and
- * clusters; ISO dates; the demo's rack names; parents for child types). Until it does, each must be refused exactly so:
- * with this ARM error code (or, for `wait`, by timing out). A command that starts to succeed fails
- * here, so the list can only shrink. Building real samples for these is the next step.
+ * Commands for which this test cannot build valid sample arguments: each must be refused exactly
+ * so, with this ARM error code (or, for `wait`, by timing out). A command that starts to succeed
+ * fails here, so the list can only shrink. Empty since the demo has every type (issue 12 item 8).
  */
 const UNSAMPLED: Record<string, { code?: string; why: string }> = {
-  'networkcloud cloudservicesnetwork create': { code: 'LinkedInvalidPropertyId', why: "the sample extended location 'abc01' is not a custom location id, which the server refuses since references are checked" },
-  'networkcloud cloudservicesnetwork show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud cloudservicesnetwork update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud cloudservicesnetwork wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud cluster metricsconfiguration create': { code: 'LinkedInvalidPropertyId', why: "the sample extended location 'abc01' is not a custom location id, which the server refuses since references are checked" },
-  'networkcloud cluster metricsconfiguration show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud cluster metricsconfiguration update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud cluster metricsconfiguration wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud trunkednetwork create': { code: 'LinkedInvalidPropertyId', why: "the sample extended location 'abc01' is not a custom location id, which the server refuses since references are checked" },
-  'networkcloud trunkednetwork show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud trunkednetwork update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud trunkednetwork wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud volume create': { code: 'LinkedInvalidPropertyId', why: "the sample extended location 'abc01' is not a custom location id, which the server refuses since references are checked" },
-  'networkcloud volume show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud volume update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud volume wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud accessbridge create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
-  'networkcloud accessbridge show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud accessbridge update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud accessbridge wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud cluster baremetalmachinekeyset create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
-  'networkcloud cluster baremetalmachinekeyset show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud cluster baremetalmachinekeyset update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud cluster baremetalmachinekeyset wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud cluster bmckeyset create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
-  'networkcloud cluster bmckeyset show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud cluster bmckeyset update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud cluster bmckeyset wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud kubernetescluster create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
-  'networkcloud kubernetescluster restart-node': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud kubernetescluster show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud kubernetescluster update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud kubernetescluster wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud l2network create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
-  'networkcloud l2network show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud l2network update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud l2network wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud l3network create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
-  'networkcloud l3network show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud l3network update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud l3network wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud rack show': { code: 'ResourceNotFound', why: 'the sample name is not a rack or rack SKU of the demo' },
-  'networkcloud rack update': { code: 'ResourceNotFound', why: 'the sample name is not a rack or rack SKU of the demo' },
-  'networkcloud rack wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud racksku show': { code: 'ResourceNotFound', why: 'the sample name is not a rack or rack SKU of the demo' },
-  'networkcloud virtualmachine assign-relay': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud virtualmachine create': { code: 'InvalidRequestContent', why: 'the sample references are placeholders (not ARM ids or dates), which the server refuses' },
-  'networkcloud virtualmachine power-off': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud virtualmachine reimage': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud virtualmachine restart': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud virtualmachine show': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud virtualmachine start': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud virtualmachine update': { code: 'ResourceNotFound', why: 'the sample resource was never created (its create was refused)' },
-  'networkcloud virtualmachine wait': { code: undefined, why: 'the sample resource was never created, so --exists times out' },
-  'networkcloud kubernetescluster agentpool create': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud kubernetescluster agentpool list': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud kubernetescluster agentpool show': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud kubernetescluster agentpool update': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud kubernetescluster agentpool wait': { code: undefined, why: 'the sample parent was never created, so --exists times out' },
-  'networkcloud kubernetescluster agentpool delete': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud kubernetescluster feature create': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud kubernetescluster feature list': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud kubernetescluster feature show': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud kubernetescluster feature update': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud kubernetescluster feature wait': { code: undefined, why: 'the sample parent was never created, so --exists times out' },
-  'networkcloud kubernetescluster feature delete': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud virtualmachine console create': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud virtualmachine console list': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud virtualmachine console show': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud virtualmachine console update': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
-  'networkcloud virtualmachine console wait': { code: undefined, why: 'the sample parent was never created, so --exists times out' },
-  'networkcloud virtualmachine console delete': { code: 'ParentResourceNotFound', why: 'the demo has no parent for this child type yet (the bigger demo of issue 12)' },
 };
+
+/** the demo's instance of each parent type, for probing whether a child type is served */
+const DEMO_PARENTS: Record<string, string> = { clusters: 'demo-cluster', kubernetesClusters: 'demo-k8s', virtualMachines: 'demovm01' };
 
 /** stderr without --debug lines. */
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => !l.startsWith('DEBUG: ')).join('\n');
@@ -265,7 +324,18 @@ describe('every networkcloud command runs once (driven by the generated table)',
     this.timeout(400_000);
     emu = await startEmulator();
     config = newConfigDir();
-    demo = { sub: emu.info.subscriptionId, rg: 'nexus-demo-rg', mrg: emu.info.demo.managedResourceGroup };
+    const ids = emu.info.demo as DemoInfo;
+    const read = async (id: string) => (await directGet(emu.info, `${id}?api-version=${API}`)).body;
+    const racks = await directGet(emu.info, `/subscriptions/${emu.info.subscriptionId}/resourceGroups/${ids.managedResourceGroup}/providers/Microsoft.NetworkCloud/racks?api-version=${API}`);
+    demo = {
+      sub: emu.info.subscriptionId,
+      rg: 'nexus-demo-rg',
+      mrg: ids.managedResourceGroup,
+      ids,
+      rack: racks.body.value[0].name,
+      clusterLocation: (await read(ids.clusterId)).properties.clusterExtendedLocation,
+      managerLocation: (await read(ids.clusterManagerId)).properties.managerExtendedLocation,
+    };
     const login = await azemu(['login', '--emulator', emu.dataDir, '-o', 'none'], { configDir: config });
     expect(login.code, login.stderr).to.equal(0);
     // which resource types does this emulator serve? (a list by subscription answers 200)
@@ -273,19 +343,40 @@ describe('every networkcloud command runs once (driven by the generated table)',
     for (const type of new Set(ordered.map((c) => (c.run as NetworkCloudRun).armType))) {
       const [parent, child] = type.split('/');
       const path = child
-        ? `/subscriptions/${demo.sub}/resourceGroups/${demo.rg}/providers/Microsoft.NetworkCloud/${parent}/${parent === 'clusters' ? 'demo-cluster' : 'none'}/${child}`
+        ? `/subscriptions/${demo.sub}/resourceGroups/${demo.rg}/providers/Microsoft.NetworkCloud/${parent}/${DEMO_PARENTS[parent] ?? 'none'}/${child}`
         : `/subscriptions/${demo.sub}/providers/Microsoft.NetworkCloud/${type}`;
       const probe = await directGet(emu.info, `${path}?api-version=${API}`);
       // a child type under a parent the demo lacks: the route exists when the answer names the missing parent
       served.set(type, probe.status === 200 || (probe.status === 404 && probe.body?.error?.code === 'ParentResourceNotFound'));
     }
-    // run every command: four at a time, except that deletes start after the rest and a machine's
-    // power-off comes before its start
-    const phases = [ordered.filter((c) => !/ (delete|start)$/.test(c.path.join(' '))), ordered.filter((c) => / start$/.test(c.path.join(' '))), ordered.filter((c) => / delete$/.test(c.path.join(' ')))];
-    for (const phase of phases) {
+    // run every command: four at a time, creates first (the others use what they make), deletes
+    // last, a machine's power-off before its start; the writes to one demo VM or Kubernetes
+    // cluster one at a time, in SERIAL_ORDER
+    const verbOf = (c: CommandDef) => c.path[c.path.length - 1];
+    const serial = ordered.filter(isSerial).sort((a, b) => a.path[1].localeCompare(b.path[1]) || serialRank(a) - serialRank(b));
+    const rest = ordered.filter((c) => !isSerial(c));
+    const phases: [CommandDef[], number][] = [
+      [rest.filter((c) => verbOf(c) === 'create'), 4],
+      [rest.filter((c) => !['create', 'start', 'delete'].includes(verbOf(c))), 4],
+      [serial, 1],
+      [rest.filter((c) => verbOf(c) === 'start'), 4],
+      [rest.filter((c) => verbOf(c) === 'delete'), 4],
+    ];
+    // the demo resources that --no-wait commands of the phase before may still be changing
+    const settle = async () => {
+      for (const id of [demo.ids.clusterId, demo.ids.clusterManagerId, demo.ids.kubernetesClusterId!, demo.ids.virtualMachineId!]) {
+        for (let i = 0; i < 100; i++) {
+          const state = (await directGet(emu.info, `${id}?api-version=${API}`)).body?.properties?.provisioningState;
+          if (!['Accepted', 'Updating', 'Provisioning', 'Deleting'].includes(state)) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    };
+    for (const [phase, workers] of phases) {
+      await settle();
       const queue = [...phase];
       await Promise.all(
-        [0, 1, 2, 3].map(async () => {
+        Array.from({ length: workers }, async () => {
           for (let c = queue.shift(); c; c = queue.shift()) {
             const words = commandLine(c, demo);
             lines.set(c.path.join(' '), words);

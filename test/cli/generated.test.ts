@@ -200,6 +200,27 @@ describe('generated networkcloud command table', () => {
     expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).to.include('docs/cli-reference.md');
   });
 
+  it("gives every long-running command its operation's final-state-via from the facts (handed to the poller)", function () {
+    needFacts(this);
+    // operation path + method -> final-state-via, from operations/<model version>.txt
+    const facts = new Map<string, string>();
+    let pathNow = '';
+    let methodNow = '';
+    for (const line of readFileSync(path.join(FACTS, 'operations', `${TABLE.version}.txt`), 'utf8').split('\n')) {
+      if (line.startsWith('## ')) pathNow = methodNow = '';
+      if (line.startsWith('method: ')) methodNow = line.slice(8).trim();
+      if (line.startsWith('path: ')) pathNow = line.slice(6).trim().toLowerCase();
+      const via = /final-state-via=([\w-]+)/.exec(line)?.[1];
+      if (via) facts.set(`${methodNow} ${pathNow}`, via);
+    }
+    const lro = nc().filter((c) => (c.run as NetworkCloudRun).lro);
+    expect(lro.length).to.be.greaterThan(60);
+    for (const c of lro) {
+      const run = c.run as NetworkCloudRun;
+      expect(run.finalStateVia, c.path.join(' ')).to.equal(facts.get(`${run.method} ${run.url.toLowerCase()}`));
+    }
+  });
+
   it('has one record per offered command and a version', () => {
     expect(TABLE.version).to.equal('2026-07-01');
     const names = nc().map((c) => c.path.join(' '));

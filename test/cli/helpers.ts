@@ -25,9 +25,11 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
-export async function startEmulator(): Promise<RunningEmulator> {
+/** `operationDuration`: how long the emulator's long-running operations take (100ms unless given; `null` keeps the emulator's default). */
+export async function startEmulator(opts: { operationDuration?: string | null } = {}): Promise<RunningEmulator> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'azemu-rp-'));
-  const child: ChildProcess = spawn(process.execPath, [RP_MAIN, '--port', '0', '--data-dir', dataDir, '--seed', 'demo', '--operation-duration', '100ms'], {
+  const duration = opts.operationDuration === null ? [] : ['--operation-duration', opts.operationDuration ?? '100ms'];
+  const child: ChildProcess = spawn(process.execPath, [RP_MAIN, '--port', '0', '--data-dir', dataDir, '--seed', 'demo', ...duration], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

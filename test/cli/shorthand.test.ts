@@ -13,6 +13,7 @@ import {
   splitPartialValue,
 } from '../../cli/shorthand.js';
 import * as shapes from '../../cli/commands/shapes.js';
+import { findCommand } from '../../cli/commands/table.js';
 
 const KV = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1';
 const UAI = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai1';
@@ -151,5 +152,30 @@ describe('cli shorthand: arguments to API JSON', () => {
   it('kebab-cases camelCase like az', () => {
     expect(kebab('userAssignedIdentityResourceId')).to.equal('user-assigned-identity-resource-id');
     expect(kebab('bareMetalMachineConfigurationData')).to.equal('bare-metal-machine-configuration-data');
+  });
+});
+
+describe('cli shorthand: nested defaults of the model (what the extension sends)', () => {
+  const shapeOf = (command: string, option: string) => findCommand(command.split(' '))!.args.find((a) => a.options.includes(option))!.shape!;
+
+  it('fills the defaults of keys left out of a given object, keeps the given ones, types them as the schema does', () => {
+    const storage = shapeOf('networkcloud virtualmachine create', '--storage-profile');
+    expect(argumentValue(['{disk-size:64}'], storage, '--storage-profile')).to.deep.equal({ osDisk: { diskSizeGB: 64, createOption: 'Ephemeral', deleteOption: 'Delete' } });
+    expect(argumentValue(['{disk-size:64,create-option:Persistent}'], storage, '--storage-profile')).to.deep.equal({ osDisk: { diskSizeGB: 64, createOption: 'Persistent', deleteOption: 'Delete' } });
+    // in list items too: an agent pool's L3 network attachment gets pluginType and ipamEnabled
+    const pools = shapeOf('networkcloud kubernetescluster create', '--initial-ap-config');
+    const sent = argumentValue(
+      [JSON.stringify([{ name: 'p1', count: 1, mode: 'System', 'vm-sku-name': 'sku', 'attached-network-configuration': { 'l3-networks': [{ 'network-id': 'ID' }] } }])],
+      pools,
+      '--initial-ap-config',
+    ) as { attachedNetworkConfiguration: { l3Networks: unknown[] } }[];
+    expect(sent[0].attachedNetworkConfiguration.l3Networks).to.deep.equal([{ networkId: 'ID', ipamEnabled: 'False', pluginType: 'SRIOV' }]);
+  });
+
+  it("carries the model's nested defaults in the generated table", () => {
+    const storage = shapeOf('networkcloud virtualmachine create', '--storage-profile');
+    expect(storage.type).to.equal('object');
+    const withDefaults = (storage as Extract<typeof storage, { type: 'object' }>).fields.filter((f) => f.default !== undefined).map((f) => [f.wire, f.default]);
+    expect(withDefaults).to.deep.equal([['osDisk.createOption', 'Ephemeral'], ['osDisk.deleteOption', 'Delete']]);
   });
 });

@@ -10,6 +10,7 @@ import { Progress } from '../../client.js';
 import type { CommandContext, Handler, Outcome } from '../../context.js';
 import { CliError, UsageError } from '../../errors.js';
 import { intFormatProblem, stringFormatProblem } from '../../shorthand.js';
+import { generatedPublicKey, keysFromPaths } from '../../ssh-keys.js';
 import { flattenProperties } from '../../transform.js';
 import { allArgs } from '../table.js';
 import type { NetworkCloudOp, NetworkCloudRun } from '../types.js';
@@ -160,9 +161,24 @@ function bodyFromArgs(ctx: CommandContext, spec: NetworkCloudRun): Record<string
     const sent = arg.bodyItemKey && Array.isArray(value) ? value.map((v) => ({ [arg.bodyItemKey!]: v })) : value;
     setPath(body, arg.body, sent);
   }
+  addSshKeys(ctx, body);
   const identity = identityFromFlags(ctx, spec);
   if (identity) body.identity = identity;
   return body;
+}
+
+/** --generate-ssh-keys and --ssh-dest-key-path add their keys before those of --ssh-key-values (see ssh-keys.ts). */
+function addSshKeys(ctx: CommandContext, body: Record<string, unknown>): void {
+  const target = ctx.command.args.find((a) => a.dest === 'sshKeyValues');
+  const paths = ctx.values.sshDestKeyPath as string[] | undefined;
+  const generating = ctx.values.generateSshKeys === true;
+  if (!target?.body || (!generating && !paths?.length)) return;
+  const keys = [
+    ...(generating ? [generatedPublicKey((line) => ctx.log.warn(line))] : []),
+    ...keysFromPaths(paths ?? []),
+    ...((ctx.values.sshKeyValues as string[] | undefined) ?? []),
+  ];
+  setPath(body, target.body, keys.map((k) => ({ [target.bodyItemKey ?? 'keyData']: k })));
 }
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
@@ -211,7 +227,8 @@ async function send(ctx: CommandContext, spec: NetworkCloudRun, params: Params, 
   if (ctx.values.noWait) return null;
   if (!spec.lro) return output(spec, parseBody(first.body));
   const kind = method.toLowerCase() as 'put' | 'patch' | 'delete' | 'post';
-  const final = await client.completeLro(first, kind, url(ctx, spec.resourceUrl, params), new Progress());
+  // the operation's final-state-via from the model picks the final GET, as azure-core's poller does
+  const final = await client.completeLro(first, kind, url(ctx, spec.resourceUrl, params), new Progress(), spec.finalStateVia);
   return output(spec, final);
 }
 
