@@ -35,10 +35,13 @@ az login --emulator "$DATA" -o none
 SUB=$(az account show --query id -o tsv)
 CLUSTER=$(az rest --url "/subscriptions/$SUB/resourceGroups/$RG/providers/Microsoft.NetworkCloud/clusters/demo-cluster?api-version=2025-09-01")
 NET="/subscriptions/$SUB/resourceGroups/$RG/providers/Microsoft.NetworkCloud"
-jq -n --argjson c "$CLUSTER" --arg net "$NET" '{location: "eastus", extendedLocation: $c.extendedLocation, properties: {
-  kubernetesVersion: "1.30.3", controlPlaneNodeConfiguration: {count: 1, vmSkuName: "NC_G6_28_v1"},
+# The demo's cloud services and L3 networks, and a version the Kubernetes version catalogue offers.
+DEMO=$(jq .demo "$DATA/emulator.json")
+VERSION=$(az rest --url "$NET/kubernetesVersions/default?api-version=2026-01-01-preview" --query "properties.values[-1].version" -o tsv)
+jq -n --argjson c "$CLUSTER" --argjson d "$DEMO" --arg v "$VERSION" '{location: "eastus", extendedLocation: $c.properties.clusterExtendedLocation, properties: {
+  kubernetesVersion: $v, controlPlaneNodeConfiguration: {count: 1, vmSkuName: "NC_G6_28_v1"},
   initialAgentPoolConfigurations: [{name: "pool1", count: 1, mode: "System", vmSkuName: "NC_P10_56_v1"}],
-  networkConfiguration: {cloudServicesNetworkId: ($net + "/cloudServicesNetworks/csn1"), cniNetworkId: ($net + "/l3Networks/l3-cni")}}}' > kc.json
+  networkConfiguration: {cloudServicesNetworkId: $d.cloudServicesNetworkId, cniNetworkId: $d.l3NetworkId}}}' > kc.json
 az rest --method put --url "$NET/kubernetesClusters/$KC?api-version=2025-09-01" --body @kc.json --query name -o tsv
 az emulator kubernetes show "${K[@]}" > pki.json
 jq -r '.certificateAuthorities[] | select(.name == "cluster-ca") | .certificate' pki.json > cluster-ca.pem
