@@ -272,9 +272,6 @@ function steps(v: ApiVersion): Step[] {
     }) },
     { operationId: 'Clusters_Deploy', params: () => ({ ...cluster, ...action('clusters', 'deploy', {}) }) },
     { operationId: 'OperationStatuses_Get', params: (d) => operationOf(last(d, 'Clusters_Deploy'), 'Location') },
-    { operationId: 'Clusters_UpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'updateVersion', { targetClusterVersion: '3.16.0', safeguardMode: 'All' }) }) },
-    // The example's strategy (Rack) never pauses, so there is nothing to continue: the service's 409.
-    { operationId: 'Clusters_ContinueUpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'continueUpdateVersion', { machineGroupTargetingMode: 'AlphaByRack' }) }), expect: 409 },
     { operationId: 'Clusters_ScanRuntime', params: () => ({ ...cluster, ...action('clusters', 'scanRuntime', { scanActivity: 'Scan' }) }) },
     { operationId: 'Clusters_Inspect', params: () => ({ ...cluster, ...action('clusters', 'inspect', { filterDevices: { bareMetalMachineNames: [BMM] } }) }) },
     { operationId: 'Clusters_RotateCredential', params: () => ({ ...cluster, ...action('clusters', 'rotateCredential', { credentials: ['bmcCredentials'] }) }) },
@@ -318,6 +315,11 @@ function steps(v: ApiVersion): Step[] {
     { operationId: 'StorageAppliances_RunReadCommands', params: () => ({ ...sa, ...action('storageAppliances', 'runReadCommands', { commands: [{ command: 'purearray', arguments: ['list'] }], limitTimeSeconds: 60 }) }) },
 
     ...genericSteps(v),
+    // A version update rolls over the cluster's machines on the clock (the cluster shows Updating), so
+    // it comes after the walk of the types that need a running cluster.
+    { operationId: 'Clusters_UpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'updateVersion', { targetClusterVersion: '3.16.0', safeguardMode: 'All' }) }) },
+    // The example's strategy (Rack) never pauses, so there is nothing to continue: the service's 409.
+    { operationId: 'Clusters_ContinueUpdateVersion', params: () => ({ ...cluster, ...action('clusters', 'continueUpdateVersion', { machineGroupTargetingMode: 'AlphaByRack' }) }), expect: 409 },
     { operationId: 'Clusters_Delete', params: () => cluster },
     { operationId: 'ClusterManagers_Delete', params: () => cm },
   ];
