@@ -29,7 +29,8 @@ RG=ops-rg
 MRG=ops-cluster-mrg
 NET=/subscriptions/$SUB/resourceGroups/$RG/providers/Microsoft.ManagedNetworkFabric
 NC=/subscriptions/$SUB/resourceGroups/$RG/providers/Microsoft.NetworkCloud
-KEY="ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC0operator0sequence0example0key0 operator@example"
+# A fresh Ed25519 public key in OpenSSH's one-line format (the service checks keys; only the public half is made).
+KEY=$(node -e "const {generateKeyPairSync}=require('crypto');const j=generateKeyPairSync('ed25519').publicKey.export({format:'jwk'});const f=(b)=>{const l=Buffer.alloc(4);l.writeUInt32BE(b.length);return Buffer.concat([l,b]);};console.log('ssh-ed25519 '+Buffer.concat([f(Buffer.from('ssh-ed25519')),f(Buffer.from(j.x,'base64url'))]).toString('base64')+' operator@example')")
 
 step "1. Deploy a cluster"
 az group create -n $RG -l eastus -o none

@@ -74,7 +74,7 @@ describe('azemu emulator site (PKI) and azemu emulator kubernetes', function () 
     const show = await run('emulator', 'kubernetes', 'show', ...k8s);
     expect(show.code, show.stderr).to.equal(0);
     expect(JSON.parse(show.stdout).certificateAuthorities.map((c: any) => c.name)).to.include.members(['cluster-ca', 'agent-ca']);
-    expect((await run('emulator', 'site', 'kubernetes', '--query', '[].name', '-o', 'tsv')).stdout.trim()).to.equal('kc-cli');
+    expect((await run('emulator', 'site', 'kubernetes', '--query', '[].name', '-o', 'tsv')).stdout.trim().split('\n')).to.have.members(['demo-k8s', 'kc-cli']);
     const settings = await run('emulator', 'kubernetes', 'settings', ...k8s, '--client-lifetime', '30d');
     expect(JSON.parse(settings.stdout)).to.include({ clientLifetime: '30d', leafLifetime: '4d' });
 

@@ -84,6 +84,9 @@ interface Demo {
   /** the cluster's and the cluster manager's custom locations */
   clusterLocation: unknown;
   managerLocation: unknown;
+  /** a node of the demo's Kubernetes cluster, and the bare metal machine the demo VM runs on */
+  nodeName: string;
+  vmMachineId: string;
 }
 
 /** the name the create commands make (and the delete commands remove) where the demo has the type */
@@ -139,8 +142,10 @@ function pathValue(arg: ArgDef, command: CommandDef, demo: Demo): string {
       return fresh('kubernetesClusters/agentPools', 'demo-k8s-pool1');
     case 'virtualMachineName':
       return fresh('virtualMachines', 'demovm01');
-    case 'l2NetworkName':
     case 'featureName':
+      // an optional feature the platform installs: create is an idempotent PUT, delete removes it last
+      return 'metrics-server';
+    case 'l2NetworkName':
     case 'bmcKeySetName':
     case 'bareMetalMachineKeySetName':
       return 'every01';
@@ -157,6 +162,8 @@ function bodyValue(arg: ArgDef, command: CommandDef, demo: Demo): string | undef
   const fabric = `/subscriptions/${demo.sub}/resourceGroups/${demo.rg}/providers/Microsoft.ManagedNetworkFabric`;
   const json = (v: unknown) => JSON.stringify(v);
   switch (arg.body) {
+    case 'nodeName':
+      return demo.nodeName;
     case 'extendedLocation':
       // consoles are reached through the cluster manager's custom location; the rest live on the cluster's
       return json(command.path.join(' ') === 'networkcloud virtualmachine console create' ? demo.managerLocation : demo.clusterLocation);
@@ -244,7 +251,7 @@ function commandLine(command: CommandDef, demo: Demo): string[] {
   if (command.confirmation) words.push('--yes');
   if (command.path.join(' ') === 'networkcloud virtualmachine assign-relay') {
     // optional in the CLI model, required by the API
-    words.push('--machine-id', `/subscriptions/${demo.sub}/resourceGroups/${demo.rg}/providers/Microsoft.HybridCompute/machines/demovm01`);
+    words.push('--machine-id', demo.vmMachineId);
   }
   if (verb === 'create' && command.path[1] === 'clustermanager') {
     words.push('--fabric-controller-id', `/subscriptions/${demo.sub}/resourceGroups/${demo.rg}/providers/Microsoft.ManagedNetworkFabric/networkFabricControllers/nfc-every`);
@@ -335,6 +342,8 @@ describe('every networkcloud command runs once (driven by the generated table)',
       rack: racks.body.value[0].name,
       clusterLocation: (await read(ids.clusterId)).properties.clusterExtendedLocation,
       managerLocation: (await read(ids.clusterManagerId)).properties.managerExtendedLocation,
+      nodeName: (await read(ids.kubernetesClusterId!)).properties.nodes[0].name,
+      vmMachineId: (await read(ids.virtualMachineId!)).properties.bareMetalMachineId,
     };
     const login = await azemu(['login', '--emulator', emu.dataDir, '-o', 'none'], { configDir: config });
     expect(login.code, login.stderr).to.equal(0);

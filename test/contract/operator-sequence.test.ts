@@ -49,7 +49,9 @@ describe('examples/operator-sequence.sh (end to end)', function () {
       /cluster: Running 3\.16\.0/,
       /r01c007 now: Deprovisioning OPS107/,
       /r01c007 after 45 min: Provisioned True 02:00:bc:00:01:07/,
-      /keyset before: /,
+      // Every user's key is valid until the expiration passes on the clock; then every user is invalid.
+      /keyset before: AllActive /,
+      /keyset after 2 days: AllInvalid\n/,
       /left in ops-rg: false/,
       /operator sequence done/,
     ]) expect(output).to.match(line);

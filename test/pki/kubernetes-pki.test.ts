@@ -372,7 +372,8 @@ describe('Kubernetes cluster PKI: live mutual-TLS API endpoint, token bootstrap,
     expect(del.status).to.be.oneOf([200, 202, 204]);
     if (del.status === 202) await run.client.poll(del);
     const list = (await run.client.get('/_emulator/kubernetes')).body.value.map((x: any) => x.name);
-    expect(list).to.deep.equal(['kc1']);
+    // kc2 is gone; kc1 and the demo's own Kubernetes cluster remain.
+    expect(list).to.have.members(['kc1', 'demo-k8s']);
     expect(run.emu.store.get('kubernetesPkiKeys', kc2.toLowerCase())).to.equal(undefined);
     expect(run.emu.store.get('kubernetesBootstrapTokens', kc2.toLowerCase())).to.equal(undefined);
     const gone = await tlsRequest(url, { ca: [] }).catch((e: Error) => e);
