@@ -33,20 +33,12 @@ import { removeStoreFiles, Store, type StoreOp } from './store/store.js';
 import { DataFolderLock } from './store/lock.js';
 import { openSealer } from './secrets/at-rest.js';
 import { repairInterrupted } from './providers/interrupted.js';
+import type { DemoInfo, EmulatorHost, EmulatorMeta } from './host.js';
+
+export type { DemoInfo, EmulatorMeta };
 
 const META = 'meta';
 const SECRETS = 'secrets';
-
-export interface EmulatorMeta {
-  tenantId: string;
-  subscriptionId: string;
-  demoPrincipalObjectId: string;
-  demoClientId: string;
-  clockOffsetMs: number;
-  seq: number;
-  seeded: boolean;
-  demo?: DemoInfo;
-}
 
 export interface EmulatorInfo {
   endpoint: string;
@@ -61,26 +53,9 @@ export interface EmulatorInfo {
   demo?: DemoInfo;
 }
 
-export interface DemoInfo {
-  clusterId: string;
-  clusterManagerId: string;
-  managedResourceGroup: string;
-  bareMetalMachineIds: string[];
-  storageApplianceIds: string[];
-  /** The tenant's resources on the demo cluster (absent in data folders seeded before they existed). */
-  l3NetworkId?: string;
-  trunkedNetworkId?: string;
-  cloudServicesNetworkId?: string;
-  volumeId?: string;
-  kubernetesClusterId?: string;
-  agentPoolId?: string;
-  virtualMachineId?: string;
-  consoleId?: string;
-}
-
 export { resourceLockKey } from './arm/locks.js';
 
-export class Emulator {
+export class Emulator implements EmulatorHost {
   readonly clock: Clock;
   readonly operations: Operations;
   readonly principals: PrincipalDirectory;

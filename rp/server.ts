@@ -12,7 +12,7 @@ import { adminGuard } from './admin/guard.js';
 import { adminRouter } from './admin/routes.js';
 import { errors } from './arm/errors.js';
 import { errorHandler, jsonBody, notFound, requestContext } from './arm/http.js';
-import type { Emulator } from './emulator.js';
+import type { EmulatorHost } from './host.js';
 import { faultRouter } from './faults/routes.js';
 import { requireBearer } from './identity/auth.js';
 import { identityRouter } from './identity/routes.js';
@@ -28,7 +28,7 @@ import { commandOutputRouter } from './providers/networkcloud/command-output.js'
 const ARM_PATH = /^\/+(subscriptions|providers)(\/|\?|$)/i;
 
 /** The emulator's request listener: ARM through the front door, the rest through Express. */
-export function createHandler(emu: Emulator): RequestListener {
+export function createHandler(emu: EmulatorHost): RequestListener {
   const app = createApp(emu);
   const arm = armFrontDoor(emu);
   return (req, res) => (ARM_PATH.test(req.url ?? '') ? arm(req, res) : app(req, res));
@@ -38,7 +38,7 @@ export function createHandler(emu: Emulator): RequestListener {
  * ARM's pipeline on Node's own request and response, given the few Express conveniences the ARM
  * code reads (path, query, originalUrl, get, locals).
  */
-function armFrontDoor(emu: Emulator): RequestListener {
+function armFrontDoor(emu: EmulatorHost): RequestListener {
   const context = requestContext(emu.log);
   const auth = bearer(emu);
   const body = jsonBody();
@@ -63,7 +63,7 @@ function armFrontDoor(emu: Emulator): RequestListener {
   };
 }
 
-function bearer(emu: Emulator) {
+function bearer(emu: EmulatorHost) {
   return requireBearer(emu.tokens, {
     looseAuth: emu.config.looseAuth,
     challengeUri: () => `${emu.endpoint}${emu.tenantId}`,
@@ -71,7 +71,7 @@ function bearer(emu: Emulator) {
   });
 }
 
-export function createApp(emu: Emulator): Express {
+export function createApp(emu: EmulatorHost): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');

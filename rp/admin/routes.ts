@@ -8,7 +8,7 @@ import express, { Router, type RequestHandler } from 'express';
 import { ArmError, errors } from '../arm/errors.js';
 import { sendJson } from '../arm/http.js';
 import { parseDuration } from '../clock.js';
-import type { Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
 import { UUID } from '../arm/resource-id.js';
 import { SUBSCRIPTIONS, type StoredSubscription } from '../providers/resource-store.js';
 import { seedDemo } from '../seed/demo.js';
@@ -18,7 +18,7 @@ import { SUBSCRIPTIONS_READ_ACTION, TENANT_ROOT } from './guard.js';
 
 const VERSION = '0.1.0';
 
-export function adminRouter(emu: Emulator, requireAuth: RequestHandler): Router {
+export function adminRouter(emu: EmulatorHost, requireAuth: RequestHandler): Router {
   const router = Router();
   const started = Date.now();
 
@@ -122,6 +122,6 @@ export function adminRouter(emu: Emulator, requireAuth: RequestHandler): Router 
   return router;
 }
 
-function clockView(emu: Emulator) {
+function clockView(emu: EmulatorHost) {
   return { now: emu.clock.iso(), offsetSeconds: Math.round(emu.clock.offset / 1000) };
 }

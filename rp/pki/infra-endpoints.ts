@@ -18,7 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArmError } from '../arm/errors.js';
 import { idKey } from '../arm/resource-id.js';
-import type { Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
 import { allIssuers, issuerTrustBundle, type CertificateRecord } from './cluster-pki.js';
 import { issueFromCsr, parseCsr } from './csr.js';
 import { basicVerdict, MtlsHost, sendJson, type MtlsMaterial, type PeerInfo, type Verdict } from './mtls-host.js';
@@ -52,7 +52,7 @@ export class InfraEndpoints {
   private stopped = true;
   private listening = false;
 
-  constructor(private readonly emu: Emulator) {}
+  constructor(private readonly emu: EmulatorHost) {}
 
   private hostKey(siteKey: string, leafName: string): string {
     return `${siteKey}|${leafName}`;
@@ -212,9 +212,9 @@ export class InfraEndpoints {
   }
 }
 
-const services = new WeakMap<Emulator, InfraEndpoints>();
+const services = new WeakMap<EmulatorHost, InfraEndpoints>();
 
-export function infraEndpointsOf(emu: Emulator): InfraEndpoints {
+export function infraEndpointsOf(emu: EmulatorHost): InfraEndpoints {
   let s = services.get(emu);
   if (!s) services.set(emu, (s = new InfraEndpoints(emu)));
   return s;

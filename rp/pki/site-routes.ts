@@ -27,7 +27,7 @@ import type { JsonObject } from '../api/derive.js';
 import { ArmError } from '../arm/errors.js';
 import { jsonBody, sendJson } from '../arm/http.js';
 import { idKey, resourceId } from '../arm/resource-id.js';
-import type { Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
 import { RESOURCES, type StoredResource } from '../providers/resource-store.js';
 import { allIssuers, issuerTrustBundle, type CertificateRecord, type IssuerPurpose } from './cluster-pki.js';
 import { certificateStatus, issuerRotationPlan, toMs, type CertificateCondition } from './policy.js';
@@ -61,13 +61,13 @@ function sitePath(clusterId: string): string {
   return `/_emulator/sites/${m[1]}/${m[2]}/${m[3]}`;
 }
 
-function requireCluster(emu: Emulator, clusterId: string, name: string, group: string): StoredResource {
+function requireCluster(emu: EmulatorHost, clusterId: string, name: string, group: string): StoredResource {
   const cluster = emu.store.get<StoredResource>(RESOURCES, idKey(clusterId));
   if (!cluster) throw new ArmError(404, 'ResourceNotFound', `The Resource 'Microsoft.NetworkCloud/clusters/${name}' under resource group '${group}' was not found.`);
   return cluster;
 }
 
-function requireSite(emu: Emulator, req: Request): SiteSnapshot {
+function requireSite(emu: EmulatorHost, req: Request): SiteSnapshot {
   const clusterId = clusterIdOf(req);
   requireCluster(emu, clusterId, req.params.clusterName as string, req.params.resourceGroup as string);
   const snap = sitesOf(emu).snapshot(clusterId);
@@ -113,12 +113,12 @@ function factsOf(leaf: SiteLeaf): Pick<IssuedLeaf, 'serial' | 'groups' | 'dnsNam
   return { serial: c.serial, groups: [leaf.group], dnsNames: c.dnsNames, ipAddresses: c.ipAddresses, issuedAt: c.issuedAt };
 }
 
-function crlLinks(emu: Emulator, pkiId: string, issuer: Pick<CertificateRecord, 'name' | 'revision'>) {
+function crlLinks(emu: EmulatorHost, pkiId: string, issuer: Pick<CertificateRecord, 'name' | 'revision'>) {
   const base = `${emu.endpoint}_emulator/pki/crl/${pkiId}/${crlFileId(issuer)}`;
   return { der: `${base}.crl`, pem: `${base}.pem` };
 }
 
-function certificateView(emu: Emulator, sites: ClusterSites, snap: SiteSnapshot, leaf: SiteLeaf, nowMs: number): JsonObject {
+function certificateView(emu: EmulatorHost, sites: ClusterSites, snap: SiteSnapshot, leaf: SiteLeaf, nowMs: number): JsonObject {
   const { pki, site } = snap;
   const c = leaf.certificate;
   const issuer = allIssuers(pki).find((i) => i.serial === c.issuerSerial);
@@ -161,7 +161,7 @@ function certificateView(emu: Emulator, sites: ClusterSites, snap: SiteSnapshot,
 
 type IssuerRole = 'root' | 'active' | 'pending' | 'retiring' | 'customer';
 
-function issuerView(emu: Emulator, snap: SiteSnapshot, cert: CertificateRecord | ExternalCaRecord, role: IssuerRole, nowMs: number): JsonObject {
+function issuerView(emu: EmulatorHost, snap: SiteSnapshot, cert: CertificateRecord | ExternalCaRecord, role: IssuerRole, nowMs: number): JsonObject {
   const { pki, site } = snap;
   const info = inspectCertificate(cert.certPem);
   const at = (cert as Partial<SiteCertificate>).issuedAt ?? cert.notBefore;
@@ -282,7 +282,7 @@ function issuerConfigView(config: SiteConfig | undefined, deployed: boolean): Js
   return view;
 }
 
-function summaryView(emu: Emulator, sites: ClusterSites, snap: SiteSnapshot, nowMs: number): JsonObject {
+function summaryView(emu: EmulatorHost, sites: ClusterSites, snap: SiteSnapshot, nowMs: number): JsonObject {
   const { pki, site } = snap;
   const key = idKey(site.clusterId);
   const path = `${emu.endpoint.replace(/\/$/, '')}${sitePath(site.clusterId)}`;
@@ -324,7 +324,7 @@ function summaryView(emu: Emulator, sites: ClusterSites, snap: SiteSnapshot, now
 }
 
 /** The root a CA fingerprint leads to: the cluster root, or the top of a customer CA chain. */
-function rootLookup(emu: Emulator, sites: ClusterSites, sha256: string): JsonObject | undefined {
+function rootLookup(emu: EmulatorHost, sites: ClusterSites, sha256: string): JsonObject | undefined {
   for (const snap of sites.list()) {
     const { pki, site } = snap;
     const found = issuersOf(snap).find(({ cert }) => cert.fingerprint === sha256);
@@ -369,7 +369,7 @@ function sendPem(res: Response, pem: string): void {
   res.end(pem);
 }
 
-export function siteRouter(emu: Emulator, requireAuth: RequestHandler): Router {
+export function siteRouter(emu: EmulatorHost, requireAuth: RequestHandler): Router {
   const router = Router();
   const sites = () => sitesOf(emu);
   const site = '/_emulator/sites/:subscriptionId/:resourceGroup/:clusterName';

@@ -23,7 +23,8 @@ import type { JsonObject } from '../api/derive.js';
 import { KeyedLock } from '../arm/locks.js';
 import { idKey, parseResourceId } from '../arm/resource-id.js';
 import { parseDuration } from '../clock.js';
-import { resourceLockKey, type Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
+import { resourceLockKey } from '../arm/locks.js';
 import { updateResource } from '../providers/networkcloud/update.js';
 import { RESOURCES, type StoredResource } from '../providers/resource-store.js';
 import type { StoreOp } from '../store/store.js';
@@ -421,7 +422,7 @@ export class ClusterSites {
   /** The clock event running now, awaited by stop(). */
   private inFlight: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly emu: Emulator) {
+  constructor(private readonly emu: EmulatorHost) {
     this.registry = new EndpointRegistry(emu.connections);
   }
 
@@ -1358,31 +1359,31 @@ export class ClusterSites {
 // One service per emulator, without a field on Emulator
 // ---------------------------------------------------------------------------------------------
 
-const services = new WeakMap<Emulator, ClusterSites>();
+const services = new WeakMap<EmulatorHost, ClusterSites>();
 
-export function sitesOf(emu: Emulator): ClusterSites {
+export function sitesOf(emu: EmulatorHost): ClusterSites {
   let s = services.get(emu);
   if (!s) services.set(emu, (s = new ClusterSites(emu)));
   return s;
 }
 
 /** Emulator start (after listen): endpoints of stored sites, catch-up, the clock listener. */
-export function startSites(emu: Emulator): Promise<void> {
+export function startSites(emu: EmulatorHost): Promise<void> {
   return sitesOf(emu).start();
 }
 
-export function stopSites(emu: Emulator): Promise<void> {
+export function stopSites(emu: EmulatorHost): Promise<void> {
   return sitesOf(emu).stop();
 }
 
-export function resetSites(emu: Emulator): Promise<void> {
+export function resetSites(emu: EmulatorHost): Promise<void> {
   return sitesOf(emu).reset();
 }
 
-export function beginSiteDeployment(emu: Emulator, cluster: StoredResource): Promise<SiteDeployment> {
+export function beginSiteDeployment(emu: EmulatorHost, cluster: StoredResource): Promise<SiteDeployment> {
   return sitesOf(emu).beginDeployment(cluster);
 }
 
-export function removeSite(emu: Emulator, clusterId: string): Promise<void> {
+export function removeSite(emu: EmulatorHost, clusterId: string): Promise<void> {
   return sitesOf(emu).remove(clusterId);
 }

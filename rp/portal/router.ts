@@ -19,7 +19,7 @@ import { networkCloudType } from '../api/registry.js';
 import { isApiVersion, API_VERSIONS } from '../api/versions.js';
 import { errors } from '../arm/errors.js';
 import { sendJson } from '../arm/http.js';
-import type { Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
 import { requireBearer } from '../identity/auth.js';
 import { isLoopbackAddress } from '../identity/locality.js';
 import { armAudiences } from '../identity/tokens.js';
@@ -65,7 +65,7 @@ function hostName(hostHeader: string | undefined): string {
  * loopback, the Host must be a loopback name (no DNS rebinding; the TLS certificate names only
  * those anyway), and the browser must say the request comes from this very origin.
  */
-export function portalTokenRefusal(req: Request, emu: Emulator): string | null {
+export function portalTokenRefusal(req: Request, emu: EmulatorHost): string | null {
   if (!isLoopbackAddress(req.socket.remoteAddress)) return 'The portal hands out tokens only to callers on this machine (loopback). Sign in with a client id and secret instead.';
   const host = hostName(req.get('host'));
   const allowed = new Set([...LOOPBACK_HOSTS, emu.config.publicHost.toLowerCase()]);
@@ -86,7 +86,7 @@ function typeDefOf(fullType: string): TypeModel {
   return def;
 }
 
-export function portalRouter(emu: Emulator): Router {
+export function portalRouter(emu: EmulatorHost): Router {
   const router = Router();
   const auth: RequestHandler = requireBearer(emu.tokens, {
     looseAuth: emu.config.looseAuth,

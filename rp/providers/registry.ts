@@ -2,10 +2,10 @@
 import { SERVED_TYPES } from '../api/behaviour.js';
 import { NETWORKCLOUD_TYPES } from '../api/registry.js';
 import { API_VERSIONS, isApiVersion, LATEST_STABLE } from '../api/versions.js';
-import type { Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
 import { authorizationHandlers } from './authorization/handlers.js';
 import type { StoreOp } from '../store/store.js';
-import type { ArmContext, ProviderRoutes, ProviderSetup, TypeHandler, TypeRegistration } from './context.js';
+import type { ArmContext, ExtensionHandler, OperationDisplay, ProviderLookup, ProviderRoutes, ProviderSetup, TypeHandler, TypeRegistration } from '../host.js';
 import type { StoredResource } from './resource-store.js';
 import { keyVaultProvider } from './keyvault/index.js';
 import { FEDERATED_CREDENTIALS } from './managedidentity/credential-store.js';
@@ -13,26 +13,14 @@ import { federatedIdentityCredentials } from './managedidentity/federated.js';
 import { userAssignedIdentities } from './managedidentity/user-assigned.js';
 import { NETWORKCLOUD_COLLECTIONS, networkCloudHandlers } from './networkcloud/index.js';
 import { resourcesRegistrations } from './resources/registrations.js';
-import { requireVersion } from './router.js';
 
 const REGISTRATIONS = 'providerRegistrations';
 
-export interface OperationDisplay {
-  name: string;
-  isDataAction: boolean;
-  display: { provider: string; resource: string; operation: string; description: string };
-  origin: string;
-  actionType?: string;
-}
-
-/** A type served under any scope ({scope}/providers/{ns}/{type}[/{name}]), such as role assignments. */
-export interface ExtensionHandler extends TypeHandler {
-  handle(ctx: ArmContext, verb: string): Promise<void>;
-}
-
 export type { ProviderRoutes, TypeRegistration };
 
-export class ProviderRegistry implements ProviderSetup {
+export type { ExtensionHandler, OperationDisplay };
+
+export class ProviderRegistry implements ProviderSetup, ProviderLookup {
   private readonly byType = new Map<string, TypeHandler>();
   private readonly extensions = new Map<string, ExtensionHandler>();
   /** Every type's registration, handlers included, in the order they were added. */
@@ -40,9 +28,8 @@ export class ProviderRegistry implements ProviderSetup {
   private readonly routes = new Map<string, ProviderRoutes>();
   /** Store collections providers keep beside the resources (deleted vaults...): emptied by a reset. */
   private readonly collections = new Set<string>();
-  readonly requireVersion = requireVersion;
 
-  constructor(private readonly emu: Emulator) {}
+  constructor(private readonly emu: EmulatorHost) {}
 
   add(handler: TypeHandler): void {
     this.byType.set(handler.fullType.toLowerCase(), handler);
@@ -154,7 +141,7 @@ export class ProviderRegistry implements ProviderSetup {
   }
 }
 
-export function registerProviders(emu: Emulator): ProviderRegistry {
+export function registerProviders(emu: EmulatorHost): ProviderRegistry {
   const registry = new ProviderRegistry(emu);
   for (const registration of resourcesRegistrations()) registry.register(registration);
   for (const handler of networkCloudHandlers(emu)) registry.add(handler);

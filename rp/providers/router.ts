@@ -4,8 +4,9 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ArmError, errors } from '../arm/errors.js';
+import { apiVersionOf, requireVersion } from './api-version.js';
 import { parsePath, type ParsedPath } from '../arm/resource-id.js';
-import type { Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
 import type { CallerPrincipal } from '../identity/auth.js';
 import type { ArmContext, TypeHandler } from './context.js';
 import { enforce, requiredAccess } from './authorization/arm-access.js';
@@ -16,28 +17,11 @@ import { listGenericResources } from './resources/generic-resources.js';
 import { subscriptions } from './resources/subscriptions.js';
 import { RESOURCES_API_VERSIONS, SUBSCRIPTIONS_API_VERSIONS } from './resources/versions.js';
 
-const API_VERSION_SHAPE = /^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha|-privatepreview)?$/;
-
-/** Reads the single api-version query parameter; missing or repeated ones are ARM errors. */
-export function apiVersionOf(req: Request): string {
-  const raw = req.query['api-version'];
-  if (raw === undefined || raw === '') throw errors.missingApiVersion();
-  if (typeof raw !== 'string') {
-    throw new ArmError(400, 'InvalidApiVersionParameter', "The api-version query parameter may be given only once.");
-  }
-  return raw;
-}
-
-export function requireVersion(given: string, supported: readonly string[], namespace: string, type: string, location?: string): void {
-  if (supported.includes(given)) return;
-  const newestFirst = [...supported].reverse();
-  if (!API_VERSION_SHAPE.test(given)) throw errors.invalidApiVersion(given, type, newestFirst);
-  throw errors.noRegisteredProvider(given, namespace, type, location ?? 'global', newestFirst);
-}
+export { apiVersionOf, requireVersion };
 
 type Verb = 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST' | 'HEAD';
 
-export function armRouter(emu: Emulator): RequestHandler {
+export function armRouter(emu: EmulatorHost): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const path = parsePath(req.path);

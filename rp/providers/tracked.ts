@@ -17,7 +17,8 @@ import type { OperationRecord } from '../arm/operations.js';
 import { decodeSkipToken, DEFAULT_PAGE_SIZE, encodeSkipToken, paginate, parseTop } from '../arm/paging.js';
 import { idKey, resourceId } from '../arm/resource-id.js';
 import { assertValidTags } from '../arm/tags.js';
-import { resourceLockKey, type Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
+import { resourceLockKey } from '../arm/locks.js';
 import type { StoreOp } from '../store/store.js';
 import { callerCan } from './authorization/arm-access.js';
 import type { ArmContext, TypeHandler } from './context.js';
@@ -35,16 +36,16 @@ export interface TrackedHooks {
   /** Semantic checks and derived fields for a resource about to be written (after PUT or PATCH). */
   prepare?(hub: JsonObject, ctx: WriteContext): void | Promise<void>;
   /** Runs when a PUT or PATCH operation completes. */
-  afterWrite?(hub: JsonObject, emu: Emulator): void | Promise<void>;
+  afterWrite?(hub: JsonObject, emu: EmulatorHost): void | Promise<void>;
   /** Checks before a DELETE starts; throw to refuse. */
   beforeDelete?(stored: StoredResource, ctx: ArmContext): void | Promise<void>;
   /** Removes what the resource owns when its DELETE completes. */
-  afterDelete?(stored: StoredResource, emu: Emulator): void | Promise<void>;
+  afterDelete?(stored: StoredResource, emu: EmulatorHost): void | Promise<void>;
   /**
    * Store changes that go with the resource's removal, in the same commit: whenever it is deleted,
    * by its own DELETE or with its resource group (e.g. a vault moving to deletedVaults).
    */
-  deleteOps?(stored: StoredResource, emu: Emulator): StoreOp[];
+  deleteOps?(stored: StoredResource, emu: EmulatorHost): StoreOp[];
   /** Per action: checks at the request, and the effect when the operation completes. */
   actions?: Record<string, ActionHooks>;
   /** provisioningState while a PUT or PATCH of an existing resource runs. */
@@ -53,7 +54,7 @@ export interface TrackedHooks {
 
 export interface ActionHooks {
   accept?(stored: StoredResource, body: JsonObject, ctx: ArmContext): void | Promise<void>;
-  finish(stored: StoredResource, body: JsonObject, emu: Emulator, op: OperationRecord): Promise<JsonObject | void> | JsonObject | void;
+  finish(stored: StoredResource, body: JsonObject, emu: EmulatorHost, op: OperationRecord): Promise<JsonObject | void> | JsonObject | void;
 }
 
 /**
@@ -86,7 +87,7 @@ export interface TrackedOptions {
   /** Customers may not create or delete it: the platform owns its lifecycle (machines, appliances). */
   platformOwned?: boolean;
   /** A read-only catalogue: the entries of a subscription (and group), computed on each read. */
-  catalogue?: (emu: Emulator, subscriptionId: string, group?: string) => StoredResource[];
+  catalogue?: (emu: EmulatorHost, subscriptionId: string, group?: string) => StoredResource[];
   /** References to other resources: checked on write and delete, derived state on read. */
   references?: ReferencePolicy;
 }
@@ -121,7 +122,7 @@ export class TrackedResourceType implements TypeHandler {
   }
 
   /** Registers this type's operation finishers with the emulator's operation engine. */
-  registerFinishers(emu: Emulator): void {
+  registerFinishers(emu: EmulatorHost): void {
     const ops = emu.operations;
     ops.register(`${this.fullType}:write`, async (op) => {
       const stored = this.find(emu, op.resourceId);
@@ -377,12 +378,12 @@ export class TrackedResourceType implements TypeHandler {
   // ------------------------------------------------------------------ helpers
 
   /** What else the store loses (or gains) when this resource goes, e.g. with its resource group. */
-  cascadeOps(stored: StoredResource, emu: Emulator): StoreOp[] {
+  cascadeOps(stored: StoredResource, emu: EmulatorHost): StoreOp[] {
     return this.hooks.deleteOps?.(stored, emu) ?? [];
   }
 
   /** The resource, every resource nested under its id (child types go with their parent), and its cascade. */
-  private removalOps(stored: StoredResource, emu: Emulator): StoreOp[] {
+  private removalOps(stored: StoredResource, emu: EmulatorHost): StoreOp[] {
     const prefix = `${idKey(stored.id)}/`;
     const children: StoreOp[] = emu.store.entries<StoredResource>(RESOURCES).filter(([key]) => key.startsWith(prefix)).map(([key]) => ({ op: 'delete', collection: RESOURCES, key }));
     return [...children, { op: 'delete', collection: RESOURCES, key: idKey(stored.id) }, ...this.cascadeOps(stored, emu)];
@@ -466,12 +467,12 @@ export class TrackedResourceType implements TypeHandler {
     return out;
   }
 
-  viewById(emu: Emulator, id: string, apiVersion: string): JsonObject | undefined {
+  viewById(emu: EmulatorHost, id: string, apiVersion: string): JsonObject | undefined {
     const stored = this.find(emu, id);
     return stored ? this.view(stored, apiVersion) : undefined;
   }
 
-  find(emu: Emulator, id: string): StoredResource | undefined {
+  find(emu: EmulatorHost, id: string): StoredResource | undefined {
     if (this.catalogue) {
       const parts = id.split('/');
       const group = parts[3]?.toLowerCase() === 'resourcegroups' ? parts[4] : undefined;
@@ -505,7 +506,7 @@ export class TrackedResourceType implements TypeHandler {
     checkPreconditions(headerValue(ctx.req, 'if-match'), headerValue(ctx.req, 'if-none-match'), stored?.resource.etag as string | undefined);
   }
 
-  private checkIdle(stored: StoredResource, emu?: Emulator): void {
+  private checkIdle(stored: StoredResource, emu?: EmulatorHost): void {
     if (emu?.operations.inProgressFor(stored.id).some((op) => op.verb === 'delete')) {
       throw errors.conflict('AnotherOperationInProgress', `The ${this.def.displayName} '${stored.resource.name as string}' is being deleted.`);
     }
@@ -559,7 +560,7 @@ export class TrackedResourceType implements TypeHandler {
   }
 
   /** Writes the resource with a new etag; resolves once durable. */
-  async save(emu: Emulator, record: StoredResource, hub: JsonObject, bumpEtag: boolean): Promise<StoredResource> {
+  async save(emu: EmulatorHost, record: StoredResource, hub: JsonObject, bumpEtag: boolean): Promise<StoredResource> {
     if (bumpEtag || !hub.etag) hub.etag = newEtag();
     const next: StoredResource = { ...record, resource: hub };
     await emu.store.put(RESOURCES, idKey(record.id), next);
@@ -624,7 +625,7 @@ export function normaliseLocation(location: string): string {
   return location.toLowerCase().replace(/\s+/g, '');
 }
 
-function newRecord(id: string, fullType: string, emu: Emulator): StoredResource {
+function newRecord(id: string, fullType: string, emu: EmulatorHost): StoredResource {
   return { id, type: fullType, seq: emu.nextSeq(), resource: {} };
 }
 
@@ -656,7 +657,7 @@ function platformOwnedError(def: TypeModel, what: string): ArmError {
 }
 
 /** Resources of one type in a subscription (and optionally one group), oldest first. */
-export function listResources(emu: Emulator, fullType: string, subscriptionId: string, group?: string): StoredResource[] {
+export function listResources(emu: EmulatorHost, fullType: string, subscriptionId: string, group?: string): StoredResource[] {
   const prefix = group ? `/subscriptions/${subscriptionId}/resourcegroups/${group}/`.toLowerCase() : `/subscriptions/${subscriptionId}/`.toLowerCase();
   const type = fullType.toLowerCase();
   return emu.store

@@ -6,12 +6,12 @@
  */
 import { isObject, type Json, type JsonObject } from '../api/derive.js';
 import { errors } from '../arm/errors.js';
-import type { Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
 import { findVaultById, findVaultByUri, isVaultId, vaultNameFromUri } from '../providers/keyvault/vaults.js';
 
 const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a ?? null).toLowerCase() === JSON.stringify(b ?? null).toLowerCase();
 
-export function validateSecretArchive(emu: Emulator, hub: JsonObject, previous: JsonObject | undefined): void {
+export function validateSecretArchive(emu: EmulatorHost, hub: JsonObject, previous: JsonObject | undefined): void {
   const props = (hub.properties ?? {}) as JsonObject;
   const before = (previous?.properties ?? {}) as JsonObject;
 

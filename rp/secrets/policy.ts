@@ -111,3 +111,11 @@ export function planArchive(cluster: JsonObject, manager: JsonObject | undefined
   }
   return { kind: 'none' };
 }
+
+/** What one rotation pass did. */
+export interface RotationSummary {
+  rotated: number;
+  archived: number;
+  vaultUri?: string;
+  failure?: string;
+}

@@ -11,7 +11,8 @@
 import { isObject, type Json, type JsonObject } from '../api/derive.js';
 import { ArmError, errors } from '../arm/errors.js';
 import { idKey, parseResourceId } from '../arm/resource-id.js';
-import { resourceLockKey, type Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
+import { resourceLockKey } from '../arm/locks.js';
 import { ROLE_ASSIGNMENTS, type RoleAssignment } from '../providers/authorization/rbac.js';
 import { ROLE_IDS, SECRET_DATA_ACTIONS } from '../providers/authorization/roles.js';
 import { findVaultById, findVaultByUri, vaultUriOf } from '../providers/keyvault/vaults.js';
@@ -28,7 +29,7 @@ import {
 import {
   ARCHIVE_NOTICES, MANAGED_CREDENTIALS, putCredentialOp, readCredential, type ArchiveNotice, type ArchiveReference, type ManagedCredential,
 } from './managed-store.js';
-import { isDue, planArchive, type ArchivePlan, type ArchiveTarget, type VaultRef } from './policy.js';
+import { isDue, planArchive, type ArchivePlan, type ArchiveTarget, type RotationSummary, type VaultRef } from './policy.js';
 
 const CLUSTERS = 'microsoft.networkcloud/clusters';
 const MACHINES = 'microsoft.networkcloud/baremetalmachines';
@@ -49,13 +50,6 @@ export function secretResetOps(store: Store): StoreOp[] {
     if (/^\/subscriptions\/[^/]+\/resourcegroups\//i.test(a.scope)) ops.push({ op: 'delete', collection: ROLE_ASSIGNMENTS, key });
   }
   return ops;
-}
-
-export interface RotationSummary {
-  rotated: number;
-  archived: number;
-  vaultUri?: string;
-  failure?: string;
 }
 
 interface Target {
@@ -85,7 +79,7 @@ export class SecretRotation {
   private readonly plane: VaultDataPlane;
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly emu: Emulator) {
+  constructor(private readonly emu: EmulatorHost) {
     this.plane = new VaultDataPlane(emu);
   }
 

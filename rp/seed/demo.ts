@@ -9,7 +9,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import https from 'node:https';
-import type { Emulator, DemoInfo } from '../emulator.js';
+import type { EmulatorHost, DemoInfo } from '../host.js';
 import { KUBERNETES_VERSIONS } from '../providers/networkcloud/catalogues.js';
 
 export const DEMO = {
@@ -36,7 +36,7 @@ interface Reply {
   body: any;
 }
 
-function call(emu: Emulator, token: string, method: string, path: string, body?: unknown): Promise<Reply> {
+function call(emu: EmulatorHost, token: string, method: string, path: string, body?: unknown): Promise<Reply> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -85,7 +85,7 @@ export function sshPublicKey(comment: string): string {
 
 const mac = (prefix: number, n: number) => `02:00:${prefix.toString(16).padStart(2, '0')}:00:00:${n.toString(16).padStart(2, '0')}`;
 
-export async function seedDemo(emu: Emulator): Promise<DemoInfo> {
+export async function seedDemo(emu: EmulatorHost): Promise<DemoInfo> {
   const principal = emu.principals.byObjectId(emu.demoPrincipalObjectId)!;
   const { accessToken: token } = await emu.tokens.issue(principal, 'https://management.azure.com/');
   const sub = emu.subscriptionId;
@@ -164,7 +164,7 @@ type Workloads = Pick<DemoInfo, 'l3NetworkId' | 'trunkedNetworkId' | 'cloudServi
  * and the volume first (in parallel), then the Kubernetes cluster and the virtual machine (in
  * parallel), then the agent pool and the console.
  */
-async function seedWorkloads(emu: Emulator, token: string, nc: string, cluster: any, cm: any, storageApplianceId: string): Promise<Workloads> {
+async function seedWorkloads(emu: EmulatorHost, token: string, nc: string, cluster: any, cm: any, storageApplianceId: string): Promise<Workloads> {
   const sub = emu.subscriptionId;
   const fabric = `/subscriptions/${sub}/resourceGroups/${DEMO.resourceGroup}/providers/Microsoft.ManagedNetworkFabric`;
   const extendedLocation = cluster.properties.clusterExtendedLocation;

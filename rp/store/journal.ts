@@ -8,7 +8,11 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { StoreOp } from './store.js';
+
+/** One change to one record; a commit is a list of them, written as one journal record. */
+export type StoreOp =
+  | { op: 'put'; collection: string; key: string; value: unknown }
+  | { op: 'delete'; collection: string; key: string };
 
 export class JournalCorruptError extends Error {}
 

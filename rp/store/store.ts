@@ -19,7 +19,7 @@ import { DurableJsonFile } from './durable-file.js';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ArmError } from '../arm/errors.js';
-import { encodeRecord, JournalCorruptError, journalFile, JournalWriter, journalSeqs, readJournals, removeJournalsBefore } from './journal.js';
+import { encodeRecord, JournalCorruptError, type StoreOp, journalFile, JournalWriter, journalSeqs, readJournals, removeJournalsBefore } from './journal.js';
 
 export interface StoreData {
   format: 1;
@@ -34,9 +34,7 @@ const SHARED_STRING_MAX = 256;
 /** Journal size at which it is folded into a new snapshot. */
 const COMPACT_AT_BYTES = 32 * 1024 * 1024;
 
-export type StoreOp =
-  | { op: 'put'; collection: string; key: string; value: unknown }
-  | { op: 'delete'; collection: string; key: string };
+export type { StoreOp };
 
 /**
  * Turns a record into its on-disk form and back. seal/unseal see every record of every collection

@@ -15,7 +15,7 @@
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { segmentsOf } from '../arm/resource-id.js';
-import type { Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
 import { sendVaultError, vaultErrors, VaultError } from './errors.js';
 import { KEYVAULT_DATA_API_VERSIONS, VaultDataPlane, type Vault, type VaultCaller } from './service.js';
 
@@ -45,7 +45,7 @@ function checkApiVersion(req: Request): string {
 }
 
 /** One page of a list, with a nextLink back to this emulator when more remain. */
-function page<T>(req: Request, emu: Emulator, vault: Vault, items: T[], apiVersion: string): { value: T[]; nextLink: string | null } {
+function page<T>(req: Request, emu: EmulatorHost, vault: Vault, items: T[], apiVersion: string): { value: T[]; nextLink: string | null } {
   const rawMax = req.query.maxresults;
   let max = MAX_PAGE;
   if (rawMax !== undefined) {
@@ -67,7 +67,7 @@ function page<T>(req: Request, emu: Emulator, vault: Vault, items: T[], apiVersi
   return { value, nextLink };
 }
 
-export function vaultRouter(emu: Emulator): RequestHandler {
+export function vaultRouter(emu: EmulatorHost): RequestHandler {
   const plane = new VaultDataPlane(emu);
   const json = express.json({ limit: '256kb', type: () => true, strict: true });
   const parseBody = (req: Request, res: Response): Promise<Record<string, unknown>> =>

@@ -5,7 +5,7 @@
  * secret archive both go through it, so the archive is authorized exactly as a client would be.
  */
 import { isObject, type JsonObject } from '../api/derive.js';
-import type { Emulator } from '../emulator.js';
+import type { EmulatorHost } from '../host.js';
 import { checkDataAction } from '../providers/authorization/rbac.js';
 import { SECRET_DATA_ACTIONS } from '../providers/authorization/roles.js';
 import { findDeletedVault } from '../providers/keyvault/deleted-vaults.js';
@@ -115,7 +115,7 @@ export function vaultFromResource(r: StoredResource): Vault {
 }
 
 export class VaultDataPlane {
-  constructor(private readonly emu: Emulator) {}
+  constructor(private readonly emu: EmulatorHost) {}
 
   private nowSeconds(): number {
     return Math.floor(this.emu.clock.nowMs() / 1000);

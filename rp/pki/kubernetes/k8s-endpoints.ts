@@ -17,7 +17,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { idKey } from '../../arm/resource-id.js';
 import { ArmError } from '../../arm/errors.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { basicVerdict, MtlsHost, sendJson, type MtlsMaterial, type PeerInfo, type Verdict } from '../mtls-host.js';
 import { toMs } from '../policy.js';
 import { normalizeSerial } from '../x509.js';
@@ -73,7 +73,7 @@ export class KubernetesService {
   private stopped = true;
   private listening = false;
 
-  constructor(private readonly emu: Emulator) {
+  constructor(private readonly emu: EmulatorHost) {
     this.pkis = new KubernetesPkis(emu);
   }
 
@@ -232,9 +232,9 @@ export class KubernetesService {
   }
 }
 
-const services = new WeakMap<Emulator, KubernetesService>();
+const services = new WeakMap<EmulatorHost, KubernetesService>();
 
-export function kubernetesOf(emu: Emulator): KubernetesService {
+export function kubernetesOf(emu: EmulatorHost): KubernetesService {
   let s = services.get(emu);
   if (!s) services.set(emu, (s = new KubernetesService(emu)));
   return s;

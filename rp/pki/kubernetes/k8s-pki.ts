@@ -22,7 +22,7 @@ import { ArmError } from '../../arm/errors.js';
 import { KeyedLock } from '../../arm/locks.js';
 import { idKey } from '../../arm/resource-id.js';
 import { parseDuration } from '../../clock.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { RESOURCES, type StoredResource } from '../../providers/resource-store.js';
 import type { StoreOp } from '../../store/store.js';
 import { buildCrl, matchesRevocation, revokedEntries, validateRevocationEntry, type CrlReason, type RevocationEntry, type RevocationSelectorKind } from '../crl.js';
@@ -196,7 +196,7 @@ const SELECTORS: RevocationSelectorKind[] = ['serialNumber', 'group', 'dnsName',
 export class KubernetesPkis {
   private readonly lock = new KeyedLock();
 
-  constructor(private readonly emu: Emulator) {}
+  constructor(private readonly emu: EmulatorHost) {}
 
   /** Whole seconds, as certificates carry them, so notAfter − issuedAt is exactly the lifetime. */
   private times(): IssueTimes {

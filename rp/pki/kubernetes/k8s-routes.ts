@@ -22,7 +22,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import { ArmError } from '../../arm/errors.js';
 import { jsonBody, sendJson } from '../../arm/http.js';
 import { idKey, resourceId } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { RESOURCES, type StoredResource } from '../../providers/resource-store.js';
 import { infraEndpointsOf } from '../infra-endpoints.js';
 import { toMs } from '../policy.js';
@@ -60,7 +60,7 @@ function clusterIdOf(req: Request): string {
   return resourceId(subscriptionId, resourceGroup, 'Microsoft.NetworkCloud', 'clusters', clusterName);
 }
 
-export function summaryView(emu: Emulator, rec: K8sPkiRecord) {
+export function summaryView(emu: EmulatorHost, rec: K8sPkiRecord) {
   const k8s = kubernetesOf(emu);
   const host = k8s.endpointOf(rec.resourceId);
   const now = emu.clock.nowMs();
@@ -95,7 +95,7 @@ function sendPem(res: Response, pem: string): void {
   res.end(pem);
 }
 
-export function kubernetesPkiRouter(emu: Emulator): Router {
+export function kubernetesPkiRouter(emu: EmulatorHost): Router {
   const router = Router();
   const k8s = () => kubernetesOf(emu);
   const base = '/_emulator/kubernetes/:subscriptionId/:resourceGroup/:name';

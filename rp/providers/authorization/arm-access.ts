@@ -5,7 +5,7 @@
  */
 import { ArmError } from '../../arm/errors.js';
 import type { ParsedPath } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import type { CallerPrincipal } from '../../identity/auth.js';
 import { decide, normaliseScope, ROLE_ASSIGNMENTS, ROLE_DEFINITIONS, roleDefinitionOf, scopeCovers, storedAssignments } from './rbac.js';
 
@@ -65,7 +65,7 @@ export function requiredAccess(method: string, path: ParsedPath): Access {
 }
 
 /** Whether the caller may perform `action` at `scope`. With --loose-auth there is no RBAC. */
-export function callerCan(emu: Emulator, caller: CallerPrincipal, action: string, scope: string): boolean {
+export function callerCan(emu: EmulatorHost, caller: CallerPrincipal, action: string, scope: string): boolean {
   if (emu.config.looseAuth) return true;
   // Decisions are remembered until a role assignment or definition changes.
   const epoch = `${emu.store.version(ROLE_ASSIGNMENTS)}.${emu.store.version(ROLE_DEFINITIONS)}`;
@@ -84,10 +84,10 @@ export function callerCan(emu: Emulator, caller: CallerPrincipal, action: string
   return allowed;
 }
 
-const decisionEpoch = new WeakMap<Emulator, string>();
-const decisionCache = new WeakMap<Emulator, Map<string, boolean>>();
+const decisionEpoch = new WeakMap<EmulatorHost, string>();
+const decisionCache = new WeakMap<EmulatorHost, Map<string, boolean>>();
 
-function decideNow(emu: Emulator, caller: CallerPrincipal, action: string, scope: string): boolean {
+function decideNow(emu: EmulatorHost, caller: CallerPrincipal, action: string, scope: string): boolean {
   return decide({
     assignments: storedAssignments(emu.store),
     definitionOf: (id) => roleDefinitionOf(emu.store, id),
@@ -99,7 +99,7 @@ function decideNow(emu: Emulator, caller: CallerPrincipal, action: string, scope
 }
 
 /** Whether the caller holds any assignment at, above or below `scope` (what makes a subscription visible). */
-export function callerSees(emu: Emulator, caller: CallerPrincipal, scope: string): boolean {
+export function callerSees(emu: EmulatorHost, caller: CallerPrincipal, scope: string): boolean {
   if (emu.config.looseAuth) return true;
   const principal = caller.objectId.toLowerCase();
   return storedAssignments(emu.store).some(
@@ -116,7 +116,7 @@ export function authorizationFailed(caller: CallerPrincipal, action: string, sco
   );
 }
 
-export function enforce(emu: Emulator, caller: CallerPrincipal, access: Access): void {
+export function enforce(emu: EmulatorHost, caller: CallerPrincipal, access: Access): void {
   if (access.kind !== 'check') return;
   if (!callerCan(emu, caller, access.action, access.scope)) throw authorizationFailed(caller, access.action, access.scope);
 }

@@ -11,9 +11,9 @@ import { ArmError, errors } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
 import { idKey, parseResourceId, UUID } from '../../arm/resource-id.js';
 import { assertJsonObject } from '../../api/validate.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import type { ArmContext } from '../context.js';
-import type { ExtensionHandler } from '../registry.js';
+import type { ExtensionHandler } from '../../host.js';
 import { RESOURCES } from '../resource-store.js';
 import { requireVersion } from '../router.js';
 import {
@@ -59,7 +59,7 @@ abstract class ExtensionType implements ExtensionHandler {
   abstract readonly fullType: string;
   abstract readonly apiVersions: readonly string[];
 
-  constructor(protected readonly emu: Emulator) {}
+  constructor(protected readonly emu: EmulatorHost) {}
 
   async handle(ctx: ArmContext, verb: Verb): Promise<void> {
     const type = this.fullType.split('/')[1];
@@ -388,6 +388,6 @@ function parsePermissions(raw: unknown): Permission[] {
   });
 }
 
-export function authorizationHandlers(emu: Emulator): ExtensionHandler[] {
+export function authorizationHandlers(emu: EmulatorHost): ExtensionHandler[] {
   return [new RoleAssignments(emu), new RoleDefinitions(emu)];
 }

@@ -12,7 +12,7 @@ import { ArmError } from '../../arm/errors.js';
 import { newEtag } from '../../arm/etag.js';
 import { sendJson } from '../../arm/http.js';
 import { idKey, parseResourceId, resourceId } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import type { ArmContext } from '../context.js';
 import { RESOURCES, systemDataFor, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType } from '../tracked.js';
@@ -134,17 +134,17 @@ export function isVault(r: StoredResource | undefined): r is StoredResource {
 }
 
 /** The vault with this name, wherever it lives (names are global). */
-export function findVaultByName(emu: Emulator, name: string): StoredResource | undefined {
+export function findVaultByName(emu: EmulatorHost, name: string): StoredResource | undefined {
   const wanted = name.toLowerCase();
   return emu.store.list<StoredResource>(RESOURCES).find((r) => isVault(r) && String(r.resource.name).toLowerCase() === wanted);
 }
 
-export function findVaultById(emu: Emulator, id: string): StoredResource | undefined {
+export function findVaultById(emu: EmulatorHost, id: string): StoredResource | undefined {
   const r = emu.store.get<StoredResource>(RESOURCES, idKey(id));
   return isVault(r) ? r : undefined;
 }
 
-export function findVaultByUri(emu: Emulator, uri: string): StoredResource | undefined {
+export function findVaultByUri(emu: EmulatorHost, uri: string): StoredResource | undefined {
   const name = vaultNameFromUri(uri);
   return name ? findVaultByName(emu, name) : undefined;
 }
@@ -161,7 +161,7 @@ export function isVaultId(id: string): boolean {
  * createMode 'recover' brings a deleted vault back.
  */
 export class VaultType extends TrackedResourceType {
-  constructor(private readonly emu: Emulator) {
+  constructor(private readonly emu: EmulatorHost) {
     super(
       vaultDef,
       {
@@ -240,7 +240,7 @@ export class VaultType extends TrackedResourceType {
 }
 
 /** Vault names are global: another vault, live or soft-deleted, holding the name refuses the write. */
-function checkNameFree(emu: Emulator, hub: JsonObject): void {
+function checkNameFree(emu: EmulatorHost, hub: JsonObject): void {
   const name = String(hub.name);
   const other = findVaultByName(emu, name);
   if (other && other.id.toLowerCase() !== String(hub.id).toLowerCase()) throw deletedVaultErrors.nameInUse(name);

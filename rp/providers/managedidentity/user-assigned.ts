@@ -4,7 +4,7 @@ import type { JsonObject } from '../../api/derive.js';
 import { location, tags } from '../../api/schema.js';
 import { obj, ro, str, type ResourceTypeDef } from '../../api/schema.js';
 import { LATEST_STABLE } from '../../api/versions.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { TrackedResourceType } from '../tracked.js';
 import { credentialDeleteOps } from './credential-store.js';
 import { MSI_API_VERSIONS } from './versions.js';
@@ -32,7 +32,7 @@ export const userAssignedIdentityDef: ResourceTypeDef = {
   actions: [],
 };
 
-export function userAssignedIdentities(emu: Emulator): TrackedResourceType {
+export function userAssignedIdentities(emu: EmulatorHost): TrackedResourceType {
   const type = new TrackedResourceType(
     userAssignedIdentityDef,
     {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../api/derive.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { RESOURCE_GROUPS, type StoredResource, type StoredResourceGroup } from '../resource-store.js';
 
 const NS = 'Microsoft.NetworkCloud';
@@ -42,7 +42,7 @@ export function machineSkuCode(rackSkuIdOrName: string, kind: 'compute' | 'contr
   return `${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8, 12)}`;
 }
 
-export function rackSkuCatalogue(_emu: Emulator, subscriptionId: string): StoredResource[] {
+export function rackSkuCatalogue(_emu: EmulatorHost, subscriptionId: string): StoredResource[] {
   return RACK_SKUS.map((sku, i) => {
     const id = `/subscriptions/${subscriptionId}/providers/${NS}/rackSkus/${sku.name}`;
     const resource: JsonObject = {
@@ -66,7 +66,7 @@ export const KUBERNETES_VERSIONS = [
   { version: '1.32.4', description: 'Kubernetes 1.32, patch 4.' },
 ];
 
-export function kubernetesVersionCatalogue(emu: Emulator, subscriptionId: string, group?: string): StoredResource[] {
+export function kubernetesVersionCatalogue(emu: EmulatorHost, subscriptionId: string, group?: string): StoredResource[] {
   const prefix = `/subscriptions/${subscriptionId}/`.toLowerCase();
   const groups = group ? [emu.findResourceGroup(subscriptionId, group)] : emu.store.entries<StoredResourceGroup>(RESOURCE_GROUPS).filter(([k]) => k.startsWith(prefix)).map(([, g]) => g).sort((a, b) => a.seq - b.seq);
   return groups.filter((g) => g !== undefined).map((g, i) => {

@@ -3,13 +3,13 @@ import type { JsonObject } from '../../api/derive.js';
 import { clusterManagerDef } from '../../api/registry.js';
 import { ArmError } from '../../arm/errors.js';
 import { parseResourceId } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { listResources, TrackedResourceType, type TrackedOptions } from '../tracked.js';
 import { resolveIdentity } from './identity.js';
 import { customLocationId, deleteManagedGroup, planManagedGroup } from './managed-group.js';
 import { SUPPORTED_CLUSTER_VERSIONS } from './versions.js';
 
-export function clusterManagers(emu: Emulator, options: TrackedOptions): TrackedResourceType {
+export function clusterManagers(emu: EmulatorHost, options: TrackedOptions): TrackedResourceType {
   return new TrackedResourceType(clusterManagerDef, {
     updatingState: 'Updating',
     initialize(hub) {

@@ -3,7 +3,8 @@ import type { Json, JsonObject } from '../../api/derive.js';
 import { clusterDef } from '../../api/registry.js';
 import { ArmError } from '../../arm/errors.js';
 import { idKey } from '../../arm/resource-id.js';
-import { resourceLockKey, type Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
+import { resourceLockKey } from '../../arm/locks.js';
 import { validateSecretArchive } from '../../secrets/cluster-settings.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType, type TrackedOptions } from '../tracked.js';
@@ -16,7 +17,7 @@ import { checkContinue, checkUpdateRequest, continueClusterUpdate, onClock, prog
 import { updateResource } from './update.js';
 
 /** The cluster manager whose custom location the cluster names as its extendedLocation. */
-function managerOf(emu: Emulator, hub: JsonObject): string | undefined {
+function managerOf(emu: EmulatorHost, hub: JsonObject): string | undefined {
   const location = String((hub.extendedLocation as JsonObject | undefined)?.name ?? '').toLowerCase();
   for (const r of emu.store.list<StoredResource>(RESOURCES)) {
     if (r.type !== 'Microsoft.NetworkCloud/clusterManagers') continue;
@@ -26,7 +27,7 @@ function managerOf(emu: Emulator, hub: JsonObject): string | undefined {
   return undefined;
 }
 
-export function clusters(emu: Emulator, options: TrackedOptions): TrackedResourceType {
+export function clusters(emu: EmulatorHost, options: TrackedOptions): TrackedResourceType {
   // Rolling updates and machine reimages move with the virtual clock (./progress.ts).
   emu.clock.onChange(() => onClock(emu));
   return new TrackedResourceType(clusterDef, {
@@ -154,7 +155,7 @@ function runtimeStatus(config: JsonObject, now: string): JsonObject {
 }
 
 /** The machines an inspect names (filterDevices), all of the cluster's when it names none; unknown names are 400. */
-function inspectTargets(emu: Emulator, cluster: StoredResource, body: JsonObject): StoredResource[] {
+function inspectTargets(emu: EmulatorHost, cluster: StoredResource, body: JsonObject): StoredResource[] {
   const machines = emu.store.list<StoredResource>(RESOURCES).filter((r) => r.type === 'Microsoft.NetworkCloud/bareMetalMachines' && String((r.resource.properties as JsonObject).clusterId).toLowerCase() === cluster.id.toLowerCase());
   if (!machines.length) throw new ArmError(409, 'ClusterNotDeployed', `The cluster '${String(cluster.resource.name)}' has not been deployed; it has no machines to inspect.`);
   const filter = (body.filterDevices as JsonObject | undefined) ?? {};
@@ -171,6 +172,6 @@ function inspectTargets(emu: Emulator, cluster: StoredResource, body: JsonObject
   return machines.filter((m) => names.includes(String(m.resource.name).toLowerCase()) || racks.includes(rackOf(m)));
 }
 
-export function clusterRecord(emu: Emulator, id: string): StoredResource | undefined {
+export function clusterRecord(emu: EmulatorHost, id: string): StoredResource | undefined {
   return emu.store.get<StoredResource>(RESOURCES, idKey(id));
 }

@@ -16,7 +16,7 @@ import express, { type Router } from 'express';
 import { isObject, type Json, type JsonObject } from '../../api/derive.js';
 import { atLeast, isApiVersion } from '../../api/versions.js';
 import { errors } from '../../arm/errors.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { tarGz, type TarEntry } from './tar.js';
 
@@ -121,7 +121,7 @@ interface Host {
   now: Date;
 }
 
-function hostOf(emu: Emulator, stored: StoredResource): Host {
+function hostOf(emu: EmulatorHost, stored: StoredResource): Host {
   const props = stored.resource.properties as JsonObject;
   const clusterId = String(props.clusterId ?? '').toLowerCase();
   const clusterMachines = emu.store.list<StoredResource>(RESOURCES)
@@ -234,7 +234,7 @@ function scriptOutput(script: string, args: string[]): { log: string; exitCode: 
  * Runs the commands (in the emulator's way), stores the archive and returns the operation's
  * properties: exitCode, outputHead, resultUrl and resultRef.
  */
-export async function produceResult(emu: Emulator, stored: StoredResource, kind: CommandKind, body: JsonObject, operationId: string): Promise<JsonObject> {
+export async function produceResult(emu: EmulatorHost, stored: StoredResource, kind: CommandKind, body: JsonObject, operationId: string): Promise<JsonObject> {
   const h = hostOf(emu, stored);
   const mtime = Math.floor(h.now.getTime() / 1000);
   const files: TarEntry[] = [];
@@ -288,7 +288,7 @@ export async function produceResult(emu: Emulator, stored: StoredResource, kind:
 }
 
 /** Removes results whose time has passed (clock listener). */
-export async function pruneResults(emu: Emulator): Promise<void> {
+export async function pruneResults(emu: EmulatorHost): Promise<void> {
   const now = emu.clock.nowMs();
   const stale = emu.store.entries<CommandOutputRecord>(COMMAND_OUTPUTS).filter(([, r]) => Date.parse(r.expiresAt) <= now);
   if (stale.length) await emu.store.batch(stale.map(([key]) => ({ op: 'delete' as const, collection: COMMAND_OUTPUTS, key })));
@@ -299,7 +299,7 @@ function storageError(res: express.Response, status: number, code: string, messa
 }
 
 /** GET/HEAD of a result archive, with its SAS-like token. */
-export function commandOutputRouter(emu: Emulator): Router {
+export function commandOutputRouter(emu: EmulatorHost): Router {
   const router = express.Router();
   router.get('/commandoutput/:container/:blob', (req, res) => {
     const key = `${req.params.container}/${req.params.blob}`.toLowerCase();

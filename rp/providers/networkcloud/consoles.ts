@@ -10,7 +10,7 @@ import type { JsonObject } from '../../api/derive.js';
 import type { TypeModel } from '../../api/model.js';
 import { errors } from '../../arm/errors.js';
 import { idKey } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import type { TrackedOptions, TrackedResourceType } from '../tracked.js';
 import { ExpiringType } from './expiry.js';
@@ -31,11 +31,11 @@ export function consoleStatus(props: JsonObject, nowMs: number): void {
 }
 
 /** The VM a console belongs to: its id without the last two segments. */
-function vmOf(emu: Emulator, consoleId: string): StoredResource | undefined {
+function vmOf(emu: EmulatorHost, consoleId: string): StoredResource | undefined {
   return emu.store.get<StoredResource>(RESOURCES, idKey(consoleId.split('/').slice(0, -2).join('/')));
 }
 
-export function consoles(emu: Emulator, type: TypeModel, options: TrackedOptions): TrackedResourceType {
+export function consoles(emu: EmulatorHost, type: TypeModel, options: TrackedOptions): TrackedResourceType {
   const refresh = (props: JsonObject, nowMs: number) => {
     const was = `${String(props.detailedStatus)}|${String(props.detailedStatusMessage)}`;
     consoleStatus(props, nowMs);

@@ -10,7 +10,7 @@ import { newEtag } from '../../arm/etag.js';
 import type { OperationRecord } from '../../arm/operations.js';
 import { idKey, parseResourceId, resourceId } from '../../arm/resource-id.js';
 import type { StoreOp } from '../../store/store.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import type { ClusterPkiRecord } from '../../pki/cluster-pki.js';
 import { beginSiteDeployment, CLUSTER_PKI, CLUSTER_PKI_KEYS, removeSite } from '../../pki/site.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
@@ -44,7 +44,7 @@ export function servicePem(pem: string): string {
   return pem.replace(/\r\n/g, '\n').replace(/\n+$/, '');
 }
 
-export async function deployCluster(emu: Emulator, cluster: StoredResource, body: JsonObject, op: OperationRecord): Promise<string> {
+export async function deployCluster(emu: EmulatorHost, cluster: StoredResource, body: JsonObject, op: OperationRecord): Promise<string> {
   const hub = structuredClone(cluster.resource);
   const props = hub.properties as JsonObject;
   const id = parseResourceId(cluster.id)!;
@@ -215,12 +215,12 @@ export async function deployCluster(emu: Emulator, cluster: StoredResource, body
   return `Deployed ${machineIds.length} bare metal machine(s) and ${applianceIds.length} storage appliance(s) into ${group.name}.`;
 }
 
-export function clusterPkiOf(emu: Emulator, clusterId: string): ClusterPkiRecord | undefined {
+export function clusterPkiOf(emu: EmulatorHost, clusterId: string): ClusterPkiRecord | undefined {
   return emu.store.get<ClusterPkiRecord>(CLUSTER_PKI, idKey(clusterId));
 }
 
 /** Removes what a deployed cluster owns: its machines, appliances, PKI and managed resource group. */
-export async function removeClusterSite(emu: Emulator, cluster: StoredResource): Promise<void> {
+export async function removeClusterSite(emu: EmulatorHost, cluster: StoredResource): Promise<void> {
   await removeSite(emu, cluster.id);
   const ops: StoreOp[] = [];
   const clusterKey = cluster.id.toLowerCase();

@@ -7,7 +7,8 @@
 import type { JsonObject } from '../../api/derive.js';
 import type { TypeModel } from '../../api/model.js';
 import { idKey } from '../../arm/resource-id.js';
-import { resourceLockKey, type Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
+import { resourceLockKey } from '../../arm/locks.js';
 import type { ArmContext } from '../context.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType, type TrackedHooks, type TrackedOptions } from '../tracked.js';
@@ -18,7 +19,7 @@ export type Refresh = (props: JsonObject, nowMs: number) => boolean;
 
 export class ExpiringType extends TrackedResourceType {
   constructor(
-    private readonly emu: Emulator,
+    private readonly emu: EmulatorHost,
     private readonly refresh: Refresh,
     type: TypeModel,
     hooks: TrackedHooks,

@@ -6,7 +6,7 @@
  */
 import type { JsonObject } from '../../api/derive.js';
 import type { TypeModel } from '../../api/model.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { TrackedResourceType, type ActionHooks, type TrackedOptions } from '../tracked.js';
 import { recordAction } from './action-states.js';
 import { updateResource } from './update.js';
@@ -23,7 +23,7 @@ function readyStatus(type: TypeModel): string | undefined {
   return undefined;
 }
 
-export function genericType(emu: Emulator, type: TypeModel, options: TrackedOptions): TrackedResourceType {
+export function genericType(emu: EmulatorHost, type: TypeModel, options: TrackedOptions): TrackedResourceType {
   const ready = readyStatus(type);
   const hasActionStates = type.versions.some((v) => !!type.require(v).get.fields?.properties?.fields?.actionStates);
   const actions: Record<string, ActionHooks> = {};

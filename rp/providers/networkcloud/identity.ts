@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { isObject, type JsonObject } from '../../api/derive.js';
 import { ArmError } from '../../arm/errors.js';
 import { idKey } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 
 const KINDS = new Set(['none', 'systemassigned', 'userassigned', 'systemassigned,userassigned']);
 
-export async function resolveIdentity(emu: Emulator, hub: JsonObject, previous: JsonObject | undefined): Promise<void> {
+export async function resolveIdentity(emu: EmulatorHost, hub: JsonObject, previous: JsonObject | undefined): Promise<void> {
   const identity = hub.identity;
   if (!isObject(identity)) return;
   const type = String(identity.type ?? '');

@@ -1,7 +1,7 @@
 /** The Microsoft.NetworkCloud resource types (and the identity type they depend on), ready to serve. */
 import { PLATFORM_OWNED, SERVED_TYPES } from '../../api/behaviour.js';
 import { NETWORKCLOUD_TYPES, networkCloudType } from '../../api/registry.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import type { TypeHandler } from '../context.js';
 import { userAssignedIdentities } from '../managedidentity/user-assigned.js';
 import type { TrackedOptions, TrackedResourceType } from '../tracked.js';
@@ -27,7 +27,7 @@ export const NETWORKCLOUD_COLLECTIONS = [COMMAND_OUTPUTS, PROGRESS];
 /** Regions the emulated provider reports; any region name is accepted on create. */
 export const NETWORKCLOUD_LOCATIONS = ['eastus', 'eastus2', 'westus3', 'southcentralus', 'westeurope', 'northeurope', 'uksouth', 'japaneast'];
 
-export function networkCloudHandlers(emu: Emulator): TypeHandler[] {
+export function networkCloudHandlers(emu: EmulatorHost): TypeHandler[] {
   const byType = new Map<string, TrackedResourceType>();
   const resolve = (id: string) => byType.get(typeOfId(id)?.toLowerCase() ?? '')?.find(emu, id);
   const options: TrackedOptions = { locations: NETWORKCLOUD_LOCATIONS, references: referencePolicy(emu, resolve) };

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import type { Json, JsonObject } from '../../api/derive.js';
 import type { TypeModel } from '../../api/model.js';
 import { errors } from '../../arm/errors.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import type { TrackedOptions, TrackedResourceType } from '../tracked.js';
 import { ExpiringType } from './expiry.js';
 import { checkSshPublicKey } from './ssh-keys.js';
@@ -65,7 +65,7 @@ function checkRequest(props: JsonObject): void {
   });
 }
 
-export function keySets(emu: Emulator, type: TypeModel, options: TrackedOptions): TrackedResourceType {
+export function keySets(emu: EmulatorHost, type: TypeModel, options: TrackedOptions): TrackedResourceType {
   const refresh = (props: JsonObject, nowMs: number) => {
     const was = JSON.stringify([props.detailedStatus, props.userListStatus]);
     keysetStatus(props, nowMs);

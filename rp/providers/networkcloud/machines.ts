@@ -3,7 +3,7 @@ import { isObject, type JsonObject } from '../../api/derive.js';
 import { bareMetalMachineDef, storageApplianceDef } from '../../api/registry.js';
 import { ArmError } from '../../arm/errors.js';
 import type { OperationRecord } from '../../arm/operations.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { idKey } from '../../arm/resource-id.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType, type ActionHooks, type TrackedOptions } from '../tracked.js';
@@ -17,9 +17,9 @@ import { onMachineCordoned } from './virtual-machines.js';
 const BMM = 'Microsoft.NetworkCloud/bareMetalMachines';
 
 /** An action that changes some of the machine's properties and records itself in actionStates. */
-function machineAction(emu: Emulator, message: string, change: (props: JsonObject, body: JsonObject) => void = () => undefined): ActionHooks {
+function machineAction(emu: EmulatorHost, message: string, change: (props: JsonObject, body: JsonObject) => void = () => undefined): ActionHooks {
   return {
-    async finish(stored: StoredResource, body: JsonObject, _emu: Emulator, op: OperationRecord) {
+    async finish(stored: StoredResource, body: JsonObject, _emu: EmulatorHost, op: OperationRecord) {
       await updateResource(emu, stored.id, (_hub, props) => {
         change(props, body);
         recordAction(props, BMM, op, emu.clock.iso(), message);
@@ -29,13 +29,13 @@ function machineAction(emu: Emulator, message: string, change: (props: JsonObjec
 }
 
 /** The run* actions: checked at the request, run (the emulator's way) when the operation finishes; see command-output.ts. */
-function commandAction(emu: Emulator, kind: CommandKind): ActionHooks {
+function commandAction(emu: EmulatorHost, kind: CommandKind): ActionHooks {
   return {
     accept(stored, body, ctx) {
       requirePoweredOn(stored, kind);
       checkCommands(kind, body, ctx.apiVersion, stored.type === 'Microsoft.NetworkCloud/storageAppliances');
     },
-    async finish(stored: StoredResource, body: JsonObject, _emu: Emulator, op: OperationRecord) {
+    async finish(stored: StoredResource, body: JsonObject, _emu: EmulatorHost, op: OperationRecord) {
       const result = await produceResult(emu, stored, kind, body, op.name);
       if (stored.type === BMM) {
         await updateResource(emu, stored.id, (_hub, props) => recordAction(props, BMM, op, emu.clock.iso(), `${kind} finished with exit code ${String(result.exitCode)}.`));
@@ -49,7 +49,7 @@ function commandAction(emu: Emulator, kind: CommandKind): ActionHooks {
  * The safeguards of a disruptive action (safeguardMode All, the default): a control-plane machine
  * may not go while another control-plane machine is not ready, which would risk the quorum.
  */
-function checkSafeguards(emu: Emulator, stored: StoredResource, body: JsonObject, action: string): void {
+function checkSafeguards(emu: EmulatorHost, stored: StoredResource, body: JsonObject, action: string): void {
   if (String(body.safeguardMode ?? 'All') === 'None') return;
   const props = stored.resource.properties as JsonObject;
   const controlPlane = (m: JsonObject) => ((m.machineRoles as string[] | undefined) ?? []).some((r) => r.includes('control-plane'));
@@ -62,7 +62,7 @@ function checkSafeguards(emu: Emulator, stored: StoredResource, body: JsonObject
   }
 }
 
-function requireIdleMachine(emu: Emulator, stored: StoredResource, action: string): void {
+function requireIdleMachine(emu: EmulatorHost, stored: StoredResource, action: string): void {
   if (progressOf(emu, stored.id)) {
     throw new ArmError(409, 'AnotherOperationInProgress', `The bare metal machine '${String(stored.resource.name)}' is still being reimaged or replaced; '${action}' must wait for it.`);
   }
@@ -82,7 +82,7 @@ function requirePoweredOn(stored: StoredResource, action: string): void {
   }
 }
 
-export function bareMetalMachines(emu: Emulator, options: TrackedOptions): TrackedResourceType {
+export function bareMetalMachines(emu: EmulatorHost, options: TrackedOptions): TrackedResourceType {
   // Command results are removed once their time has passed on the virtual clock.
   emu.clock.onChange(() => pruneResults(emu));
   return new TrackedResourceType(bareMetalMachineDef, {
@@ -151,7 +151,7 @@ export function bareMetalMachines(emu: Emulator, options: TrackedOptions): Track
   }, { ...options, platformOwned: true });
 }
 
-export function storageAppliances(emu: Emulator, options: TrackedOptions): TrackedResourceType {
+export function storageAppliances(emu: EmulatorHost, options: TrackedOptions): TrackedResourceType {
   const applianceAction = (change: (p: JsonObject) => void): ActionHooks => ({
     async finish(stored) {
       await updateResource(emu, stored.id, (_hub, props) => change(props));

@@ -4,7 +4,7 @@
  */
 import type { JsonObject } from '../../api/derive.js';
 import { parseResourceId, type ResourceIdParts } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import type { StoredResource } from '../resource-store.js';
 
 /** Fills in managedResourceGroupConfiguration's defaults; returns the owner's id parts and the group's name. */
@@ -23,7 +23,7 @@ export function customLocationId(id: ResourceIdParts, groupName: string, name: s
 }
 
 /** Deletes the owner's managed resource group and everything in it, if the owner still owns it. */
-export async function deleteManagedGroup(emu: Emulator, owner: StoredResource): Promise<void> {
+export async function deleteManagedGroup(emu: EmulatorHost, owner: StoredResource): Promise<void> {
   const id = parseResourceId(owner.id)!;
   const config = (owner.resource.properties as JsonObject).managedResourceGroupConfiguration as JsonObject | undefined;
   const group = config?.name ? emu.findResourceGroup(id.subscriptionId, String(config.name)) : undefined;

@@ -6,7 +6,7 @@
 import type { JsonObject } from '../../api/derive.js';
 import type { TypeModel } from '../../api/model.js';
 import { errors } from '../../arm/errors.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { TrackedResourceType, type TrackedOptions } from '../tracked.js';
 
 /**
@@ -56,7 +56,7 @@ function apply(props: JsonObject): void {
   props.disabledMetrics = OPTIONAL_METRICS.filter((m) => !seen.has(m));
 }
 
-export function metricsConfigurations(emu: Emulator, type: TypeModel, options: TrackedOptions): TrackedResourceType {
+export function metricsConfigurations(emu: EmulatorHost, type: TypeModel, options: TrackedOptions): TrackedResourceType {
   void emu;
   return new TrackedResourceType(type, {
     updatingState: 'Accepted',

@@ -16,7 +16,7 @@ import type { Json, JsonObject } from '../../api/derive.js';
 import { ArmError } from '../../arm/errors.js';
 import { idKey } from '../../arm/resource-id.js';
 import { resourceLockKey } from '../../arm/locks.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { updateResource } from './update.js';
 import { SUPPORTED_CLUSTER_VERSIONS } from './versions.js';
@@ -101,7 +101,7 @@ export function upgradesFrom(current: string): JsonObject[] {
   }));
 }
 
-export function progressOf(emu: Emulator, resourceId: string): ProgressRecord | undefined {
+export function progressOf(emu: EmulatorHost, resourceId: string): ProgressRecord | undefined {
   return emu.store.get<ProgressRecord>(PROGRESS, idKey(resourceId));
 }
 
@@ -109,13 +109,13 @@ export function progressOf(emu: Emulator, resourceId: string): ProgressRecord | 
  * Runs `work` holding the write locks of these machines, after `first` (the cluster) when given:
  * always the cluster first, then machines in a fixed order, so callers of this never deadlock.
  */
-async function withLocks<T>(emu: Emulator, ids: string[], work: () => Promise<T>, first?: string): Promise<T> {
+async function withLocks<T>(emu: EmulatorHost, ids: string[], work: () => Promise<T>, first?: string): Promise<T> {
   const keys = [...(first ? [resourceLockKey(first)] : []), ...[...new Set(ids.map(resourceLockKey))].sort()];
   const take = (i: number): Promise<T> => (i === keys.length ? work() : emu.writeLock.run(keys[i], () => take(i + 1)));
   return take(0);
 }
 
-function machinesOf(emu: Emulator, clusterId: string): StoredResource[] {
+function machinesOf(emu: EmulatorHost, clusterId: string): StoredResource[] {
   const key = clusterId.toLowerCase();
   return emu.store.list<StoredResource>(RESOURCES)
     .filter((r) => r.type === BMM && String((r.resource.properties as JsonObject).clusterId ?? '').toLowerCase() === key)
@@ -130,7 +130,7 @@ function isControlPlane(m: StoredResource): boolean {
 // ------------------------------------------------------------------ cluster update
 
 /** updateVersion's checks at the request. */
-export function checkUpdateRequest(emu: Emulator, cluster: StoredResource, body: JsonObject): void {
+export function checkUpdateRequest(emu: EmulatorHost, cluster: StoredResource, body: JsonObject): void {
   const props = cluster.resource.properties as JsonObject;
   const name = String(cluster.resource.name);
   if (progressOf(emu, cluster.id) || props.detailedStatus === 'Updating' || props.detailedStatus === 'UpdatePaused' || emu.operations.inProgressFor(cluster.id).some((o) => o.verb === 'updateVersion')) {
@@ -170,7 +170,7 @@ function putActionState(props: JsonObject, entry: JsonObject): void {
 }
 
 /** Starts a rolling update (the updateVersion operation's effect; the caller holds the cluster's lock). */
-export async function startClusterUpdate(emu: Emulator, cluster: StoredResource, body: JsonObject, correlationId: string): Promise<string> {
+export async function startClusterUpdate(emu: EmulatorHost, cluster: StoredResource, body: JsonObject, correlationId: string): Promise<string> {
   checkUpdateRequest(emu, cluster, body);
   const props = cluster.resource.properties as JsonObject;
   const strategy = { ...DEFAULT_UPDATE_STRATEGY, ...((props.updateStrategy as JsonObject | undefined) ?? {}) } as typeof DEFAULT_UPDATE_STRATEGY;
@@ -201,14 +201,14 @@ export async function startClusterUpdate(emu: Emulator, cluster: StoredResource,
 }
 
 /** continueUpdateVersion: 409 unless an update is paused; resumes with the next rack. */
-export function checkContinue(emu: Emulator, cluster: StoredResource): void {
+export function checkContinue(emu: EmulatorHost, cluster: StoredResource): void {
   const rec = progressOf(emu, cluster.id);
   if (!rec || rec.kind !== 'clusterUpdate' || rec.state !== 'paused') {
     throw new ArmError(409, 'ClusterUpdateNotPaused', `The cluster '${String(cluster.resource.name)}' has no paused update to continue.`);
   }
 }
 
-export async function continueClusterUpdate(emu: Emulator, cluster: StoredResource): Promise<string> {
+export async function continueClusterUpdate(emu: EmulatorHost, cluster: StoredResource): Promise<string> {
   checkContinue(emu, cluster);
   const rec = progressOf(emu, cluster.id) as ClusterUpdateRecord;
   const now = emu.clock.nowMs();
@@ -227,12 +227,12 @@ export async function continueClusterUpdate(emu: Emulator, cluster: StoredResour
   return `The update to ${rec.targetVersion} continues with ${next.name}.`;
 }
 
-async function save(emu: Emulator, rec: ProgressRecord): Promise<void> {
+async function save(emu: EmulatorHost, rec: ProgressRecord): Promise<void> {
   await emu.store.put(PROGRESS, idKey(rec.resourceId), rec);
 }
 
 /** Starts the current group's first batch at `at`. */
-async function startGroup(emu: Emulator, rec: ClusterUpdateRecord, at: number): Promise<void> {
+async function startGroup(emu: EmulatorHost, rec: ClusterUpdateRecord, at: number): Promise<void> {
   const g = rec.groups[rec.group];
   g.status = 'InProgress';
   g.startTime = iso(at);
@@ -240,7 +240,7 @@ async function startGroup(emu: Emulator, rec: ClusterUpdateRecord, at: number): 
   await startBatch(emu, rec, at);
 }
 
-async function startBatch(emu: Emulator, rec: ClusterUpdateRecord, at: number): Promise<void> {
+async function startBatch(emu: EmulatorHost, rec: ClusterUpdateRecord, at: number): Promise<void> {
   const g = rec.groups[rec.group];
   const size = g.controlPlane ? 1 : Math.max(1, Number(rec.strategy.maxUnavailable) || 1);
   const pending = g.machines.filter((m) => !rec.done.includes(m) && !rec.failed.includes(m));
@@ -257,7 +257,7 @@ async function startBatch(emu: Emulator, rec: ClusterUpdateRecord, at: number): 
 }
 
 /** One step of an update, at virtual time `at` (the step's due time). Returns false when the record is gone. */
-async function stepUpdate(emu: Emulator, rec: ClusterUpdateRecord, at: number): Promise<boolean> {
+async function stepUpdate(emu: EmulatorHost, rec: ClusterUpdateRecord, at: number): Promise<boolean> {
   const g = rec.groups[rec.group];
   if (rec.state === 'waiting') {
     rec.group += 1;
@@ -348,7 +348,7 @@ async function stepUpdate(emu: Emulator, rec: ClusterUpdateRecord, at: number): 
 // ------------------------------------------------------------------ reimage and replace
 
 /** Starts a reimage or replacement of a machine (its operation's effect; the caller holds the machine's lock). */
-export async function startMachineJob(emu: Emulator, machine: StoredResource, action: 'reimage' | 'replace', correlationId: string, message: string): Promise<void> {
+export async function startMachineJob(emu: EmulatorHost, machine: StoredResource, action: 'reimage' | 'replace', correlationId: string, message: string): Promise<void> {
   const props = machine.resource.properties as JsonObject;
   const now = emu.clock.nowMs();
   const phases: Phase[] = action === 'reimage'
@@ -396,7 +396,7 @@ function machineEntry(rec: MachineJobRecord, status: string, message: string, en
   };
 }
 
-async function stepMachine(emu: Emulator, rec: MachineJobRecord, at: number): Promise<boolean> {
+async function stepMachine(emu: EmulatorHost, rec: MachineJobRecord, at: number): Promise<boolean> {
   rec.phases[rec.phase].endTime = iso(at);
   rec.phase += 1;
   if (rec.phase < rec.phases.length) {
@@ -430,7 +430,7 @@ async function stepMachine(emu: Emulator, rec: MachineJobRecord, at: number): Pr
 // ------------------------------------------------------------------ the clock
 
 /** Clock listener: runs every due step, each at its own due time. */
-export async function onClock(emu: Emulator): Promise<void> {
+export async function onClock(emu: EmulatorHost): Promise<void> {
   const now = emu.clock.nowMs();
   for (const [, first] of emu.store.entries<ProgressRecord>(PROGRESS)) {
     if (first.nextAt > now || (first.kind === 'clusterUpdate' && first.state === 'paused')) continue;
@@ -447,7 +447,7 @@ export async function onClock(emu: Emulator): Promise<void> {
 }
 
 /** Drops the progress of a cluster and of its machines when the cluster goes (its machines go with it). */
-export function progressDeleteOps(emu: Emulator, clusterId: string): { op: 'delete'; collection: string; key: string }[] {
+export function progressDeleteOps(emu: EmulatorHost, clusterId: string): { op: 'delete'; collection: string; key: string }[] {
   const key = idKey(clusterId);
   return emu.store.entries<ProgressRecord>(PROGRESS)
     .filter(([k, r]) => k === key || (r.kind === 'machineJob' && idKey(r.clusterId) === key))

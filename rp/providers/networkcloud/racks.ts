@@ -7,7 +7,7 @@
 import type { Json, JsonObject } from '../../api/derive.js';
 import { newEtag } from '../../arm/etag.js';
 import { idKey, parseResourceId, resourceId } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import type { StoreOp } from '../../store/store.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 
@@ -38,7 +38,7 @@ export function rackIdOf(clusterId: string, groupName: string, rack: RackPlan): 
  * Creates the racks the cluster's definitions describe that do not exist yet (and its managed
  * resource group, if needed); before deployment, removes racks whose definition is gone. One batch.
  */
-export async function ensureRacks(emu: Emulator, cluster: JsonObject): Promise<void> {
+export async function ensureRacks(emu: EmulatorHost, cluster: JsonObject): Promise<void> {
   const props = cluster.properties as JsonObject;
   const id = parseResourceId(String(cluster.id))!;
   const mrg = props.managedResourceGroupConfiguration as JsonObject | undefined;

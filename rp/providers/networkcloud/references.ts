@@ -17,7 +17,7 @@ import type { TypeModel } from '../../api/model.js';
 import { NC, typeOfId, valuesAt } from '../../api/references.js';
 import { ArmError, type ErrorDetail } from '../../arm/errors.js';
 import { idKey } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import type { StoredResource } from '../resource-store.js';
 import type { ReferencePolicy } from '../tracked.js';
 import { fieldsOf, referrersOf, withDerivedState } from './associations.js';
@@ -32,7 +32,7 @@ const USABLE = new Set(['succeeded', 'updating']);
  * `existing` already holds in the same member are not checked again: a resource keeps working while
  * something it uses is being updated. Other helpers' hand-written types may call this directly.
  */
-export function checkReferences(emu: Emulator, resolve: Resolve, type: TypeModel, hub: JsonObject, existing?: JsonObject): void {
+export function checkReferences(emu: EmulatorHost, resolve: Resolve, type: TypeModel, hub: JsonObject, existing?: JsonObject): void {
   for (const field of fieldsOf(type)) {
     if (!field.writable) continue;
     if (field.path === 'extendedLocation.name' && (!isObject(hub.extendedLocation) || hub.extendedLocation.type !== 'CustomLocation')) continue;
@@ -61,7 +61,7 @@ export function checkReferences(emu: Emulator, resolve: Resolve, type: TypeModel
 }
 
 /** Refuses to delete a resource that others use: 409 ResourceInUse naming them. */
-export function checkNotInUse(emu: Emulator, stored: StoredResource, displayName: string): void {
+export function checkNotInUse(emu: EmulatorHost, stored: StoredResource, displayName: string): void {
   const users = referrersOf(emu.store, stored.id, { uses: true, writable: true });
   if (!users.length) return;
   const ids = [...new Map(users.map((u) => [idKey(u.id), u.id])).values()];
@@ -70,7 +70,7 @@ export function checkNotInUse(emu: Emulator, stored: StoredResource, displayName
 }
 
 /** The policy every Microsoft.NetworkCloud type gets (rp/providers/tracked.ts calls it). */
-export function referencePolicy(emu: Emulator, resolve: Resolve): ReferencePolicy {
+export function referencePolicy(emu: EmulatorHost, resolve: Resolve): ReferencePolicy {
   return {
     check: (type, hub, existing) => checkReferences(emu, resolve, type, hub, existing),
     checkNotInUse: (type, stored) => checkNotInUse(emu, stored, type.displayName),

@@ -2,10 +2,10 @@
 import type { JsonObject } from '../../api/derive.js';
 import { newEtag } from '../../arm/etag.js';
 import { idKey } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 
-export async function updateResource(emu: Emulator, id: string, mutate: (hub: JsonObject, props: JsonObject) => void): Promise<StoredResource | undefined> {
+export async function updateResource(emu: EmulatorHost, id: string, mutate: (hub: JsonObject, props: JsonObject) => void): Promise<StoredResource | undefined> {
   const stored = emu.store.get<StoredResource>(RESOURCES, idKey(id));
   if (!stored) return undefined;
   const hub = structuredClone(stored.resource);

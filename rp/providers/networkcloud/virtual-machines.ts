@@ -9,7 +9,8 @@ import type { Json, JsonObject } from '../../api/derive.js';
 import type { TypeModel } from '../../api/model.js';
 import { ArmError, errors } from '../../arm/errors.js';
 import { idKey } from '../../arm/resource-id.js';
-import { resourceLockKey, type Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
+import { resourceLockKey } from '../../arm/locks.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType, type ActionHooks, type TrackedOptions } from '../tracked.js';
 import { rackSkuCatalogue } from './catalogues.js';
@@ -24,9 +25,9 @@ const VOLUME = 'microsoft.networkcloud/volumes';
 const COMPUTE_ROLE = 'platform.afo-nc.microsoft.com/compute-plane=true';
 
 const same = (a: unknown, b: unknown) => typeof a === 'string' && typeof b === 'string' && idKey(a) === idKey(b);
-const ofType = (emu: Emulator, type: string) => emu.store.list<StoredResource>(RESOURCES).filter((r) => r.type.toLowerCase() === type).sort((a, b) => a.seq - b.seq);
+const ofType = (emu: EmulatorHost, type: string) => emu.store.list<StoredResource>(RESOURCES).filter((r) => r.type.toLowerCase() === type).sort((a, b) => a.seq - b.seq);
 const propsOf = (r: StoredResource) => (r.resource.properties ?? {}) as JsonObject;
-const get = (emu: Emulator, id: unknown) => (typeof id === 'string' ? emu.store.get<StoredResource>(RESOURCES, idKey(id)) : undefined);
+const get = (emu: EmulatorHost, id: unknown) => (typeof id === 'string' ? emu.store.get<StoredResource>(RESOURCES, idKey(id)) : undefined);
 
 // ------------------------------------------------------------------ capacity and placement
 
@@ -36,7 +37,7 @@ export interface Capacity {
 }
 
 /** What a machine offers VMs: the compute machine of its rack SKU in the catalogue (catalogues.ts). */
-export function machineCapacity(emu: Emulator, machine: StoredResource): Capacity {
+export function machineCapacity(emu: EmulatorHost, machine: StoredResource): Capacity {
   const sku = String(propsOf(machine).machineSkuId ?? '').replace(/-compute$/, '').toLowerCase();
   const subscription = machine.id.split('/')[2];
   const entry = rackSkuCatalogue(emu, subscription).find((s) => String(s.resource.name).toLowerCase() === sku) ?? rackSkuCatalogue(emu, subscription)[0];
@@ -50,7 +51,7 @@ function holdsCapacity(props: JsonObject): boolean {
 }
 
 /** Cores and memory the VMs placed on each machine use (leaving out `except`), by lower-cased machine id. */
-export function machineUsage(emu: Emulator, except?: string): Map<string, Capacity> {
+export function machineUsage(emu: EmulatorHost, except?: string): Map<string, Capacity> {
   const usage = new Map<string, Capacity>();
   for (const vm of ofType(emu, VM)) {
     const p = propsOf(vm);
@@ -71,12 +72,12 @@ function schedulable(machine: StoredResource): boolean {
   return roles.includes(COMPUTE_ROLE) && p.powerState === 'On' && p.readyState !== 'False' && p.cordonStatus !== 'Cordoned';
 }
 
-export function clusterMachines(emu: Emulator, clusterId: string): StoredResource[] {
+export function clusterMachines(emu: EmulatorHost, clusterId: string): StoredResource[] {
   return ofType(emu, BMM).filter((m) => same(propsOf(m).clusterId, clusterId));
 }
 
 /** The cluster whose custom location a resource names as its extendedLocation. */
-export function clusterAt(emu: Emulator, extendedLocation: unknown): StoredResource | undefined {
+export function clusterAt(emu: EmulatorHost, extendedLocation: unknown): StoredResource | undefined {
   const name = (extendedLocation as JsonObject | undefined)?.name;
   return ofType(emu, CLUSTER).find((c) => same((propsOf(c).clusterExtendedLocation as JsonObject | undefined)?.name, name));
 }
@@ -92,7 +93,7 @@ interface Hint {
  * The machine a placement hint points at: a bare metal machine, the machine another VM runs on, or
  * for a rack the first of its machines (a hint at a rack is only meaningful with scope Rack).
  */
-function hintTarget(emu: Emulator, hint: Hint, i: number): StoredResource {
+function hintTarget(emu: EmulatorHost, hint: Hint, i: number): StoredResource {
   const target = get(emu, hint.resourceId);
   const type = target?.type.toLowerCase();
   const machine = type === BMM ? target
@@ -109,7 +110,7 @@ function hintTarget(emu: Emulator, hint: Hint, i: number): StoredResource {
  * within its hard placement hints; among those, the one meeting most soft hints, then the one
  * with most free cores (the scheduler spreads VMs). Undefined when none fits.
  */
-export function chooseMachine(emu: Emulator, clusterId: string, props: JsonObject, vmId: string | undefined, { exclude, prefer }: { exclude?: string; prefer?: unknown } = {}): StoredResource | undefined {
+export function chooseMachine(emu: EmulatorHost, clusterId: string, props: JsonObject, vmId: string | undefined, { exclude, prefer }: { exclude?: string; prefer?: unknown } = {}): StoredResource | undefined {
   const hints = (Array.isArray(props.placementHints) ? props.placementHints : []) as unknown as Hint[];
   const targets = hints.map((h, i) => hintTarget(emu, h, i));
   const cores = Number(props.cpuCores ?? 0);
@@ -160,7 +161,7 @@ function macFor(vmId: string, index: number): string {
 }
 
 /** Volumes a VM has attached: attachedTo lists it while it exists. */
-function attachVolumes(emu: Emulator, vmId: string, volumeIds: Json[], attach: boolean): Promise<unknown> {
+function attachVolumes(emu: EmulatorHost, vmId: string, volumeIds: Json[], attach: boolean): Promise<unknown> {
   return Promise.all(volumeIds.map((v) => {
     const volume = get(emu, v);
     if (!volume || volume.type.toLowerCase() !== VOLUME) return undefined;
@@ -173,7 +174,7 @@ function attachVolumes(emu: Emulator, vmId: string, volumeIds: Json[], attach: b
 
 // ------------------------------------------------------------------ the type
 
-export function virtualMachines(emu: Emulator, type: TypeModel, options: TrackedOptions): TrackedResourceType {
+export function virtualMachines(emu: EmulatorHost, type: TypeModel, options: TrackedOptions): TrackedResourceType {
   /** Writes a VM's state as part of an action (accept runs in the action's transaction). */
   const change = (stored: StoredResource, mutate: (p: JsonObject) => void) => updateResource(emu, stored.id, (_h, p) => mutate(p));
 
@@ -327,7 +328,7 @@ export function virtualMachines(emu: Emulator, type: TypeModel, options: Tracked
  * there is moved to another machine of the cluster with room (it restarts there), or, when none
  * has room, stopped. Runs in the cordon's operation, so it commits with the cordon.
  */
-export async function onMachineCordoned(emu: Emulator, machineId: string, evacuate: boolean): Promise<void> {
+export async function onMachineCordoned(emu: EmulatorHost, machineId: string, evacuate: boolean): Promise<void> {
   if (!evacuate) return;
   for (const vm of ofType(emu, VM)) {
     const p = propsOf(vm);

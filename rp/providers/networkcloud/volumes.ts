@@ -8,19 +8,19 @@ import type { JsonObject } from '../../api/derive.js';
 import type { TypeModel } from '../../api/model.js';
 import { errors } from '../../arm/errors.js';
 import { idKey } from '../../arm/resource-id.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
 import { TrackedResourceType, type TrackedOptions } from '../tracked.js';
 import { clusterAt } from './virtual-machines.js';
 
 /** The storage appliances of a cluster, oldest first. */
-function appliancesOf(emu: Emulator, clusterId: string): StoredResource[] {
+function appliancesOf(emu: EmulatorHost, clusterId: string): StoredResource[] {
   return emu.store.list<StoredResource>(RESOURCES)
     .filter((r) => r.type.toLowerCase() === 'microsoft.networkcloud/storageappliances' && idKey(String((r.resource.properties as JsonObject).clusterId ?? '')) === idKey(clusterId))
     .sort((a, b) => a.seq - b.seq);
 }
 
-export function volumes(emu: Emulator, type: TypeModel, options: TrackedOptions): TrackedResourceType {
+export function volumes(emu: EmulatorHost, type: TypeModel, options: TrackedOptions): TrackedResourceType {
   return new TrackedResourceType(type, {
     updatingState: 'Accepted',
     initialize(hub) {

@@ -6,11 +6,11 @@
 import type { Request, Response } from 'express';
 import { errors } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
-import type { Emulator } from '../../emulator.js';
+import type { EmulatorHost } from '../../host.js';
 import { requireVersion } from '../router.js';
 import { METADATA_API_VERSIONS } from './versions.js';
 
-export function metadataEndpoints(emu: Emulator) {
+export function metadataEndpoints(emu: EmulatorHost) {
   return (req: Request, res: Response) => {
     const version = typeof req.query['api-version'] === 'string' ? req.query['api-version'] : undefined;
     if (!version) throw errors.missingApiVersion();

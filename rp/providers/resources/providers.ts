@@ -2,6 +2,7 @@
 import { errors } from '../../arm/errors.js';
 import { sendJson } from '../../arm/http.js';
 import type { ArmContext, TypeRegistration } from '../context.js';
+import { requireVersion } from '../api-version.js';
 
 function providerView(ctx: ArmContext, namespace: string, registrations: TypeRegistration[]) {
   const ns = registrations[0]?.fullType.split('/')[0] ?? namespace;
@@ -57,7 +58,6 @@ export async function registerProvider(ctx: ArmContext, namespace: string, regis
 export function providerOperations(ctx: ArmContext, namespace: string): void {
   const handlers = ctx.emu.providers.handlersOf(namespace);
   if (!handlers.length) throw errors.invalidResourceType(namespace, 'operations');
-  const { requireVersion } = ctx.emu.providers;
   requireVersion(ctx.apiVersion, handlers[0].apiVersions, handlers[0].fullType.split('/')[0], 'operations');
   sendJson(ctx.res, 200, { value: ctx.emu.providers.operationsOf(namespace, ctx.apiVersion) });
 }

@@ -11,7 +11,7 @@ import { ArmError, errors } from '../../../arm/errors.js';
 import { newEtag } from '../../../arm/etag.js';
 import type { OperationRecord } from '../../../arm/operations.js';
 import { idKey, parseResourceId } from '../../../arm/resource-id.js';
-import type { Emulator } from '../../../emulator.js';
+import type { EmulatorHost } from '../../../host.js';
 import type { StoreOp } from '../../../store/store.js';
 import { RESOURCES, type StoredResource } from '../../resource-store.js';
 import { setProvisioningState, TrackedResourceType, type TrackedOptions } from '../../tracked.js';
@@ -49,12 +49,12 @@ function connectedClusterId(hub: JsonObject): string {
 }
 
 class KubernetesClusterType extends TrackedResourceType {
-  constructor(private readonly emu: Emulator, options: TrackedOptions) {
+  constructor(private readonly emu: EmulatorHost, options: TrackedOptions) {
     super(networkCloudType('kubernetesClusters')!, hooks(emu), options);
   }
 
   /** Write and restartNode finish when their work on the clock is done (the operation stays InProgress until then). */
-  override registerFinishers(emu: Emulator): void {
+  override registerFinishers(emu: EmulatorHost): void {
     super.registerFinishers(emu);
     emu.operations.register(`${this.fullType}:write`, (op) => this.finishWrite(op));
     emu.operations.register(`${this.fullType}:restartNode`, async (op) => {
@@ -105,7 +105,7 @@ class KubernetesClusterType extends TrackedResourceType {
 }
 
 /** The initial agent pools as child resources, created with the cluster. */
-function initialPoolOps(emu: Emulator, hub: JsonObject): StoreOp[] {
+function initialPoolOps(emu: EmulatorHost, hub: JsonObject): StoreOp[] {
   const props = hub.properties as JsonObject;
   const now = emu.clock.iso();
   const systemData = { createdBy: 'Microsoft.NetworkCloud', createdByType: 'Application', createdAt: now, lastModifiedBy: 'Microsoft.NetworkCloud', lastModifiedByType: 'Application', lastModifiedAt: now };
@@ -120,7 +120,7 @@ function initialPoolOps(emu: Emulator, hub: JsonObject): StoreOp[] {
   });
 }
 
-function checkCounts(emu: Emulator, hub: JsonObject, creating: boolean): void {
+function checkCounts(emu: EmulatorHost, hub: JsonObject, creating: boolean): void {
   const props = hub.properties as JsonObject;
   const tooMany = [controlPlaneSpec(props), ...(creating ? agentPoolSpecs(emu, hub, true) : [])].find((p) => p.count > MAX_POOL_NODES);
   if (tooMany) {
@@ -128,7 +128,7 @@ function checkCounts(emu: Emulator, hub: JsonObject, creating: boolean): void {
   }
 }
 
-function hooks(emu: Emulator) {
+function hooks(emu: EmulatorHost) {
   return {
     updatingState: 'Updating',
     initialize(hub: JsonObject) {
@@ -175,7 +175,7 @@ function hooks(emu: Emulator) {
       for (const n of nodesOf(props)) n._target = version;
       props.detailedStatusMessage = `The nodes are being upgraded to Kubernetes ${version}.`;
     },
-    deleteOps(stored: StoredResource, e: Emulator): StoreOp[] {
+    deleteOps(stored: StoredResource, e: EmulatorHost): StoreOp[] {
       const nodes = nodesOf(stored.resource.properties as JsonObject);
       return syncMachineOps(e, nodes, stored.id);
     },
@@ -199,6 +199,6 @@ function hooks(emu: Emulator) {
   };
 }
 
-export function kubernetesClusters(emu: Emulator, options: TrackedOptions): TrackedResourceType {
+export function kubernetesClusters(emu: EmulatorHost, options: TrackedOptions): TrackedResourceType {
   return new KubernetesClusterType(emu, options);
 }

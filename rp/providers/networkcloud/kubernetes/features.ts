@@ -8,7 +8,7 @@ import { networkCloudType } from '../../../api/registry.js';
 import { newEtag } from '../../../arm/etag.js';
 import { errors } from '../../../arm/errors.js';
 import { idKey } from '../../../arm/resource-id.js';
-import type { Emulator } from '../../../emulator.js';
+import type { EmulatorHost } from '../../../host.js';
 import type { StoreOp } from '../../../store/store.js';
 import { RESOURCES, type StoredResource } from '../../resource-store.js';
 import { TrackedResourceType, type TrackedOptions } from '../../tracked.js';
@@ -47,7 +47,7 @@ function installed(name: string, version: string, required: boolean): JsonObject
 }
 
 /** The store writes that install the default features of a new cluster (one commit with its creation). */
-export function defaultFeatureOps(emu: Emulator, cluster: JsonObject): StoreOp[] {
+export function defaultFeatureOps(emu: EmulatorHost, cluster: JsonObject): StoreOp[] {
   const now = emu.clock.iso();
   const systemData = { createdBy: 'Microsoft.NetworkCloud', createdByType: 'Application', createdAt: now, lastModifiedBy: 'Microsoft.NetworkCloud', lastModifiedByType: 'Application', lastModifiedAt: now };
   return KNOWN_FEATURES.map((f) => {
@@ -58,7 +58,7 @@ export function defaultFeatureOps(emu: Emulator, cluster: JsonObject): StoreOp[]
 }
 
 /** featureStatuses of a cluster, from its features as stored (optionally with one left out or overridden). */
-export function featureStatuses(emu: Emulator, clusterId: string, override?: { id: string; resource?: JsonObject }): JsonObject[] {
+export function featureStatuses(emu: EmulatorHost, clusterId: string, override?: { id: string; resource?: JsonObject }): JsonObject[] {
   const prefix = `${idKey(clusterId)}/features/`;
   const features = emu.store.entries<StoredResource>(RESOURCES).filter(([k, r]) => k.startsWith(prefix) && r.type === FEATURE_TYPE).map(([, r]) => r);
   const out: JsonObject[] = [];
@@ -80,7 +80,7 @@ function clusterIdOf(featureId: string): string {
   return featureId.replace(/\/features\/[^/]+$/i, '');
 }
 
-export function kubernetesClusterFeatures(emu: Emulator, options: TrackedOptions): TrackedResourceType {
+export function kubernetesClusterFeatures(emu: EmulatorHost, options: TrackedOptions): TrackedResourceType {
   const def = networkCloudType('kubernetesClusters/features')!;
   const refreshParent = async (featureId: string, resource?: JsonObject) => {
     await updateResource(emu, clusterIdOf(featureId), (_hub, props) => {

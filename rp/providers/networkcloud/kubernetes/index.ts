@@ -1,5 +1,5 @@
 /** The hand-written Nexus Kubernetes types: clusters, their agent pools and their features (docs/kubernetes.md). */
-import type { Emulator } from '../../../emulator.js';
+import type { EmulatorHost } from '../../../host.js';
 import type { TrackedOptions, TrackedResourceType } from '../../tracked.js';
 import { kubernetesClusters } from './clusters.js';
 import { kubernetesClusterFeatures } from './features.js';
@@ -7,6 +7,6 @@ import { agentPools } from './pools.js';
 
 export { kubernetesClustersOnMachine, nodesOnMachine } from './nodes.js';
 
-export function kubernetesTypes(emu: Emulator, options: TrackedOptions): TrackedResourceType[] {
+export function kubernetesTypes(emu: EmulatorHost, options: TrackedOptions): TrackedResourceType[] {
   return [kubernetesClusters(emu, options), agentPools(emu, options), kubernetesClusterFeatures(emu, options)];
 }

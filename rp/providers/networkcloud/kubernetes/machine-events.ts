@@ -4,12 +4,12 @@
  * machine of its cluster that its pool's availability zones allow.
  */
 import type { JsonObject } from '../../../api/derive.js';
-import type { Emulator } from '../../../emulator.js';
+import type { EmulatorHost } from '../../../host.js';
 import { computeMachines, machineLoad, pickMachine } from './nodes.js';
 import { poolSpecOf } from './pools.js';
 import { evacuateMachine, releaseMachine } from './rolling.js';
 
-export async function kubernetesOnCordon(emu: Emulator, machineId: string, evacuate: boolean): Promise<void> {
+export async function kubernetesOnCordon(emu: EmulatorHost, machineId: string, evacuate: boolean): Promise<void> {
   if (!evacuate) return;
   const load = machineLoad(emu);
   await evacuateMachine(emu, machineId, (hub, node) => {
@@ -22,6 +22,6 @@ export async function kubernetesOnCordon(emu: Emulator, machineId: string, evacu
   });
 }
 
-export async function kubernetesOnUncordon(emu: Emulator, machineId: string): Promise<void> {
+export async function kubernetesOnUncordon(emu: EmulatorHost, machineId: string): Promise<void> {
   await releaseMachine(emu, machineId);
 }

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../../../api/derive.js';
 import { idKey } from '../../../arm/resource-id.js';
-import type { Emulator } from '../../../emulator.js';
+import type { EmulatorHost } from '../../../host.js';
 import { RESOURCES, type StoredResource } from '../../resource-store.js';
 
 export const KC_TYPE = 'Microsoft.NetworkCloud/kubernetesClusters';
@@ -43,7 +43,7 @@ export function nodesOf(props: JsonObject): Node[] {
 }
 
 /** The Nexus cluster whose clusterExtendedLocation the Kubernetes cluster's extendedLocation names. */
-export function hostClusterOf(emu: Emulator, extendedLocationName: string): StoredResource | undefined {
+export function hostClusterOf(emu: EmulatorHost, extendedLocationName: string): StoredResource | undefined {
   const name = extendedLocationName.toLowerCase();
   for (const r of emu.store.list<StoredResource>(RESOURCES)) {
     if (r.type !== 'Microsoft.NetworkCloud/clusters') continue;
@@ -61,7 +61,7 @@ export interface Machine {
 }
 
 /** The cluster's compute machines (compute-plane role; all its machines if it has none), with their rack's availability zone, in id order. */
-export function computeMachines(emu: Emulator, clusterId: string): Machine[] {
+export function computeMachines(emu: EmulatorHost, clusterId: string): Machine[] {
   const key = clusterId.toLowerCase();
   const out: Machine[] = [];
   for (const r of emu.store.list<StoredResource>(RESOURCES)) {
@@ -79,7 +79,7 @@ export function computeMachines(emu: Emulator, clusterId: string): Machine[] {
 }
 
 /** How many nodes (of every Kubernetes cluster) each machine carries, by lower-cased machine id. */
-export function machineLoad(emu: Emulator, extra: Node[] = []): Map<string, number> {
+export function machineLoad(emu: EmulatorHost, extra: Node[] = []): Map<string, number> {
   const load = new Map<string, number>();
   const add = (n: Node) => {
     const m = typeof n.bareMetalMachineId === 'string' ? n.bareMetalMachineId.toLowerCase() : undefined;
@@ -124,7 +124,7 @@ function macFor(node: string, attachment: string): string {
 }
 
 /** The networks of a Kubernetes cluster (and of a pool, when it names its own), as the node sees them. */
-export function nodeNetworks(emu: Emulator, clusterProps: JsonObject, pool: PoolSpec, hostNumber: number, node: string): JsonObject[] {
+export function nodeNetworks(emu: EmulatorHost, clusterProps: JsonObject, pool: PoolSpec, hostNumber: number, node: string): JsonObject[] {
   const net = (clusterProps.networkConfiguration ?? {}) as JsonObject;
   const attached = (pool.attachedNetworkConfiguration ?? net.attachedNetworkConfiguration ?? {}) as JsonObject;
   const prefixOf = (id: string) => {
@@ -173,7 +173,7 @@ function suffix(clusterId: string, pool: string, index: number): string {
 }
 
 /** A new node of a pool, placed on `machine`, coming up (Provisioning until its create completes). */
-export function newNode(emu: Emulator, clusterId: string, clusterProps: JsonObject, pool: PoolSpec, machine: Machine, version: string, hostNumber: number, index: number): Node {
+export function newNode(emu: EmulatorHost, clusterId: string, clusterProps: JsonObject, pool: PoolSpec, machine: Machine, version: string, hostNumber: number, index: number): Node {
   const clusterName = clusterId.split('/').pop()!;
   const name = (pool.role === 'ControlPlane' ? `${clusterName}-control-plane-${suffix(clusterId, pool.name, index)}` : `${clusterName}-${pool.name}-md-${suffix(clusterId, pool.name, index)}`).toLowerCase();
   return {
@@ -200,7 +200,7 @@ export function newNode(emu: Emulator, clusterId: string, clusterProps: JsonObje
 export const RUNNING: JsonObject = { detailedStatus: 'Running', detailedStatusMessage: 'The node is running.', powerState: 'On' };
 
 /** Brings a pool's nodes to its count: new nodes are placed and come up, surplus nodes (newest first) go. */
-export function scalePool(emu: Emulator, clusterId: string, clusterProps: JsonObject, hostId: string | undefined, pool: PoolSpec, version: string): { added: Node[]; removed: Node[] } {
+export function scalePool(emu: EmulatorHost, clusterId: string, clusterProps: JsonObject, hostId: string | undefined, pool: PoolSpec, version: string): { added: Node[]; removed: Node[] } {
   const all = nodesOf(clusterProps);
   const mine = all.filter((n) => belongsTo(n, pool));
   const added: Node[] = [];
@@ -233,7 +233,7 @@ export function belongsTo(n: Node, pool: PoolSpec): boolean {
 }
 
 /** The nodes (of every Kubernetes cluster) placed on a bare metal machine, with the cluster each belongs to. */
-export function nodesOnMachine(emu: Emulator, machineId: string): { kubernetesClusterId: string; node: JsonObject }[] {
+export function nodesOnMachine(emu: EmulatorHost, machineId: string): { kubernetesClusterId: string; node: JsonObject }[] {
   const key = machineId.toLowerCase();
   const out: { kubernetesClusterId: string; node: JsonObject }[] = [];
   for (const r of emu.store.list<StoredResource>(RESOURCES)) {
@@ -251,6 +251,6 @@ export function publicNode(n: Node): JsonObject {
 }
 
 /** The Kubernetes clusters with a node on the machine (its associatedResourceIds). */
-export function kubernetesClustersOnMachine(emu: Emulator, machineId: string): string[] {
+export function kubernetesClustersOnMachine(emu: EmulatorHost, machineId: string): string[] {
   return [...new Set(nodesOnMachine(emu, machineId).map((n) => n.kubernetesClusterId))];
 }

@@ -7,7 +7,7 @@ import type { Json, JsonObject } from '../../../api/derive.js';
 import { networkCloudType } from '../../../api/registry.js';
 import { errors } from '../../../arm/errors.js';
 import { idKey } from '../../../arm/resource-id.js';
-import type { Emulator } from '../../../emulator.js';
+import type { EmulatorHost } from '../../../host.js';
 import { RESOURCES, type StoredResource } from '../../resource-store.js';
 import { TrackedResourceType, type TrackedOptions } from '../../tracked.js';
 import { attachedNetworkIds, belongsTo, computeMachines, KC_TYPE, MAX_POOL_NODES, nodesOf, RUNNING, scalePool, type PoolSpec } from './nodes.js';
@@ -45,7 +45,7 @@ function specOf(id: string, name: string, p: JsonObject): PoolSpec {
 }
 
 /** The cluster's agent pools: its agentPools resources once they exist, its initial configurations before. */
-export function agentPoolSpecs(emu: Emulator, hub: JsonObject, initial = false): PoolSpec[] {
+export function agentPoolSpecs(emu: EmulatorHost, hub: JsonObject, initial = false): PoolSpec[] {
   const clusterId = String(hub.id);
   const prefix = `${idKey(clusterId)}/agentpools/`;
   const stored = emu.store.entries<StoredResource>(RESOURCES).filter(([k, r]) => k.startsWith(prefix) && r.type === POOL_TYPE).map(([, r]) => r).sort((a, b) => a.seq - b.seq);
@@ -56,14 +56,14 @@ export function agentPoolSpecs(emu: Emulator, hub: JsonObject, initial = false):
 }
 
 /** The spec of the pool a node belongs to (the control plane's for control-plane nodes). */
-export function poolSpecOf(emu: Emulator, hub: JsonObject, agentPoolId: unknown): PoolSpec {
+export function poolSpecOf(emu: EmulatorHost, hub: JsonObject, agentPoolId: unknown): PoolSpec {
   if (typeof agentPoolId !== 'string') return controlPlaneSpec(hub.properties as JsonObject);
   return agentPoolSpecs(emu, hub).find((p) => p.id?.toLowerCase() === agentPoolId.toLowerCase()) ?? controlPlaneSpec(hub.properties as JsonObject);
 }
 
 const clusterIdOf = (poolId: string) => poolId.replace(/\/agentPools\/[^/]+$/i, '');
 
-export function agentPools(emu: Emulator, options: TrackedOptions): TrackedResourceType {
+export function agentPools(emu: EmulatorHost, options: TrackedOptions): TrackedResourceType {
   const def = networkCloudType('kubernetesClusters/agentPools')!;
   return new TrackedResourceType(def, {
     updatingState: 'Updating',

@@ -8,7 +8,8 @@
 import type { Json, JsonObject } from '../../../api/derive.js';
 import { newEtag } from '../../../arm/etag.js';
 import { idKey } from '../../../arm/resource-id.js';
-import { resourceLockKey, type Emulator } from '../../../emulator.js';
+import type { EmulatorHost } from '../../../host.js';
+import { resourceLockKey } from '../../../arm/locks.js';
 import type { StoreOp } from '../../../store/store.js';
 import { RESOURCES, type StoredResource } from '../../resource-store.js';
 import { kubernetesClustersOnMachine, KC_TYPE, nodesOf, RUNNING, STEP_MS, type Node } from './nodes.js';
@@ -29,7 +30,7 @@ export function resolveCount(value: unknown, count: number, fallback: number): n
 }
 
 /** The next nodes to upgrade: control-plane nodes one at a time, then each pool's, maxSurge/maxUnavailable at a time. */
-function nextBatch(emu: Emulator, props: JsonObject): Node[] {
+function nextBatch(emu: EmulatorHost, props: JsonObject): Node[] {
   const waiting = nodesOf(props).filter((n) => n._target !== undefined && n.kubernetesVersion !== n._target && !n._kind);
   const cp = waiting.filter((n) => n.role === 'ControlPlane');
   if (nodesOf(props).some((n) => n.role === 'ControlPlane' && n._target !== undefined)) return cp.slice(0, 1);
@@ -47,7 +48,7 @@ function nextBatch(emu: Emulator, props: JsonObject): Node[] {
  * batches, each when the previous one ended, so a big clock step plays every batch in order.
  * Returns whether anything changed.
  */
-export function stepCluster(emu: Emulator, hub: JsonObject, nowMs: number): boolean {
+export function stepCluster(emu: EmulatorHost, hub: JsonObject, nowMs: number): boolean {
   const props = hub.properties as JsonObject;
   const nodes = nodesOf(props);
   let changed = false;
@@ -92,7 +93,7 @@ export function stepCluster(emu: Emulator, hub: JsonObject, nowMs: number): bool
 }
 
 /** Each agent pool's state during a roll: Updating while its nodes move, then the version they run. */
-export function poolStatusOps(emu: Emulator, hub: JsonObject): StoreOp[] {
+export function poolStatusOps(emu: EmulatorHost, hub: JsonObject): StoreOp[] {
   const props = hub.properties as JsonObject;
   const prefix = `${idKey(String(hub.id))}/agentpools/`;
   const ops: StoreOp[] = [];
@@ -118,7 +119,7 @@ export function poolStatusOps(emu: Emulator, hub: JsonObject): StoreOp[] {
  * Store writes that make each machine the given nodes ran or run on list exactly the Kubernetes
  * clusters placed on it now in associatedResourceIds (leaving `without` out, for a cluster going away).
  */
-export function syncMachineOps(emu: Emulator, nodes: Node[] | JsonObject[], without?: string): StoreOp[] {
+export function syncMachineOps(emu: EmulatorHost, nodes: Node[] | JsonObject[], without?: string): StoreOp[] {
   const machines = new Set(nodes.map((n) => (typeof n.bareMetalMachineId === 'string' ? n.bareMetalMachineId.toLowerCase() : '')).filter(Boolean));
   const ops: StoreOp[] = [];
   for (const m of machines) {
@@ -136,7 +137,7 @@ export function syncMachineOps(emu: Emulator, nodes: Node[] | JsonObject[], with
 }
 
 /** Steps one Kubernetes cluster to now, under its write lock, then ends the operations whose work is done. */
-async function reconcile(emu: Emulator, id: string): Promise<void> {
+async function reconcile(emu: EmulatorHost, id: string): Promise<void> {
   await emu.writeLock.run(resourceLockKey(id), async () => {
     const stored = emu.store.get<StoredResource>(RESOURCES, idKey(id));
     if (!stored) return;
@@ -155,12 +156,12 @@ async function reconcile(emu: Emulator, id: string): Promise<void> {
 }
 
 /** The Kubernetes clusters with work on the clock (a node in transition or to upgrade, or an operation waiting). */
-function busyClusters(emu: Emulator): StoredResource[] {
+function busyClusters(emu: EmulatorHost): StoredResource[] {
   const busy = emu.operations.busyResources();
   return emu.store.list<StoredResource>(RESOURCES).filter((r) => r.type === KC_TYPE && (busy.has(r.id.toLowerCase()) || nodesOf(r.resource.properties as JsonObject).some((n) => n._until !== undefined || n._target !== undefined)));
 }
 
-export async function reconcileAll(emu: Emulator): Promise<void> {
+export async function reconcileAll(emu: EmulatorHost): Promise<void> {
   for (const r of busyClusters(emu)) await reconcile(emu, r.id);
   armTimer(emu);
 }
@@ -168,10 +169,10 @@ export async function reconcileAll(emu: Emulator): Promise<void> {
 interface SchedulerState {
   timer?: NodeJS.Timeout;
 }
-const schedulers = new WeakMap<Emulator, SchedulerState>();
+const schedulers = new WeakMap<EmulatorHost, SchedulerState>();
 
 /** Starts following the clock for this emulator (once), and re-arms the wall-clock timer. */
-export function armScheduler(emu: Emulator): void {
+export function armScheduler(emu: EmulatorHost): void {
   if (!schedulers.has(emu)) {
     schedulers.set(emu, {});
     emu.clock.onChange(() => reconcileAll(emu));
@@ -180,7 +181,7 @@ export function armScheduler(emu: Emulator): void {
 }
 
 /** A timer for the earliest transition, so it also ends when the wall clock (not a clock step) gets there. */
-function armTimer(emu: Emulator): void {
+function armTimer(emu: EmulatorHost): void {
   const state = schedulers.get(emu);
   if (!state) return;
   if (state.timer) clearTimeout(state.timer);
@@ -203,7 +204,7 @@ function armTimer(emu: Emulator): void {
  * A machine cordoned with evacuation: its Kubernetes nodes move to other usable compute machines of
  * the cluster (Provisioning there for one step), or stop where no other machine can take them.
  */
-export async function evacuateMachine(emu: Emulator, machineId: string, place: (hub: JsonObject, node: Node) => { id: string; zone: string } | undefined): Promise<void> {
+export async function evacuateMachine(emu: EmulatorHost, machineId: string, place: (hub: JsonObject, node: Node) => { id: string; zone: string } | undefined): Promise<void> {
   const key = machineId.toLowerCase();
   for (const r of emu.store.list<StoredResource>(RESOURCES)) {
     if (r.type !== KC_TYPE) continue;
@@ -234,7 +235,7 @@ export async function evacuateMachine(emu: Emulator, machineId: string, place: (
 }
 
 /** A machine uncordoned: the nodes that stopped on it for want of another machine start again. */
-export async function releaseMachine(emu: Emulator, machineId: string): Promise<void> {
+export async function releaseMachine(emu: EmulatorHost, machineId: string): Promise<void> {
   const key = machineId.toLowerCase();
   for (const r of emu.store.list<StoredResource>(RESOURCES)) {
     if (r.type !== KC_TYPE) continue;
