@@ -103,3 +103,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 function isHttpError(e: unknown): e is { status: number } {
   return typeof e === 'object' && e !== null && typeof (e as { status?: unknown }).status === 'number';
 }
+
+/** A route whose handler may be async: what it throws or rejects with goes to the error handler. */
+export function route(handler: (req: Request, res: Response) => Promise<void> | void): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      await handler(req, res);
+    } catch (e) {
+      next(e);
+    }
+  };
+}

@@ -22,10 +22,10 @@
  * shows only the sites the caller may read. No response ever carries a private key: views are
  * built from the public records only.
  */
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { JsonObject } from '../api/derive.js';
 import { ArmError } from '../arm/errors.js';
-import { jsonBody, sendJson } from '../arm/http.js';
+import { jsonBody, route, sendJson } from '../arm/http.js';
 import { idKey, resourceId } from '../arm/resource-id.js';
 import type { EmulatorHost } from '../host.js';
 import { RESOURCES, type StoredResource } from '../providers/resource-store.js';
@@ -351,17 +351,6 @@ function rootLookup(emu: EmulatorHost, sites: ClusterSites, sha256: string): Jso
 // Router
 // ---------------------------------------------------------------------------------------------
 
-type Handler = (req: Request, res: Response) => Promise<void> | void;
-
-function route(handler: Handler): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      await handler(req, res);
-    } catch (e) {
-      next(e);
-    }
-  };
-}
 
 function sendPem(res: Response, pem: string): void {
   res.status(200).setHeader('Content-Type', 'application/x-pem-file');

@@ -9,10 +9,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { CommandContext, Handler, Outcome } from '../../context.js';
 import { UsageError } from '../../errors.js';
+import { sitePath } from './site.js';
 
 type Json = Record<string, unknown>;
 const enc = encodeURIComponent;
-const CLUSTER_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.NetworkCloud\/clusters\/([^/]+)\/?$/i;
 const K8S_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.NetworkCloud\/kubernetesClusters\/([^/]+)\/?$/i;
 
 export const run: Handler = async (ctx) => {
@@ -21,20 +21,6 @@ export const run: Handler = async (ctx) => {
   if (!fn) throw new UsageError(`unknown operation ${op}`);
   return fn(ctx);
 };
-
-function sitePath(ctx: CommandContext): string {
-  const v = ctx.values;
-  const id = v.clusterId as string | undefined;
-  const usage = 'usage error: --cluster-id ID | --resource-group RG --cluster NAME';
-  if (id !== undefined) {
-    if (v.cluster !== undefined || v.resourceGroup !== undefined) throw new UsageError(usage);
-    const m = CLUSTER_ID.exec(id.trim());
-    if (!m) throw new UsageError(`argument --cluster-id: invalid cluster ID: '${id}'`);
-    return `/_emulator/sites/${enc(m[1])}/${enc(m[2])}/${enc(m[3])}`;
-  }
-  if (v.cluster === undefined || v.resourceGroup === undefined) throw new UsageError(usage);
-  return `/_emulator/sites/${enc(ctx.subscriptionId())}/${enc(String(v.resourceGroup))}/${enc(String(v.cluster))}`;
-}
 
 function k8sPath(ctx: CommandContext): string {
   const v = ctx.values;

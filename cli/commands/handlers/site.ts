@@ -18,7 +18,7 @@ const CLUSTER_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/provider
 export const run: Handler = async (ctx) => OPS[(ctx.command.run as SiteRun).op](ctx);
 
 /** The site path of the cluster named by --cluster-id, or by --resource-group and --cluster. */
-function sitePath(ctx: CommandContext): string {
+export function sitePath(ctx: CommandContext): string {
   const v = ctx.values;
   const id = v.clusterId as string | undefined;
   const usage = 'usage error: --cluster-id ID | --resource-group RG --cluster NAME';

@@ -18,9 +18,9 @@
  *   POST   /_emulator/sites/{sub}/{group}/{cluster}/infra-client-certificates {csr}
  * No response carries a private key; the bootstrap token is in the answer that made it, and nowhere else.
  */
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { ArmError } from '../../arm/errors.js';
-import { jsonBody, sendJson } from '../../arm/http.js';
+import { jsonBody, route, sendJson } from '../../arm/http.js';
 import { idKey, resourceId } from '../../arm/resource-id.js';
 import type { EmulatorHost } from '../../host.js';
 import { RESOURCES, type StoredResource } from '../../providers/resource-store.js';
@@ -38,17 +38,6 @@ function duration(ms: number): string {
   return `${Math.round(ms / 1000)}s`;
 }
 
-type Handler = (req: Request, res: Response) => Promise<void> | void;
-
-function route(handler: Handler): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      await handler(req, res);
-    } catch (e) {
-      next(e);
-    }
-  };
-}
 
 function k8sIdOf(req: Request): string {
   const { subscriptionId, resourceGroup, name } = req.params as Record<string, string>;
