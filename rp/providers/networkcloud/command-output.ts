@@ -14,7 +14,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { isObject, type Json, type JsonObject } from '../../api/derive.js';
-import { atLeast, isApiVersion } from '../../api/versions.js';
+import { networkCloudType } from '../../api/registry.js';
 import { errors } from '../../arm/errors.js';
 import type { EmulatorHost } from '../../host.js';
 import { RESOURCES, type StoredResource } from '../resource-store.js';
@@ -41,7 +41,6 @@ export const DATA_EXTRACTS = [
   'mde-agent-information', 'mde-support-diagnostics', 'platform-services-status',
 ];
 export const RESTRICTED_EXTRACTS = ['cluster-cve-report', 'mde-agent-information'];
-const RESTRICTED_SINCE = '2025-07-01-preview';
 const HARDWARE_LOG_TYPES = ['SysInfo', 'TTYLog', 'Debug'];
 
 export type CommandKind = 'runCommand' | 'runReadCommands' | 'runDataExtracts' | 'runDataExtractsRestricted';
@@ -97,7 +96,8 @@ export function checkCommands(kind: CommandKind, body: JsonObject, apiVersion: s
       }
       return;
     }
-    const restrictedSplit = isApiVersion(apiVersion) && atLeast(apiVersion, RESTRICTED_SINCE);
+    // The restricted extracts moved to their own action in the versions that have it (from the model).
+    const restrictedSplit = networkCloudType('bareMetalMachines')?.at(apiVersion)?.action('runDataExtractsRestricted') !== undefined;
     const allowed = kind === 'runDataExtractsRestricted' ? RESTRICTED_EXTRACTS : restrictedSplit ? DATA_EXTRACTS.filter((c) => !RESTRICTED_EXTRACTS.includes(c)) : DATA_EXTRACTS;
     if (!allowed.includes(spec.command)) {
       const hint = kind === 'runDataExtracts' && restrictedSplit && RESTRICTED_EXTRACTS.includes(spec.command) ? ' It is a restricted extract: use runDataExtractsRestricted.' : '';

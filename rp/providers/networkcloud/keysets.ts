@@ -73,11 +73,7 @@ export function keySets(emu: EmulatorHost, type: TypeModel, options: TrackedOpti
   };
   return new ExpiringType(emu, refresh, type, {
     updatingState: 'Accepted',
-    initialize(hub) {
-      const props = hub.properties as JsonObject;
-      props.detailedStatus = 'Validating';
-      props.detailedStatusMessage = 'The users\' SSH public keys are being validated.';
-    },
+    // prepare runs on create and on every update: the keys are validated each time.
     prepare(hub) {
       const props = hub.properties as JsonObject;
       checkRequest(props);

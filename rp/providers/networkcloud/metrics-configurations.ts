@@ -56,8 +56,7 @@ function apply(props: JsonObject): void {
   props.disabledMetrics = OPTIONAL_METRICS.filter((m) => !seen.has(m));
 }
 
-export function metricsConfigurations(emu: EmulatorHost, type: TypeModel, options: TrackedOptions): TrackedResourceType {
-  void emu;
+export function metricsConfigurations(_emu: EmulatorHost, type: TypeModel, options: TrackedOptions): TrackedResourceType {
   return new TrackedResourceType(type, {
     updatingState: 'Accepted',
     prepare(hub) {
